@@ -1,0 +1,88 @@
+import { WorkbenchError } from '../errors.js';
+
+/** The shape of a GPT-2 model, as in nanoGPT's GPTConfig. */
+export interface GPT2Config {
+  vocabSize: number;
+  nPositions: number;
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  layerNormEpsilon: number;
+}
+
+export const GPT2_VOCAB_SIZE = 50257;
+export const GPT2_EOS = 50256;
+
+export type PresetName = 'gpt2-small' | 'gpt2-medium' | 'gpt2-large' | 'gpt2-xl';
+
+const base = { vocabSize: GPT2_VOCAB_SIZE, nPositions: 1024, layerNormEpsilon: 1e-5 };
+
+export const PRESETS: Record<PresetName, GPT2Config> = {
+  'gpt2-small': { ...base, nLayer: 12, nHead: 12, nEmbd: 768 }, // 124M
+  'gpt2-medium': { ...base, nLayer: 24, nHead: 16, nEmbd: 1024 }, // 355M
+  'gpt2-large': { ...base, nLayer: 36, nHead: 20, nEmbd: 1280 }, // 774M
+  'gpt2-xl': { ...base, nLayer: 48, nHead: 25, nEmbd: 1600 }, // 1558M
+};
+
+/** Hugging Face repository of each preset's released weights. */
+export const PRESET_REPOS: Record<PresetName, string> = {
+  'gpt2-small': 'openai-community/gpt2',
+  'gpt2-medium': 'openai-community/gpt2-medium',
+  'gpt2-large': 'openai-community/gpt2-large',
+  'gpt2-xl': 'openai-community/gpt2-xl',
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return name in PRESETS;
+}
+
+export function customConfig(c: { nLayer: number; nEmbd: number; nHead: number; nPositions?: number }): GPT2Config {
+  return validateConfig({ ...base, nPositions: c.nPositions ?? 1024, nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead });
+}
+
+export function validateConfig(c: GPT2Config): GPT2Config {
+  for (const key of ['vocabSize', 'nPositions', 'nEmbd', 'nLayer', 'nHead'] as const) {
+    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new WorkbenchError(`model config: ${key} must be a positive integer, got ${c[key]}`);
+  }
+  if (c.nEmbd % c.nHead !== 0) throw new WorkbenchError(`model config: nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
+  return c;
+}
+
+/** Reads a Hugging Face GPT-2 `config.json` object. */
+export function configFromHf(json: unknown, source = 'config.json'): GPT2Config {
+  if (typeof json !== 'object' || json === null) throw new WorkbenchError(`${source}: not a JSON object`);
+  const j = json as Record<string, unknown>;
+  const num = (key: string, fallback?: number): number => {
+    const v = j[key] ?? fallback;
+    if (typeof v !== 'number') throw new WorkbenchError(`${source}: missing numeric "${key}"`);
+    return v;
+  };
+  if (j.model_type !== undefined && j.model_type !== 'gpt2') throw new WorkbenchError(`${source}: model_type is "${String(j.model_type)}", expected "gpt2"`);
+  const act = j.activation_function;
+  if (act !== undefined && act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
+    throw new WorkbenchError(`${source}: activation_function "${String(act)}" is not supported (GPT-2 uses gelu_new)`);
+  }
+  return validateConfig({
+    vocabSize: num('vocab_size'),
+    nPositions: num('n_positions', j.n_ctx as number | undefined),
+    nEmbd: num('n_embd'),
+    nLayer: num('n_layer'),
+    nHead: num('n_head'),
+    layerNormEpsilon: num('layer_norm_epsilon', 1e-5),
+  });
+}
+
+/** The inverse of configFromHf, for config.json files we write next to weights. */
+export function configToHf(c: GPT2Config): Record<string, unknown> {
+  return {
+    model_type: 'gpt2',
+    activation_function: 'gelu_new',
+    vocab_size: c.vocabSize,
+    n_positions: c.nPositions,
+    n_ctx: c.nPositions,
+    n_embd: c.nEmbd,
+    n_layer: c.nLayer,
+    n_head: c.nHead,
+    layer_norm_epsilon: c.layerNormEpsilon,
+  };
+}
