@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Pooling, Trainable } from '../../common/modelSpec.js';
+import { WorkbenchError } from '../errors.js';
+import { EVAL, type ForwardContext } from './block.js';
+import type { GPT2 } from './gpt2.js';
+import { dense } from './ops.js';
+import { sizeOf, type HostTensor } from './tensorMap.js';
+
+export const HEAD_WEIGHT = 'classifier.weight'; // [C, K], the Conv1D layout like every other weight here
+export const HEAD_BIAS = 'classifier.bias'; // [K]
+
+let nextHeadId = 0;
+
+/**
+ * Pooling weights [B, T] that pick (or average) the positions feeding the head:
+ * `last-position` the padded row's last position (the book), `last-token` each row's last real
+ * token, `mean` the average over real tokens. lengths are the real token counts.
+ */
+export function poolingWeights(pooling: Pooling, lengths: number[], T: number): tf.Tensor2D {
+  const w = new Float32Array(lengths.length * T);
+  lengths.forEach((len, b) => {
+    const n = Math.max(1, Math.min(len, T));
+    if (pooling === 'last-position') w[b * T + T - 1] = 1;
+    else if (pooling === 'last-token') w[b * T + n - 1] = 1;
+    else for (let t = 0; t < n; t++) w[b * T + t] = 1 / n;
+  });
+  return tf.tensor2d(w, [lengths.length, T]);
+}
+
+/** Weighted sum over positions: h [B, T, C], weights [B, T] → [B, C]. */
+function pool(h: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor2D {
+  return tf.sum(tf.mul(h, tf.expandDims(weights, 2)), 1) as tf.Tensor2D;
+}
+
+/** GPT-2 with a new Linear(nEmbd, numClasses) head (with bias), as in the book's chapter 6. */
+export class SequenceClassifier {
+  readonly headWeight: tf.Variable;
+  readonly headBias: tf.Variable;
+  private trainable: Trainable = { kind: 'all' };
+
+  /** headInit: the head's initial weight [C, K] and bias [K]; default PyTorch's Linear init, seeded. */
+  constructor(
+    readonly gpt: GPT2,
+    readonly numClasses: number,
+    readonly pooling: Pooling,
+    seed: number,
+    headInit?: { weight: HostTensor; bias: HostTensor },
+  ) {
+    const C = gpt.config.nEmbd;
+    const bound = 1 / Math.sqrt(C);
+    const id = nextHeadId++;
+    this.headWeight = tf.variable(
+      headInit ? tf.tensor(headInit.weight.data, [C, numClasses]) : tf.randomUniform([C, numClasses], -bound, bound, 'float32', seed),
+      true,
+      `head_${id}/${HEAD_WEIGHT}`,
+    );
+    this.headBias = tf.variable(
+      headInit ? tf.tensor(headInit.bias.data, [numClasses]) : tf.randomUniform([numClasses], -bound, bound, 'float32', seed + 1),
+      true,
+      `head_${id}/${HEAD_BIAS}`,
+    );
+  }
+
+  /** Every parameter by name: the GPT-2 ones plus the head. */
+  namedParams(): Map<string, tf.Variable> {
+    return new Map([...this.gpt.params, [HEAD_WEIGHT, this.headWeight], [HEAD_BIAS, this.headBias]]);
+  }
+
+  /** Names of the parameters a trainable choice trains. */
+  trainableNames(spec: Trainable): string[] {
+    const { nLayer } = this.gpt.config;
+    const head = [HEAD_WEIGHT, HEAD_BIAS];
+    const norm = ['ln_f.weight', 'ln_f.bias'];
+    switch (spec.kind) {
+      case 'head':
+        return head;
+      case 'head+norm':
+        return [...norm, ...head];
+      case 'all':
+        return [...this.namedParams().keys()];
+      case 'last': {
+        if (spec.blocks > nLayer) throw new WorkbenchError(`cannot unfreeze the last ${spec.blocks} blocks: the model has ${nLayer}`);
+        const blocks = [...this.gpt.params.keys()].filter((n) => {
+          const m = /^h\.(\d+)\./.exec(n);
+          return m !== null && Number(m[1]) >= nLayer - spec.blocks;
+        });
+        return [...blocks, ...norm, ...head];
+      }
+      case 'lora':
+        throw new WorkbenchError('LoRA adapters are selected through the LoRA model wrapper');
+    }
+  }
+
+  /** Freezes everything, then unfreezes the chosen parameters. Returns the trained variables. */
+  setTrainable(spec: Trainable): tf.Variable[] {
+    const chosen = new Set(this.trainableNames(spec));
+    this.trainable = spec;
+    const params = this.namedParams();
+    for (const [name, v] of params) v.trainable = chosen.has(name);
+    return [...params].filter(([name]) => chosen.has(name)).map(([, v]) => v);
+  }
+
+  get trainableSpec(): Trainable {
+    return this.trainable;
+  }
+
+  /** Trainable and total parameter counts (the book's recipe: 7,090,946 of 124,441,346). */
+  parameterCounts(): { trainable: number; total: number } {
+    let trainable = 0;
+    let total = 0;
+    for (const v of this.namedParams().values()) {
+      const n = sizeOf(v.shape);
+      total += n;
+      if (v.trainable) trainable += n;
+    }
+    return { trainable, total };
+  }
+
+  /**
+   * How many leading blocks are fully frozen: their output never changes during training, so it
+   * can be computed outside the gradient tape (and cached per example).
+   */
+  frozenPrefix(): number {
+    const params = this.gpt.params;
+    if (params.get('wte.weight')!.trainable || params.get('wpe.weight')!.trainable) return 0;
+    for (let i = 0; i < this.gpt.config.nLayer; i++) {
+      for (const [name, v] of params) if (name.startsWith(`h.${i}.`) && v.trainable) return i;
+    }
+    return this.gpt.config.nLayer;
+  }
+
+  /** Hidden states after the first k blocks: ids [B, T] → [B, T, C]. */
+  prefix(ids: tf.Tensor2D, k: number, ctx: ForwardContext = EVAL): tf.Tensor3D {
+    return this.gpt.runBlocks(this.gpt.embed(ids, ctx), 0, k, ctx);
+  }
+
+  /** Logits [B, K] from hidden states after block k. */
+  logitsFrom(h: tf.Tensor3D, k: number, lengths: number[], ctx: ForwardContext = EVAL): tf.Tensor2D {
+    const top = this.gpt.finalNorm(this.gpt.runBlocks(h, k, this.gpt.config.nLayer, ctx)) as tf.Tensor3D;
+    const pooled = pool(top, poolingWeights(this.pooling, lengths, h.shape[1]));
+    return dense(pooled, this.headWeight, this.headBias) as tf.Tensor2D;
+  }
+
+  /** Logits [B, K] for padded ids [B, T] with real lengths. */
+  logits(ids: tf.Tensor2D, lengths: number[], ctx: ForwardContext = EVAL): tf.Tensor2D {
+    return this.logitsFrom(this.prefix(ids, 0, ctx), 0, lengths, ctx);
+  }
+
+  dispose(): void {
+    this.gpt.dispose();
+    this.headWeight.dispose();
+    this.headBias.dispose();
+  }
+}

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamWSettings {
+  learningRate: number;
+  weightDecay: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+interface Moments {
+  m: tf.Variable;
+  v: tf.Variable;
+}
+
+/**
+ * Adam with decoupled weight decay, exactly as PyTorch's torch.optim.AdamW:
+ *   p ← p·(1 − lr·wd);  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+ *   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
+ * tfjs's Adam has no weight decay, and L2-in-the-loss is not the same thing.
+ */
+export class AdamW extends tf.Optimizer {
+  static get className(): string {
+    return 'AdamW';
+  }
+
+  learningRate: number;
+  readonly weightDecay: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly moments = new Map<string, Moments>();
+  private step = 0;
+
+  constructor(s: AdamWSettings) {
+    super();
+    this.learningRate = s.learningRate;
+    this.weightDecay = s.weightDecay;
+    this.beta1 = s.beta1 ?? 0.9;
+    this.beta2 = s.beta2 ?? 0.999;
+    this.epsilon = s.epsilon ?? 1e-8;
+  }
+
+  private momentsOf(name: string, like: tf.Tensor): Moments {
+    let mo = this.moments.get(name);
+    if (!mo) {
+      mo = { m: tf.variable(tf.zerosLike(like), false), v: tf.variable(tf.zerosLike(like), false) };
+      this.moments.set(name, mo);
+    }
+    return mo;
+  }
+
+  applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+    const grads = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    this.step++;
+    const t = this.step;
+    const lr = this.learningRate;
+    const biasCorrection1 = 1 - this.beta1 ** t;
+    const biasCorrection2 = 1 - this.beta2 ** t;
+    const stepSize = lr / biasCorrection1;
+    tf.tidy(() => {
+      for (const { name, tensor: g } of grads) {
+        const p = tf.engine().registeredVariables[name];
+        if (!p || !g) continue;
+        const mo = this.momentsOf(name, p);
+        const m = tf.add(tf.mul(mo.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(mo.v, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
+        mo.m.assign(m);
+        mo.v.assign(v);
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(biasCorrection2)), this.epsilon);
+        const decayed = tf.mul(p, 1 - lr * this.weightDecay);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+      }
+    });
+    this.incrementIterations();
+  }
+
+  /** Step count and both moments of every variable, for checkpoints (names are the variables'). */
+  override async getWeights(): Promise<tf.NamedTensor[]> {
+    const out: tf.NamedTensor[] = [{ name: 'step', tensor: tf.scalar(this.step, 'int32') }];
+    for (const [name, { m, v }] of this.moments) {
+      out.push({ name: `${name}/m`, tensor: m }, { name: `${name}/v`, tensor: v });
+    }
+    return out;
+  }
+
+  override async setWeights(weights: tf.NamedTensor[]): Promise<void> {
+    for (const { name, tensor } of weights) {
+      if (name === 'step') {
+        this.step = (await tensor.data())[0];
+        continue;
+      }
+      const slash = name.lastIndexOf('/');
+      const varName = name.slice(0, slash);
+      const mo = this.momentsOf(varName, tensor);
+      (name.endsWith('/m') ? mo.m : mo.v).assign(tensor);
+    }
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, weightDecay: this.weightDecay, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  override dispose(): void {
+    for (const { m, v } of this.moments.values()) {
+      m.dispose();
+      v.dispose();
+    }
+    this.moments.clear();
+    super.dispose();
+  }
+}

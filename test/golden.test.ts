@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/core/model/backend.js';
+import { SequenceClassifier } from '../src/core/model/classifier.js';
+import { GPT2 } from '../src/core/model/gpt2.js';
+import { loadGpt2Checkpoint } from '../src/core/model/hfNames.js';
+import { tokenize, PAD_TOKEN } from '../src/core/data/tokenizer.js';
+import { AdamW } from '../src/core/train/adamw.js';
+import { idsTensor, trainStep } from '../src/core/train/step.js';
+import { EVAL } from '../src/core/model/block.js';
+import { sharedPath } from './support/shared.js';
+
+/* The engine against an independent PyTorch float32 GPT-2 (../shared/fixtures/golden/README). */
+
+interface LmCase {
+  text: string;
+  ids: number[];
+  hidden_last_layer: number[];
+  hidden_shape: [number, number];
+  last_logits_first16: number[];
+  last_logits_logsumexp: number;
+  last_top5_ids: number[];
+  last_top5_logits: number[];
+}
+interface ClassifierCase {
+  pooling: 'last-position' | 'last-token';
+  pad_token: number;
+  padded_length: number;
+  labels: number[];
+  optimizer: { lr: number; weight_decay: number; betas: [number, number]; eps: number };
+  head_init: { weight: number[]; bias: number[] };
+  loss_before_each_step: number[];
+  logits_after_steps: number[];
+  head_after_steps: { weight: number[]; bias: number[] };
+  final_norm_after_steps: { weight: number[]; bias: number[] };
+}
+interface GoldenModel {
+  weights: string;
+  config: string;
+  lm: LmCase[];
+  classifier_last_position?: ClassifierCase;
+  classifier_last_token?: ClassifierCase;
+}
+
+const goldenDir = path.dirname(sharedPath('fixtures/golden/golden.json'));
+const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8')) as { models: Record<string, GoldenModel> };
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  expect(worst).toBeLessThan(tol);
+}
+
+async function loadModel(name: string): Promise<GPT2> {
+  const m = golden.models[name];
+  const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+  return GPT2.fromTensors(config, tensors);
+}
+
+/** PyTorch's head weight is [K, C] row-major; ours is [C, K]. */
+function transposed(rowMajor: number[], rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = rowMajor[r * cols + c];
+  return out;
+}
+
+beforeAll(async () => {
+  await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+});
+
+describe.each(Object.keys(golden.models))('%s language model', (name) => {
+  it('tokenizes, and reproduces final-layer-norm hidden states and next-token logits', async () => {
+    const gpt = await loadModel(name);
+    for (const c of golden.models[name].lm) {
+      expect(tokenize(c.text)).toEqual(c.ids);
+      const [hidden, logits] = tf.tidy(() => {
+        const h = tf.squeeze(gpt.forward(idsTensor([c.ids])), [0]) as tf.Tensor2D;
+        const last = tf.slice(h, [c.ids.length - 1, 0], [1, -1]);
+        return [h, tf.squeeze(gpt.lmLogits(last), [0])];
+      });
+      expect(hidden.shape).toEqual(c.hidden_shape);
+      expectClose(await hidden.data(), c.hidden_last_layer, 1e-4);
+      const l = (await logits.data()) as Float32Array;
+      expectClose(l.slice(0, 16), c.last_logits_first16, 1e-4);
+      expect(tf.tidy(() => tf.logSumExp(logits).dataSync()[0])).toBeCloseTo(c.last_logits_logsumexp, 4);
+      const { values, indices } = tf.topk(logits, 5);
+      expect(Array.from(await indices.data())).toEqual(c.last_top5_ids);
+      expectClose(await values.data(), c.last_top5_logits, 1e-4);
+      tf.dispose([hidden, logits, values, indices]);
+    }
+    gpt.dispose();
+  });
+});
+
+describe.each(['classifier_last_position', 'classifier_last_token'] as const)('golden-gpt2 %s', (key) => {
+  it('follows the PyTorch AdamW trajectory for 5 steps', async () => {
+    const g = golden.models['golden-gpt2'][key]!;
+    const gpt = await loadModel('golden-gpt2');
+    const C = gpt.config.nEmbd;
+    const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
+      weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
+      bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
+    });
+    const vars = model.setTrainable({ kind: 'last', blocks: 1 });
+    const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
+    const ids = texts.map((t) => [...t, ...Array(g.padded_length - t.length).fill(PAD_TOKEN)]);
+    expect(g.pad_token).toBe(PAD_TOKEN);
+    const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
+    const opt = new AdamW({ learningRate: g.optimizer.lr, weightDecay: g.optimizer.weight_decay, beta1: g.optimizer.betas[0], beta2: g.optimizer.betas[1], epsilon: g.optimizer.eps });
+    const losses = g.loss_before_each_step.map(() => trainStep(model, opt, vars, batch, EVAL));
+    losses.forEach((l, i) => expect(Math.abs(l - g.loss_before_each_step[i]) / g.loss_before_each_step[i]).toBeLessThan(1e-4));
+    const logits = tf.tidy(() => model.logits(idsTensor(ids), batch.lengths));
+    expectClose(await logits.data(), g.logits_after_steps, 1e-4);
+    expectClose(transposed(Array.from(await model.headWeight.data()), C, 2), g.head_after_steps.weight, 1e-4);
+    expectClose(await model.headBias.data(), g.head_after_steps.bias, 1e-4);
+    expectClose(await gpt.param('ln_f.weight').data(), g.final_norm_after_steps.weight, 1e-4);
+    expectClose(await gpt.param('ln_f.bias').data(), g.final_norm_after_steps.bias, 1e-4);
+    logits.dispose();
+    opt.dispose();
+    model.dispose();
+  });
+});
