@@ -32,18 +32,18 @@ export const forwardCommand: Command = {
     const bad = ids.find((id) => id >= config.vocabSize);
     if (bad !== undefined) throw new WorkbenchError(`forward: token id ${bad} is outside the vocabulary (size ${config.vocabSize})`);
     const gpt = GPT2.fromTensors(config, tensors);
-    const [hidden, top] = tf.tidy(() => {
+    const [hidden, topIds, topLogits] = tf.tidy(() => {
       const h = tf.squeeze(gpt.forward(idsTensor([ids])), [0]) as tf.Tensor2D;
       const logits = tf.squeeze(gpt.lmLogits(tf.slice(h, [ids.length - 1, 0], [1, -1])), [0]);
       const { values: v, indices } = tf.topk(logits, 5);
-      return [h, [indices, v]] as const;
+      return [h, indices, v];
     });
     const result = {
       backend,
       ids,
       shape: hidden.shape,
       hidden: Array.from(await hidden.data()),
-      top5: Array.from(await top[0].data()).map((id, i) => ({ id, logit: top[1].dataSync()[i] })),
+      top5: Array.from(await topIds.data()).map((id, i) => ({ id, logit: topLogits.dataSync()[i] })),
     };
     if (values.json) printJson(result);
     else {

@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling, Trainable } from '../../common/modelSpec.js';
-import { WorkbenchError } from '../errors.js';
 import { EVAL, type ForwardContext } from './block.js';
 import type { GPT2 } from './gpt2.js';
 import { dense } from './ops.js';
 import { sizeOf, type HostTensor } from './tensorMap.js';
+import { HEAD_BIAS, HEAD_WEIGHT, trainableNames } from './trainable.js';
 
-export const HEAD_WEIGHT = 'classifier.weight'; // [C, K], the Conv1D layout like every other weight here
-export const HEAD_BIAS = 'classifier.bias'; // [K]
 
 let nextHeadId = 0;
 
@@ -66,34 +64,9 @@ export class SequenceClassifier {
     return new Map([...this.gpt.params, [HEAD_WEIGHT, this.headWeight], [HEAD_BIAS, this.headBias]]);
   }
 
-  /** Names of the parameters a trainable choice trains. */
-  trainableNames(spec: Trainable): string[] {
-    const { nLayer } = this.gpt.config;
-    const head = [HEAD_WEIGHT, HEAD_BIAS];
-    const norm = ['ln_f.weight', 'ln_f.bias'];
-    switch (spec.kind) {
-      case 'head':
-        return head;
-      case 'head+norm':
-        return [...norm, ...head];
-      case 'all':
-        return [...this.namedParams().keys()];
-      case 'last': {
-        if (spec.blocks > nLayer) throw new WorkbenchError(`cannot unfreeze the last ${spec.blocks} blocks: the model has ${nLayer}`);
-        const blocks = [...this.gpt.params.keys()].filter((n) => {
-          const m = /^h\.(\d+)\./.exec(n);
-          return m !== null && Number(m[1]) >= nLayer - spec.blocks;
-        });
-        return [...blocks, ...norm, ...head];
-      }
-      case 'lora':
-        throw new WorkbenchError('LoRA adapters are selected through the LoRA model wrapper');
-    }
-  }
-
   /** Freezes everything, then unfreezes the chosen parameters. Returns the trained variables. */
   setTrainable(spec: Trainable): tf.Variable[] {
-    const chosen = new Set(this.trainableNames(spec));
+    const chosen = new Set(trainableNames(this.namedParams().keys(), this.gpt.config.nLayer, spec));
     this.trainable = spec;
     const params = this.namedParams();
     for (const [name, v] of params) v.trainable = chosen.has(name);

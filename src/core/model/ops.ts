@@ -16,35 +16,42 @@ function transposeLast2(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
+type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+
+/** tf.customGrad with typed inputs: f gets the input tensors and a save function. */
+function withGradient(f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }): (...inputs: tf.Tensor[]) => tf.Tensor {
+  const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    return f(args as tf.Tensor[], save);
+  }) as tf.CustomGradientFunc<tf.Tensor>);
+  return (...inputs) => op(...inputs);
+}
+
 /** a [..., M, K] · b [..., K, N] with the same batch dims; gradients via explicit transposes. */
-export const matMul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const matMul = withGradient(([a, b], save) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [tf.matMul(dy, transposeLast2(sb)), tf.matMul(transposeLast2(sa), dy)],
+    gradFunc: (dy, [sa, sb]) => [tf.matMul(dy, transposeLast2(sb)), tf.matMul(transposeLast2(sa), dy)],
   };
-}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+});
 
 /** y = x·W + b for x [N, in], W [in, out], b [out], when W and b are trained. */
-const denseTrained = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const denseTrained = withGradient(([x, w, b], save) => {
   save([x, w]);
   return {
     value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [
-      tf.matMul(dy, tf.transpose(sw)),
-      tf.matMul(tf.transpose(sx), dy),
-      tf.sum(dy, 0),
-    ],
+    gradFunc: (dy, [sx, sw]) => [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.sum(dy, 0)],
   };
-}) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+});
 
 /** The same layer when W and b are frozen: only dx is computed. */
 function denseFrozen(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const f = tf.customGrad((input: tf.Tensor) => ({
+  const op = withGradient(([input]) => ({
     value: tf.add(tf.matMul(input, w), b),
-    gradFunc: (dy: tf.Tensor) => [tf.matMul(dy, tf.transpose(w))],
-  })) as (x: tf.Tensor) => tf.Tensor;
-  return f(x);
+    gradFunc: (dy) => [tf.matMul(dy, tf.transpose(w))],
+  }));
+  return op(x);
 }
 
 export function isTrainable(t: tf.Tensor): boolean {
@@ -56,18 +63,18 @@ export function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const lead = x.shape.slice(0, -1);
   const x2 = tf.reshape(x, [-1, w.shape[0]]);
   const y = isTrainable(w) || isTrainable(b) ? denseTrained(x2, w, b) : denseFrozen(x2, w, b);
-  return tf.reshape(y, [...lead, w.shape[1]]);
+  return tf.reshape(y, [...lead, w.shape[1]!]);
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (GPT-2's "gelu_new"); x·x·x instead of pow, which is ~15× slower. */
-export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const gelu = withGradient(([x], save) => {
   save([x]);
   const inner = (v: tf.Tensor) => tf.mul(tf.add(v, tf.mul(tf.mul(tf.mul(v, v), v), 0.044715)), GELU_C);
   return {
     value: tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner(x)), 1)),
-    gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => {
+    gradFunc: (dy, [sx]) => {
       const t = tf.tanh(inner(sx));
       // d/dx 0.5·x·(1+t) = 0.5·(1+t) + 0.5·x·(1−t²)·c·(1 + 3·0.044715·x²)
       const dInner = tf.mul(tf.add(tf.mul(tf.mul(sx, sx), 3 * 0.044715), 1), GELU_C);
@@ -75,7 +82,7 @@ export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
       return [tf.mul(dy, grad)];
     },
   };
-}) as (x: tf.Tensor) => tf.Tensor;
+});
 
 /** Layer norm over the last axis with learned scale and shift. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
@@ -94,10 +101,10 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const flat = tf.reshape(ids, [-1]);
   const outShape = [...ids.shape, width];
   if (!isTrainable(table)) return tf.reshape(tf.gather(table, flat), outShape);
-  const lookup = tf.customGrad((t: tf.Tensor) => ({
+  const lookup = withGradient(([t]) => ({
     value: tf.gather(t, flat),
-    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.expandDims(flat, 1), dy, [rows, width])],
-  })) as (t: tf.Tensor) => tf.Tensor;
+    gradFunc: (dy) => [tf.scatterND(tf.expandDims(flat, 1), dy, [rows, width])],
+  }));
   return tf.reshape(lookup(table), outShape);
 }
 

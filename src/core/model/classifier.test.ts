@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AdamW } from '../train/adamw.js';
+import { idsTensor, trainStep } from '../train/step.js';
+import { initBackend } from './backend.js';
+import { SequenceClassifier } from './classifier.js';
+import { customConfig, PRESETS } from './config.js';
+import { GPT2 } from './gpt2.js';
+import { countParameters } from './trainable.js';
+
+beforeAll(async () => {
+  await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+});
+
+const tiny = customConfig({ nLayer: 3, nEmbd: 32, nHead: 4, nPositions: 64 });
+const models: SequenceClassifier[] = [];
+function classifier(pooling: 'last-position' | 'last-token' | 'mean' = 'last-token', seed = 1): SequenceClassifier {
+  const m = new SequenceClassifier(GPT2.random(tiny, seed), 2, pooling, seed);
+  models.push(m);
+  return m;
+}
+afterEach(() => {
+  models.splice(0).forEach((m) => m.dispose());
+});
+
+const texts = [
+  [464, 3290, 318, 257, 1332],
+  [40, 1842],
+  [15496, 11, 995, 0, 318, 257, 1332, 286, 262],
+];
+function padded(rows: number[][], T: number): number[][] {
+  return rows.map((r) => [...r, ...Array(T - r.length).fill(50256)]);
+}
+function logitsOf(m: SequenceClassifier, T: number): number[][] {
+  return tf.tidy(() => m.logits(idsTensor(padded(texts, T)), texts.map((t) => t.length)).arraySync());
+}
+
+describe('parameter counts', () => {
+  it("the book's recipe trains 7,090,946 of 124,441,346 parameters", () => {
+    expect(countParameters(PRESETS['gpt2-small'], 2, { kind: 'last', blocks: 1 })).toEqual({ trainable: 7_090_946, total: 124_441_346 });
+  });
+  it('head only, head + norm, all, and too many blocks', () => {
+    const small = PRESETS['gpt2-small'];
+    expect(countParameters(small, 2, { kind: 'head' }).trainable).toBe(768 * 2 + 2);
+    expect(countParameters(small, 2, { kind: 'head+norm' }).trainable).toBe(768 * 2 + 2 + 2 * 768);
+    expect(countParameters(small, 2, { kind: 'all' }).trainable).toBe(124_441_346);
+    expect(countParameters(small, 2, { kind: 'last', blocks: 2 }).trainable).toBe(7_090_946 + 7_087_872);
+    expect(() => countParameters(small, 2, { kind: 'last', blocks: 13 })).toThrow(/model has 12/);
+  });
+  it('a built model reports the same counts and frozen prefix', () => {
+    const m = classifier();
+    m.setTrainable({ kind: 'last', blocks: 1 });
+    expect(m.parameterCounts()).toEqual(countParameters(tiny, 2, { kind: 'last', blocks: 1 }));
+    expect(m.frozenPrefix()).toBe(2);
+    m.setTrainable({ kind: 'head' });
+    expect(m.frozenPrefix()).toBe(3);
+    m.setTrainable({ kind: 'all' });
+    expect(m.frozenPrefix()).toBe(0);
+  });
+});
+
+describe('pooling', () => {
+  it('last-token and mean read only real tokens, so extra padding changes nothing', () => {
+    for (const pooling of ['last-token', 'mean'] as const) {
+      const m = classifier(pooling);
+      const a = logitsOf(m, 9);
+      const b = logitsOf(m, 30);
+      a.flat().forEach((v, i) => expect(v).toBeCloseTo(b.flat()[i], 5));
+    }
+  });
+  it('last-position reads the padded row end, so padding matters (the book)', () => {
+    const m = classifier('last-position');
+    const a = logitsOf(m, 9).flat();
+    const b = logitsOf(m, 30).flat();
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('initialisation and dropout', () => {
+  it('random weights are reproducible from the seed', async () => {
+    const a = classifier('last-token', 7);
+    const b = classifier('last-token', 7);
+    const c = classifier('last-token', 8);
+    const w = (m: SequenceClassifier) => m.gpt.param('h.1.mlp.c_fc.weight').dataSync();
+    expect(Array.from(w(a))).toEqual(Array.from(w(b)));
+    expect(Array.from(w(a))).not.toEqual(Array.from(w(c)));
+    expect(logitsOf(a, 9)).toEqual(logitsOf(b, 9));
+  });
+  it('dropout is seeded: same seeds repeat, other seeds differ, rate 0 equals evaluation', () => {
+    const m = classifier();
+    const run = (rate: number, base: number) => {
+      let s = base;
+      return tf.tidy(() => m.logits(idsTensor(padded(texts, 9)), texts.map((t) => t.length), { dropout: rate, seed: () => s++ }).arraySync()).flat();
+    };
+    expect(run(0.2, 100)).toEqual(run(0.2, 100));
+    expect(run(0.2, 100)).not.toEqual(run(0.2, 200));
+    expect(run(0, 100)).toEqual(logitsOf(m, 9).flat());
+  });
+});
+
+describe('training memory', () => {
+  it.each([
+    ['last block', { kind: 'last', blocks: 1 } as const],
+    ['everything, embeddings included', { kind: 'all' } as const],
+  ])('the tensor count stays constant across steps (%s)', (_name, spec) => {
+    const m = classifier('last-token');
+    const vars = m.setTrainable(spec);
+    const opt = new AdamW({ learningRate: 1e-3, weightDecay: 0.1 });
+    const batch = { ids: padded(texts, 9), lengths: texts.map((t) => t.length), labels: [0, 1, 0] };
+    let seed = 1;
+    const ctx = { dropout: 0.1, seed: () => seed++ };
+    const losses = [trainStep(m, opt, vars, batch, ctx)];
+    const after1 = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) losses.push(trainStep(m, opt, vars, batch, ctx));
+    expect(tf.memory().numTensors).toBe(after1);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[5]).toBeLessThan(losses[0]);
+    opt.dispose();
+  });
+});
