@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { IpcMainInvokeEvent } from 'electron';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { apiMethods, type SystemInfo, type WorkbenchApi } from '../src/common/api.js';
+import { apiMethodNames } from '../src/common/channels.js';
+import { contentSecurityPolicy } from '../src/common/csp.js';
+import { createHandler, registerApi } from '../src/main/ipc.js';
+import { isAppUrl } from '../src/main/security.js';
+import { secureWebPreferences } from '../src/main/windowOptions.js';
+
+// The Electron binary cannot be downloaded on this machine, so the preload runs against a fake
+// `electron` module that records what it was given.
+const electron = vi.hoisted(() => ({
+  contextBridge: { exposeInMainWorld: vi.fn() },
+  ipcRenderer: { invoke: vi.fn(async () => 'from main') },
+}));
+vi.mock('electron', () => electron);
+
+const repoRoot = join(import.meta.dirname, '..');
+const appUrl = 'file:///opt/workbench/out/renderer/index.html';
+
+const info: SystemInfo = {
+  appVersion: '0.1.0',
+  platform: 'linux',
+  versions: { node: '22.0.0', electron: '39.0.0', chrome: '142.0.0' },
+  backend: null,
+};
+
+function eventFrom(url: string): IpcMainInvokeEvent {
+  return { senderFrame: { url } } as unknown as IpcMainInvokeEvent;
+}
+
+describe('electron-vite build', () => {
+  let out: string;
+
+  beforeAll(async () => {
+    // A temporary outDir, so the test never races a developer's `npm run build` into out/.
+    out = await mkdtemp(join(tmpdir(), 'workbench-build-'));
+    // vitest sets NODE_ENV=test, which would make Vite bundle Vue's development build.
+    const env = { ...process.env };
+    delete env.NODE_ENV;
+    const cli = join(repoRoot, 'node_modules/electron-vite/bin/electron-vite.js');
+    await promisify(execFile)(process.execPath, [cli, 'build', '--outDir', out, '--logLevel', 'warn'], {
+      cwd: repoRoot,
+      env,
+    });
+  });
+
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('writes the main, preload and renderer bundles', () => {
+    expect(existsSync(join(out, 'main/index.js'))).toBe(true);
+    expect(existsSync(join(out, 'preload/index.cjs'))).toBe(true);
+    expect(existsSync(join(out, 'renderer/index.html'))).toBe(true);
+  });
+
+  it('main loads the preload and page at the paths the build wrote', async () => {
+    const main = await readFile(join(out, 'main/index.js'), 'utf8');
+    expect(main).toContain('"../preload/index.cjs"');
+    expect(main).toContain('"../renderer/index.html"');
+  });
+
+  it('builds the preload as one CommonJS script that requires nothing but electron', async () => {
+    const preload = await readFile(join(out, 'preload/index.cjs'), 'utf8');
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    const required = [...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+    expect(required).toEqual(['electron']);
+  });
+
+  it('puts the production CSP in a meta tag ahead of every script', async () => {
+    const html = await readFile(join(out, 'renderer/index.html'), 'utf8');
+    const meta = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/);
+    expect(meta?.[1]?.replaceAll('&#39;', "'")).toBe(contentSecurityPolicy());
+    expect(html.indexOf('Content-Security-Policy')).toBeLessThan(html.indexOf('<script'));
+  });
+});
+
+describe('window security', () => {
+  it('isolates, sandboxes and keeps Node out of the renderer', () => {
+    expect(secureWebPreferences('/app/preload/index.cjs')).toEqual({
+      preload: '/app/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+  });
+
+  it('has a CSP limited to the app origin, without eval', () => {
+    for (const policy of [contentSecurityPolicy(), contentSecurityPolicy(true)]) {
+      expect(policy).toMatch(/(^|; )default-src 'self'(;|$)/);
+      expect(policy).toMatch(/(^|; )script-src 'self'(;|$)/);
+      expect(policy).not.toContain('unsafe-eval');
+      expect(policy).not.toMatch(/https?:|\*/);
+    }
+    expect(contentSecurityPolicy()).not.toContain('unsafe-inline');
+  });
+
+  it('treats only the app page as the app', () => {
+    expect(isAppUrl(`${appUrl}#/runs`, appUrl)).toBe(true);
+    expect(isAppUrl('file:///etc/passwd', appUrl)).toBe(false);
+    expect(isAppUrl('https://example.com/', appUrl)).toBe(false);
+    expect(isAppUrl('not a url', appUrl)).toBe(false);
+    expect(isAppUrl('http://localhost:5173/src/main.ts', 'http://localhost:5173/')).toBe(true);
+    expect(isAppUrl('http://localhost:5174/', 'http://localhost:5173/')).toBe(false);
+  });
+});
+
+describe('preload', () => {
+  it('exposes exactly the WorkbenchApi methods, each on its own channel', async () => {
+    await import('../src/preload/index.js');
+
+    expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
+    const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as [string, Record<string, unknown>];
+    expect(key).toBe('workbench');
+    expect(Object.keys(api).sort()).toEqual(Object.keys(apiMethods).sort());
+    expect(Object.values(api).every((f) => typeof f === 'function')).toBe(true);
+
+    await expect((api as unknown as WorkbenchApi).getSystemInfo()).resolves.toBe('from main');
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('workbench:getSystemInfo');
+  });
+});
+
+describe('IPC handlers', () => {
+  const trusted = (event: IpcMainInvokeEvent) => isAppUrl(event.senderFrame?.url ?? '', appUrl);
+
+  function fakeApi(result: unknown = info) {
+    return { getSystemInfo: vi.fn(async () => result as SystemInfo) };
+  }
+
+  it('returns the validated result of a valid call', async () => {
+    const api = fakeApi();
+    await expect(createHandler(api, 'getSystemInfo', trusted)(eventFrom(appUrl))).resolves.toEqual(info);
+  });
+
+  it('rejects invalid arguments with a message naming the method, without calling it', async () => {
+    const api = fakeApi();
+    const call = createHandler(api, 'getSystemInfo', trusted)(eventFrom(appUrl), { unexpected: true });
+    await expect(call).rejects.toThrow(/^workbench:getSystemInfo: invalid arguments \(1 argument given\):\n.*expected array to have <=0 items/);
+    expect(api.getSystemInfo).not.toHaveBeenCalled();
+  });
+
+  it('refuses a caller that is not the app page', async () => {
+    const api = fakeApi();
+    const call = createHandler(api, 'getSystemInfo', trusted)(eventFrom('https://evil.example/'));
+    await expect(call).rejects.toThrow(/workbench:getSystemInfo refused: .*https:\/\/evil\.example/);
+    expect(api.getSystemInfo).not.toHaveBeenCalled();
+  });
+
+  it('does not pass on a result the contract does not promise', async () => {
+    const api = fakeApi({ ...info, backend: 42 });
+    const call = createHandler(api, 'getSystemInfo', trusted)(eventFrom(appUrl));
+    await expect(call).rejects.toThrow(/invalid result:\n[\s\S]*at backend/);
+  });
+
+  it('registers one handler per api method, on workbench:<method>', () => {
+    const ipcMain = { handle: vi.fn() };
+    registerApi(ipcMain, fakeApi(), trusted);
+    expect(ipcMain.handle.mock.calls.map(([channel]) => channel)).toEqual(
+      apiMethodNames.map((m) => `workbench:${m}`),
+    );
+  });
+});
