@@ -73,6 +73,11 @@ export class SequenceClassifier {
     return [...params].filter(([name]) => chosen.has(name)).map(([, v]) => v);
   }
 
+  /** The variables training updates. */
+  trainableVariables(): tf.Variable[] {
+    return [...this.namedParams().values()].filter((v) => v.trainable);
+  }
+
   get trainableSpec(): Trainable {
     return this.trainable;
   }

@@ -23,7 +23,7 @@ function withGradient(f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     return f(args as tf.Tensor[], save);
-  }) as tf.CustomGradientFunc<tf.Tensor>);
+  }) as Parameters<typeof tf.customGrad>[0]);
   return (...inputs) => op(...inputs);
 }
 
@@ -118,5 +118,5 @@ export function dropout(x: tf.Tensor, rate: number, seed: number | null): tf.Ten
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   const logProbs = tf.logSoftmax(logits);
   const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, logits.shape[1])), 1);
-  return tf.neg(tf.mean(picked));
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
 }

@@ -8,6 +8,12 @@ export interface AdamWSettings {
   epsilon?: number;
 }
 
+/** tfjs's own NamedTensor type is not exported from its index. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 interface Moments {
   m: tf.Variable;
   v: tf.Variable;
@@ -50,7 +56,7 @@ export class AdamW extends tf.Optimizer {
     return mo;
   }
 
-  applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const grads = Array.isArray(variableGradients)
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
@@ -78,15 +84,15 @@ export class AdamW extends tf.Optimizer {
   }
 
   /** Step count and both moments of every variable, for checkpoints (names are the variables'). */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
-    const out: tf.NamedTensor[] = [{ name: 'step', tensor: tf.scalar(this.step, 'int32') }];
+  override async getWeights(): Promise<NamedTensor[]> {
+    const out: NamedTensor[] = [{ name: 'step', tensor: tf.scalar(this.step, 'int32') }];
     for (const [name, { m, v }] of this.moments) {
       out.push({ name: `${name}/m`, tensor: m }, { name: `${name}/v`, tensor: v });
     }
     return out;
   }
 
-  override async setWeights(weights: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weights: NamedTensor[]): Promise<void> {
     for (const { name, tensor } of weights) {
       if (name === 'step') {
         this.step = (await tensor.data())[0];

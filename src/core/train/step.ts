@@ -15,25 +15,31 @@ export function idsTensor(ids: number[][]): tf.Tensor2D {
   return tf.tensor2d(ids.flat(), [ids.length, ids[0].length], 'int32');
 }
 
+/** Scales gradients so their global L2 norm is at most maxNorm (as torch.nn.utils.clip_grad_norm_). */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const names = Object.keys(grads);
+  const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.mul(grads[n], grads[n]))))) as tf.Scalar;
+  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  return Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)]));
+}
+
+export interface StepOptions {
+  /** Hidden states after the first k blocks (from the prefix cache); computed here when absent. */
+  prefix?: { hidden: tf.Tensor3D; k: number };
+  clipNorm?: number | null;
+}
+
 /**
  * One optimisation step on a batch, returning the loss before the update. The frozen leading
- * blocks (or the given cached hidden states) run outside the gradient tape: nothing below the
- * first trained block needs gradients.
+ * blocks run outside the gradient tape: nothing below the first trained block needs gradients.
  */
-export function trainStep(
-  model: SequenceClassifier,
-  optimizer: AdamW,
-  vars: tf.Variable[],
-  batch: Batch,
-  ctx: ForwardContext,
-  cachedPrefix?: { hidden: tf.Tensor3D; k: number },
-): number {
+export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.Variable[], batch: Batch, ctx: ForwardContext, options: StepOptions = {}): number {
   return tf.tidy(() => {
-    const k = cachedPrefix?.k ?? model.frozenPrefix();
-    const h = cachedPrefix?.hidden ?? model.prefix(idsTensor(batch.ids), k, ctx);
+    const k = options.prefix?.k ?? model.frozenPrefix();
+    const h = options.prefix?.hidden ?? model.prefix(idsTensor(batch.ids), k, ctx);
     const labels = tf.tensor1d(batch.labels, 'int32');
     const { value, grads } = tf.variableGrads(() => crossEntropy(model.logitsFrom(h, k, batch.lengths, ctx), labels), vars);
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads);
     return value.dataSync()[0];
   });
 }

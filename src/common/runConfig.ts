@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { BOOK_TRAINABLE, PoolingSchema, TrainableSchema } from './modelSpec.js';
+
+/*
+ * One training run's settings. The defaults are the book's chapter 6 recipe; every field is a
+ * knob the workbench can vary between runs.
+ */
+
+export const PRESET_NAMES = ['gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl'] as const;
+
+const Fraction = z.number().min(0).max(1);
+
+export const DatasetConfigSchema = z
+  .object({
+    /** `sms-spam` (the built-in UCI data set) or a CSV/TSV file path. */
+    source: z.string().min(1).default('sms-spam'),
+    textColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+    labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+    delimiter: z.string().length(1).optional(),
+    /** Undersample every class to the smallest (the book balances 747 spam / 747 ham). */
+    balance: z.boolean().default(true),
+    /** Drop repeated texts before splitting so none can occur in two splits. */
+    dedupe: z.boolean().default(false),
+    split: z
+      .object({ train: Fraction, val: Fraction, test: Fraction })
+      .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-9, 'split fractions must add up to 1')
+      .default({ train: 0.7, val: 0.1, test: 0.2 }),
+  })
+  .strict();
+
+export const ModelConfigSchema = z
+  .object({
+    preset: z.enum([...PRESET_NAMES, 'custom']).default('gpt2-small'),
+    /** Required with preset `custom`. */
+    custom: z
+      .object({ nLayer: z.number().int().min(1), nEmbd: z.number().int().min(1), nHead: z.number().int().min(1), nPositions: z.number().int().min(1).default(1024) })
+      .strict()
+      .optional(),
+    weights: z.enum(['pretrained', 'random']).default('pretrained'),
+    /** A local .safetensors file to use instead of the download (weights `pretrained`). */
+    weightsFile: z.string().optional(),
+  })
+  .strict()
+  .refine((m) => m.preset !== 'custom' || m.custom !== undefined, 'model preset "custom" needs custom: {nLayer, nEmbd, nHead}')
+  .refine((m) => m.preset !== 'custom' || m.weights === 'random' || m.weightsFile !== undefined, 'a custom model with pretrained weights needs weightsFile');
+
+export const MaxLengthSchema = z.union([z.literal('longest'), z.literal('context'), z.number().int().min(1)]);
+
+export const RunConfigSchema = z
+  .object({
+    name: z.string().optional(),
+    dataset: DatasetConfigSchema.default(DatasetConfigSchema.parse({})),
+    model: ModelConfigSchema.default(ModelConfigSchema.parse({})),
+    trainable: TrainableSchema.default(BOOK_TRAINABLE),
+    pooling: PoolingSchema.default('last-position'),
+    dropout: z.number().min(0).max(0.9).default(0),
+    weightDecay: z.number().min(0).default(0.1),
+    learningRate: z.number().positive().default(5e-5),
+    epochs: z.number().int().min(1).default(5),
+    batchSize: z.number().int().min(1).default(8),
+    /** Padding length: the longest training text (the book: 120), a fixed length, or the context length. */
+    maxLength: MaxLengthSchema.default('longest'),
+    evalEvery: z.number().int().min(1).default(50),
+    evalBatches: z.number().int().min(1).default(5),
+    seed: z.number().int().min(0).default(123),
+    /** Stop when the validation loss has not improved for `patience` epochs. */
+    earlyStopping: z.object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) }).strict().nullable().default(null),
+    /** Clip the global gradient norm to this value. */
+    gradClip: z.number().positive().nullable().default(null),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type DatasetConfig = z.infer<typeof DatasetConfigSchema>;
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type MaxLength = z.infer<typeof MaxLengthSchema>;
+
+/** The book's recipe. */
+export const BOOK_RUN_CONFIG: RunConfig = RunConfigSchema.parse({});
+
+/** Parses a run config, reporting the first problem with its path ("model.custom.nLayer: …"). */
+export function parseRunConfig(input: unknown): { ok: true; config: RunConfig } | { ok: false; error: string } {
+  const r = RunConfigSchema.safeParse(input);
+  if (r.success) return { ok: true, config: r.data };
+  const issue = r.error.issues[0];
+  return { ok: false, error: `${issue.path.length ? issue.path.join('.') : 'config'}: ${issue.message}` };
+}

@@ -1,0 +1,85 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { WorkbenchError } from '../errors.js';
+import type { SequenceClassifier } from '../model/classifier.js';
+import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
+import type { TensorMap } from '../model/tensorMap.js';
+import type { AdamW, NamedTensor } from './adamw.js';
+import type { TrainHistory } from './history.js';
+
+const STATE_FILE = 'checkpoint.json';
+
+/** Where training stands at an epoch end; with the tensors it is everything a resume needs. */
+export interface CheckpointState {
+  epoch: number; // the last finished epoch, 0-based
+  step: number;
+  examplesSeen: number;
+  tokensSeen: number;
+  trainSeconds: number;
+  history: TrainHistory;
+  /** Shuffles and dropout masks derive from (seed, epoch, step), so this is the whole RNG state. */
+  rng: { seed: number; epoch: number; step: number };
+}
+
+/**
+ * Writes trained weights and AdamW moments (keyed by parameter name, not tfjs variable name, which
+ * differs per process) to a new tensors file, then atomically swaps the JSON that names it, then
+ * removes the previous tensors file: a crash at any point leaves one complete checkpoint.
+ */
+export async function saveCheckpoint(dir: string, model: SequenceClassifier, optimizer: AdamW, state: CheckpointState): Promise<void> {
+  const tensors: TensorMap = new Map();
+  const nameOf = new Map<string, string>();
+  for (const [name, v] of model.namedParams()) {
+    nameOf.set(v.name, name);
+    if (v.trainable) tensors.set(`param/${name}`, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
+  }
+  let optimizerStep = 0;
+  for (const { name, tensor } of await optimizer.getWeights()) {
+    if (name === 'step') {
+      optimizerStep = (await tensor.data())[0];
+      tensor.dispose();
+      continue;
+    }
+    const slash = name.lastIndexOf('/');
+    const param = nameOf.get(name.slice(0, slash));
+    if (!param) continue;
+    tensors.set(`${name.slice(slash + 1)}/${param}`, { shape: tensor.shape.slice(), data: (await tensor.data()) as Float32Array });
+  }
+  const previous = await readState(dir).catch(() => null);
+  const tensorsFile = `checkpoint-${state.epoch + 1}.safetensors`;
+  await writeSafetensors(path.join(dir, tensorsFile), tensors);
+  const json = path.join(dir, STATE_FILE);
+  await writeFile(`${json}.tmp`, JSON.stringify({ ...state, optimizerStep, tensorsFile }));
+  await rename(`${json}.tmp`, json);
+  if (previous && previous.tensorsFile !== tensorsFile) await rm(path.join(dir, previous.tensorsFile), { force: true });
+}
+
+async function readState(dir: string): Promise<CheckpointState & { optimizerStep: number; tensorsFile: string }> {
+  return JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8'));
+}
+
+/** The checkpoint in dir, or null when there is none. Restores weights and optimizer state into the given objects. */
+export async function loadCheckpoint(dir: string, model: SequenceClassifier, optimizer: AdamW): Promise<CheckpointState | null> {
+  let state: Awaited<ReturnType<typeof readState>>;
+  try {
+    state = await readState(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new WorkbenchError(`checkpoint in ${dir} is unreadable: ${(err as Error).message}`);
+  }
+  const { tensors } = await readSafetensors(path.join(dir, state.tensorsFile));
+  const params = model.namedParams();
+  const moments: NamedTensor[] = [{ name: 'step', tensor: tf.scalar(state.optimizerStep, 'int32') }];
+  for (const [key, t] of tensors) {
+    const [kind, ...rest] = key.split('/');
+    const name = rest.join('/');
+    const v = params.get(name);
+    if (!v) throw new WorkbenchError(`checkpoint in ${dir} holds "${name}", which this model does not have`);
+    if (kind === 'param') tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
+    else moments.push({ name: `${v.name}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
+  }
+  await optimizer.setWeights(moments);
+  tf.dispose(moments.map((m) => m.tensor));
+  return state;
+}

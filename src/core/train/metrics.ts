@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { SequenceClassifier } from '../model/classifier.js';
+import { padBatch, type Example } from './examples.js';
+import type { PrefixCache } from './prefixCache.js';
+import { idsTensor } from './step.js';
+
+/** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over some examples. */
+export interface SplitMetrics {
+  count: number;
+  loss: number;
+  accuracy: number;
+  confusion: number[][];
+}
+
+/** Logits [B, K] for a batch, from the prefix cache when there is one. */
+export function batchLogits(model: SequenceClassifier, batch: Example[], padLength: number, cache: PrefixCache | null): tf.Tensor2D {
+  return tf.tidy(() => {
+    const padded = padBatch(batch, model.pooling, padLength);
+    const hidden = cache ? cache.batch(batch) : model.prefix(idsTensor(padded.ids), 0);
+    return model.logitsFrom(hidden, cache ? cache.k : 0, padded.lengths);
+  });
+}
+
+/** Evaluates batches without dropout; the loss is the mean over examples. */
+export async function evaluate(model: SequenceClassifier, batches: Example[][], padLength: number, cache: PrefixCache | null): Promise<SplitMetrics> {
+  const K = model.numClasses;
+  const confusion = Array.from({ length: K }, () => Array<number>(K).fill(0));
+  let lossSum = 0;
+  let count = 0;
+  for (const batch of batches) {
+    const logits = batchLogits(model, batch, padLength, cache);
+    const logProbs = tf.tidy(() => tf.logSoftmax(logits));
+    const lp = (await logProbs.data()) as Float32Array;
+    tf.dispose([logits, logProbs]);
+    batch.forEach((e, b) => {
+      const row = lp.subarray(b * K, (b + 1) * K);
+      lossSum -= row[e.label];
+      confusion[e.label][row.indexOf(Math.max(...row))]++;
+    });
+    count += batch.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const correct = confusion.reduce((s, row, i) => s + row[i], 0);
+  return { count, loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, confusion };
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Pooling } from '../../common/modelSpec.js';
+import type { SequenceClassifier } from '../model/classifier.js';
+import { idsTensor } from './step.js';
+import { chunk, padBatch, realLength, type Example } from './examples.js';
+
+/**
+ * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
+ * training, so it is computed once per example and training runs only the blocks above it.
+ * Rows are kept per example: the padded length for `last-position` pooling, the real length otherwise.
+ */
+export class PrefixCache {
+  private readonly rows = new Map<Example, Float32Array>();
+  private readonly width: number;
+
+  constructor(
+    private readonly model: SequenceClassifier,
+    readonly k: number,
+    private readonly pooling: Pooling,
+    private readonly padLength: number,
+  ) {
+    this.width = model.gpt.config.nEmbd;
+  }
+
+  /** Rows this example needs: the pooling decides whether padding positions matter. */
+  private rowLength(e: Example): number {
+    return this.pooling === 'last-position' ? this.padLength : realLength(e);
+  }
+
+  /** Computes the prefix for examples not cached yet, shortest first so batches carry little padding. */
+  async fill(examples: Example[], batchSize: number, onBatch?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+    const todo = examples.filter((e) => !this.rows.has(e)).sort((a, b) => realLength(a) - realLength(b));
+    let done = 0;
+    for (const batch of chunk(todo, batchSize, true)) {
+      signal?.throwIfAborted();
+      const padded = padBatch(batch, this.pooling, this.padLength);
+      const hidden = tf.tidy(() => this.model.prefix(idsTensor(padded.ids), this.k));
+      const data = (await hidden.data()) as Float32Array;
+      const T = hidden.shape[1];
+      hidden.dispose();
+      batch.forEach((e, b) => {
+        this.rows.set(e, data.slice(b * T * this.width, (b * T + this.rowLength(e)) * this.width));
+      });
+      done += batch.length;
+      onBatch?.(done, todo.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Hidden states [B, T, C] for a batch, T as padBatch would pad it; positions past a row's cache are zero. */
+  batch(batch: Example[]): tf.Tensor3D {
+    const T = this.pooling === 'last-position' ? this.padLength : Math.max(...batch.map(realLength));
+    const out = new Float32Array(batch.length * T * this.width);
+    batch.forEach((e, b) => {
+      const row = this.rows.get(e);
+      if (!row) throw new Error('PrefixCache: example not cached');
+      out.set(row, b * T * this.width);
+    });
+    return tf.tensor3d(out, [batch.length, T, this.width]);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+}
