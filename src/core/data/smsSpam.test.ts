@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SMS_SPAM_COLLECTION, sharedDataFile } from './sharedTestData.js';
+import { ensureSmsSpam, loadSmsSpam, smsSpamPath } from './smsSpam.js';
+
+const collection = new Uint8Array(readFileSync(sharedDataFile(SMS_SPAM_COLLECTION)));
+const bodies: Record<string, Uint8Array> = {
+  // The layout of UCI's zip: the data file and its readme at the top level.
+  '/sms.zip': zipSync({ SMSSpamCollection: collection, readme: new TextEncoder().encode('readme') }),
+  '/no-collection.zip': zipSync({ readme: new TextEncoder().encode('readme') }),
+  '/other-collection.zip': zipSync({ SMSSpamCollection: new TextEncoder().encode('ham\thello\n') }),
+  '/not-a-zip.zip': new TextEncoder().encode('<html>gone</html>'),
+};
+const requests: string[] = [];
+const folders: string[] = [];
+
+function cacheDir(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'sms-spam-test-'));
+  folders.push(folder);
+  return folder;
+}
+
+/** A real HTTP server on 127.0.0.1 serving `bodies`; anything else is 404. */
+async function serve(): Promise<{ base: string; server: Server }> {
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const body = bodies[req.url ?? ''];
+    res.writeHead(body ? 200 : 404, { 'Content-Length': body?.byteLength ?? 0 }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('the built-in sms-spam data set', () => {
+  it('downloads the zip, falls back to the backup URL, caches the file, and then needs no server', async () => {
+    const dir = cacheDir();
+    const { base, server } = await serve();
+    const urls = [`${base}/missing.zip`, `${base}/sms.zip`];
+    requests.length = 0;
+    const dataset = await loadSmsSpam({ cacheDir: dir, urls });
+    expect(requests).toEqual(['/missing.zip', '/sms.zip']);
+    expect(dataset.rows).toHaveLength(5574);
+    expect(dataset.labels).toEqual(['ham', 'spam']);
+    expect(dataset.rows.filter((r) => r.label === 'spam')).toHaveLength(747);
+    expect(readFileSync(smsSpamPath(dir)).equals(collection)).toBe(true); // (toEqual on 478 kB takes seconds)
+    expect(existsSync(path.join(dir, 'datasets', 'sms-spam', 'download.zip'))).toBe(false);
+
+    await close(server);
+    const again = await loadSmsSpam({ cacheDir: dir, urls });
+    expect(again.contentHash).toBe(dataset.contentHash);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('uses WORKBENCH_CACHE_DIR when no cache folder is given', () => {
+    const saved = process.env.WORKBENCH_CACHE_DIR;
+    process.env.WORKBENCH_CACHE_DIR = '/tmp/somewhere';
+    try {
+      expect(smsSpamPath()).toBe('/tmp/somewhere/datasets/sms-spam/SMSSpamCollection');
+    } finally {
+      if (saved === undefined) delete process.env.WORKBENCH_CACHE_DIR;
+      else process.env.WORKBENCH_CACHE_DIR = saved;
+    }
+  });
+
+  it('says what went wrong with every URL, and where to put the file by hand', async () => {
+    const dir = cacheDir();
+    const { base, server } = await serve();
+    const urls = ['/missing.zip', '/not-a-zip.zip', '/no-collection.zip', '/other-collection.zip'].map((p) => base + p);
+    const attempt = ensureSmsSpam({ cacheDir: dir, urls });
+    await expect(attempt).rejects.toThrow(`cannot download ${urls[0]}: HTTP 404 Not Found`);
+    await expect(attempt).rejects.toThrow(`${urls[1]} is not a readable zip file`);
+    await expect(attempt).rejects.toThrow(`${urls[2]} holds no SMSSpamCollection`);
+    await expect(attempt).rejects.toThrow(`${urls[3]} holds a different SMSSpamCollection (sha256 `);
+    await expect(attempt).rejects.toThrow(`place it at ${smsSpamPath(dir)}`);
+    expect(existsSync(smsSpamPath(dir))).toBe(false);
+    await close(server);
+  });
+});

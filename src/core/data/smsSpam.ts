@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import { downloadFile, type DownloadProgress } from '../download.js';
+import { WorkbenchError } from '../errors.js';
+import { defaultCacheDir } from '../model/pretrained.js';
+import { importDatasetFile, type Dataset } from './dataset.js';
+
+/** The book's download, then its backup copy (DESIGN.md, "Data set"). */
+export const SMS_SPAM_URLS: readonly string[] = [
+  'https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip',
+  'https://f001.backblazeb2.com/file/LLMs-from-scratch/sms%2Bspam%2Bcollection.zip',
+];
+export const SMS_SPAM_FILE = 'SMSSpamCollection';
+/** sha256 of SMSSpamCollection v.1 (477,907 bytes): every URL must deliver exactly this file. */
+export const SMS_SPAM_SHA256 = '7d039a24a6083ed9ef0f806ebad56bbb976e3aeb8de05669173bfdc4996c239d';
+
+export interface SmsSpamOptions {
+  /** Default: WORKBENCH_CACHE_DIR, else ~/.cache/spam-workbench. */
+  cacheDir?: string;
+  /** Tried in order until one works (default SMS_SPAM_URLS). */
+  urls?: readonly string[];
+  onProgress?: (p: DownloadProgress & { url: string }) => void;
+  signal?: AbortSignal;
+}
+
+export function smsSpamPath(cacheDir = defaultCacheDir()): string {
+  return path.join(cacheDir, 'datasets', 'sms-spam', SMS_SPAM_FILE);
+}
+
+/** The built-in data set `sms-spam`: 5,574 rows, labels ham/spam (plain TSV: label, tab, text). */
+export async function loadSmsSpam(options: SmsSpamOptions = {}): Promise<Dataset> {
+  const file = await ensureSmsSpam(options);
+  return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
+}
+
+/** The cached SMSSpamCollection; downloaded (zip), checked and cached on first use. */
+export async function ensureSmsSpam(options: SmsSpamOptions = {}): Promise<string> {
+  const file = smsSpamPath(options.cacheDir);
+  if (await exists(file)) return file;
+  const failures: string[] = [];
+  for (const url of options.urls ?? SMS_SPAM_URLS) {
+    try {
+      await fetchCollection(url, file, options);
+      return file;
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      failures.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  throw new WorkbenchError(
+    `cannot get the SMS Spam Collection (${failures.join('; ')}); without internet, take ${SMS_SPAM_FILE} from ${SMS_SPAM_URLS[0]} and place it at ${file}`,
+  );
+}
+
+async function fetchCollection(url: string, file: string, options: SmsSpamOptions): Promise<void> {
+  const zip = path.join(path.dirname(file), 'download.zip');
+  try {
+    const onProgress = options.onProgress && ((p: DownloadProgress) => options.onProgress?.({ ...p, url }));
+    await downloadFile({ url, dest: zip, signal: options.signal, onProgress });
+    const bytes = extractCollection(await readFile(zip), url);
+    // Written beside and renamed, so a crash never leaves a half file that a later call would trust.
+    await writeFile(`${file}.partial`, bytes);
+    await rename(`${file}.partial`, file);
+  } finally {
+    await rm(zip, { force: true });
+  }
+}
+
+function extractCollection(zip: Uint8Array, url: string): Uint8Array {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(zip, { filter: (entry) => path.posix.basename(entry.name) === SMS_SPAM_FILE });
+  } catch (err) {
+    throw new WorkbenchError(`${url} is not a readable zip file (${(err as Error).message})`, { cause: err });
+  }
+  const [bytes] = Object.values(entries);
+  if (!bytes) throw new WorkbenchError(`${url} holds no ${SMS_SPAM_FILE}`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== SMS_SPAM_SHA256) throw new WorkbenchError(`${url} holds a different ${SMS_SPAM_FILE} (sha256 ${sha256}, expected ${SMS_SPAM_SHA256})`);
+  return bytes;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,91 @@
+import { WorkbenchError } from '../errors.js';
+import { mulberry32, shuffled } from './random.js';
+import type { LabeledRow } from './validation.js';
+
+export type SplitName = 'train' | 'val' | 'test';
+export type SplitFractions = Record<SplitName, number>;
+
+/** The book's recipe: 70/10/20, pandas' random_state=123 (our generator differs, so the rows do too). */
+export const BOOK_FRACTIONS: SplitFractions = { train: 0.7, val: 0.1, test: 0.2 };
+export const BOOK_SEED = 123;
+
+export interface SplitOptions {
+  /** Seeds balancing and shuffling (default 123). */
+  seed?: number;
+  /** Undersample every label to the smallest one's count, as the book does (default true). */
+  balance?: boolean;
+  fractions?: SplitFractions;
+  /** Keep only the first row of each text before anything else, so no text can leak across splits (default false). */
+  dedupe?: boolean;
+}
+
+/** A text that occurs in more than one split, with the lines of all its occurrences. */
+export interface Leak {
+  text: string;
+  splits: SplitName[];
+  lines: number[];
+}
+
+export type Splits<T> = Record<SplitName, T[]> & { leaks: Leak[] };
+
+/** dedupe → balance → seeded shuffle → cut the book's way (see cutSplits) → leakage report. */
+export function splitRows<T extends LabeledRow>(rows: readonly T[], options: SplitOptions = {}): Splits<T> {
+  const random = mulberry32(options.seed ?? BOOK_SEED);
+  const unique = options.dedupe ? dedupeTexts(rows) : rows;
+  const balanced = (options.balance ?? true) ? balanceLabels(unique, random) : unique;
+  const splits = cutSplits(shuffled(balanced, random), options.fractions ?? BOOK_FRACTIONS);
+  return { ...splits, leaks: findLeaks(splits) };
+}
+
+/** The first row of each text, in order. */
+export function dedupeTexts<T extends { text: string }>(rows: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => !seen.has(row.text) && seen.add(row.text));
+}
+
+/** Every label undersampled to the smallest label's count with a seeded sample; rows keep their order. */
+export function balanceLabels<T extends { label: string }>(rows: readonly T[], random: () => number): T[] {
+  const byLabel = new Map<string, number[]>();
+  rows.forEach((row, i) => {
+    const indexes = byLabel.get(row.label);
+    if (indexes) indexes.push(i);
+    else byLabel.set(row.label, [i]);
+  });
+  const smallest = Math.min(...[...byLabel.values()].map((indexes) => indexes.length));
+  const keep = new Set<number>();
+  for (const indexes of byLabel.values()) {
+    for (const i of indexes.length > smallest ? shuffled(indexes, random).slice(0, smallest) : indexes) keep.add(i);
+  }
+  return rows.filter((_, i) => keep.has(i));
+}
+
+/** train = ⌊train·n⌋, val = ⌊val·n⌋, test = the rest — the book's cut (1,045 / 149 / 300 for 1,494 rows). */
+export function cutSplits<T>(rows: readonly T[], fractions: SplitFractions): Record<SplitName, T[]> {
+  checkFractions(fractions);
+  const trainEnd = Math.floor(rows.length * fractions.train);
+  const valEnd = trainEnd + Math.floor(rows.length * fractions.val);
+  return { train: rows.slice(0, trainEnd), val: rows.slice(trainEnd, valEnd), test: rows.slice(valEnd) };
+}
+
+export function findLeaks<T extends LabeledRow>(splits: Record<SplitName, readonly T[]>): Leak[] {
+  const seen = new Map<string, Leak>();
+  for (const name of ['train', 'val', 'test'] as const) {
+    for (const row of splits[name]) {
+      const leak = seen.get(row.text) ?? { text: row.text, splits: [], lines: [] };
+      if (!leak.splits.includes(name)) leak.splits.push(name);
+      leak.lines.push(row.line);
+      seen.set(row.text, leak);
+    }
+  }
+  const leaks = [...seen.values()].filter((leak) => leak.splits.length > 1);
+  for (const leak of leaks) leak.lines.sort((a, b) => a - b);
+  return leaks.sort((a, b) => a.lines[0] - b.lines[0]);
+}
+
+function checkFractions(fractions: SplitFractions): void {
+  const values = Object.values(fractions);
+  const sum = values.reduce((a, b) => a + b, 0);
+  if (values.some((f) => !(f >= 0)) || Math.abs(sum - 1) > 1e-9) {
+    throw new WorkbenchError(`split fractions must be ≥ 0 and add up to 1 (got ${values.join(' / ')})`);
+  }
+}
