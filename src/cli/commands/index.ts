@@ -1,3 +1,4 @@
 import type { Command } from '../command.js';
+import { datasetInspectCommand } from './datasetInspect.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [datasetInspectCommand];

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Problem } from '../../core/data/problems.js';
+import { SMS_SPAM_COLLECTION, sharedDataFile } from '../../core/data/sharedTestData.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const folder = mkdtempSync(path.join(tmpdir(), 'dataset-inspect-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function workbench(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', ['bin/workbench.mjs', 'dataset', 'inspect', ...args], { cwd: repo });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function lastJson(run: Run): Record<string, unknown> {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout.trimEnd().split('\n').at(-1) ?? '');
+}
+
+function writeCsv(name: string, text: string): string {
+  const file = path.join(folder, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('workbench dataset inspect on the real SMS Spam Collection', () => {
+  it('--json: 5,574 rows, label column 0, text column 1, 4,827 ham / 747 spam, 403 duplicates', async () => {
+    const report = lastJson(await workbench(sharedDataFile(SMS_SPAM_COLLECTION), '--json'));
+    expect(report).toMatchObject({ rows: 5574, columns: ['0', '1'], textColumn: 1, labelColumn: 0, labels: { ham: 4827, spam: 747 } });
+    const problems = report.problems as Problem[];
+    expect(problems).toHaveLength(403);
+    expect(problems[0]).toEqual({ line: 104, kind: 'duplicate-text', message: 'same text and label as line 8' });
+  });
+
+  it('without --json: a readable report', async () => {
+    const run = await workbench(sharedDataFile(SMS_SPAM_COLLECTION));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('5,574 rows, 2 columns, tab-separated, no header, quotes are text');
+    expect(run.stdout).toContain('labels: ham 4,827, spam 747');
+    expect(run.stdout).toContain('problems: 0 errors, 403 warnings (duplicate-text 403)');
+    expect(run.stdout).toContain('import: ok');
+  });
+});
+
+// A header and a quoted text over two lines come first, so the problem row starts on line 5, the 4th record.
+const HEAD = 'message,category\n"Hi,\nhow are you?",ham\nWin a prize,spam\n';
+
+describe.concurrent('workbench dataset inspect: one file per problem kind, with its line', () => {
+  const cases: { kind: Problem['kind']; rows: string; args?: string[]; lines: number[] }[] = [
+    { kind: 'empty-text', rows: '"",ham\n', lines: [5] },
+    { kind: 'missing-label', rows: 'hello,\n', lines: [5] },
+    { kind: 'unknown-label', rows: 'hello,eggs\n', args: ['--labels', 'ham,spam'], lines: [5] },
+    { kind: 'malformed', rows: 'ok,ham\nx,y,z\n', lines: [6] },
+    { kind: 'duplicate-text', rows: 'ok,ham\nWin a prize,spam\n', lines: [6] },
+    { kind: 'conflicting-labels', rows: 'Win a prize,ham\n', lines: [4, 5] },
+    { kind: 'too-long', rows: 'one two three four five six seven eight nine,ham\n', args: ['--context-length', '8'], lines: [5] },
+  ];
+  for (const { kind, rows, args = [], lines } of cases) {
+    it(kind, async () => {
+      const report = lastJson(await workbench(writeCsv(`${kind}.csv`, HEAD + rows), '--json', ...args));
+      expect(report).toMatchObject({ columns: ['message', 'category'], textColumn: 0, labelColumn: 1 });
+      expect((report.problems as Problem[]).map((p) => [p.line, p.kind])).toEqual(lines.map((line) => [line, kind]));
+    });
+  }
+});
+
+describe('workbench dataset inspect: options and errors', () => {
+  it('takes the columns by name or index and the delimiter from the flags', async () => {
+    const file = writeCsv('semicolon.txt', 'id;kind;body\n1;a;hello there\n2;b;hi\n');
+    const report = lastJson(await workbench(file, '--delimiter', ';', '--text-column', 'body', '--label-column', '1', '--json'));
+    expect(report).toMatchObject({ rows: 2, columns: ['id', 'kind', 'body'], textColumn: 2, labelColumn: 1, labels: { a: 1, b: 1 }, problems: [] });
+  });
+
+  it('fails with one clear line on stderr', async () => {
+    const cases: [string[], string][] = [
+      [[path.join(folder, 'absent.csv')], `workbench: cannot read ${path.join(folder, 'absent.csv')}: no such file\n`],
+      [[writeCsv('cols.csv', 'text,label\na,ham\n'), '--text-column', 'body'], 'workbench: no column "body": the columns are 0 "text", 1 "label"\n'],
+      [[], 'workbench: dataset inspect: give exactly one FILE\n'],
+      [['x.csv', '--quoting', 'maybe'], 'workbench: dataset inspect: --quoting takes yes or no, got "maybe"\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const run = await workbench(...args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(stderr);
+    }
+  });
+});
