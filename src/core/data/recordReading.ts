@@ -30,11 +30,13 @@ const QUOTE_ERRORS: Partial<Record<string, string>> = {
  * reported) on their own. Reading stops early, incomplete, once more than `maxMalformed` records are malformed.
  */
 export function readRecords(text: string, delimiter: string, quoting: boolean, maxMalformed = Infinity): Reading {
-  const lineStarts = lineStartOffsets(text);
+  // Bytes, because csv-parse works on a Buffer: resuming on a subarray then copies nothing.
+  const bytes = Buffer.from(text);
+  const lineStarts = lineStartOffsets(bytes);
   const reading: Reading = { quoting, records: [], malformed: [] };
   let line = 1;
   while (line <= lineStarts.length) {
-    const problem = readFrom(text.slice(lineStarts[line - 1]), line, delimiter, quoting, reading.records);
+    const problem = readFrom(bytes.subarray(lineStarts[line - 1]), line, delimiter, quoting, reading.records);
     if (problem === undefined) break;
     reading.malformed.push(problem);
     if (reading.malformed.length > maxMalformed) break;
@@ -44,7 +46,7 @@ export function readRecords(text: string, delimiter: string, quoting: boolean, m
 }
 
 /** Appends the records of `chunk` (which starts on physical line `firstLine`); returns the problem that stopped it. */
-function readFrom(chunk: string, firstLine: number, delimiter: string, quoting: boolean, out: RawRecord[]): Problem | undefined {
+function readFrom(chunk: Buffer, firstLine: number, delimiter: string, quoting: boolean, out: RawRecord[]): Problem | undefined {
   // csv-parse counts the line where a record ends; the next record starts after it and after the blank lines it skipped.
   let previousEnd = 0;
   let previousEmpty = 0;
@@ -74,8 +76,8 @@ function readFrom(chunk: string, firstLine: number, delimiter: string, quoting: 
   }
 }
 
-function lineStartOffsets(text: string): number[] {
+function lineStartOffsets(bytes: Buffer): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1 && i + 1 < text.length; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = bytes.indexOf(10); i !== -1 && i + 1 < bytes.length; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
   return starts;
 }
