@@ -34,7 +34,7 @@ export function chooseColumns(table: Table, options: ColumnOptions = {}): Column
   return { text, label };
 }
 
-export function resolveColumn(table: Table, ref: ColumnRef): number {
+function resolveColumn(table: Table, ref: ColumnRef): number {
   const byName = typeof ref === 'string' && table.header ? table.columns.indexOf(ref) : -1;
   if (byName !== -1) return byName;
   const index = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : NaN;

@@ -109,6 +109,12 @@ describe('importDataset: all or nothing', () => {
     await attempt.catch((err: DatasetImportError) => expect(err.problems.map((p) => p.line)).toEqual([6, 7]));
   });
 
+  it('says "1 problem blocks" for a single error', () => {
+    expect(() => importDataset('text,label\n,ham\nb,spam\nc,ham\n')).toThrow(
+      '1 problem blocks the import (fix them, or exclude those rows): line 2: empty-text (the text is empty)',
+    );
+  });
+
   it('with excludeInvalid, leaves out the rows with errors and lists them; warnings keep their rows', async () => {
     const dataset = await importDatasetFile(writeCsv(BAD), { excludeInvalid: true });
     expect(dataset.rows).toEqual([

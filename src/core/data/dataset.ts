@@ -45,7 +45,7 @@ export interface Dataset {
 /** The import was refused; `problems` are the errors, the message names the first few. */
 export class DatasetImportError extends WorkbenchError {
   constructor(readonly problems: Problem[]) {
-    super(`${problems.length} problems block the import (fix them, or exclude those rows): ${summarizeProblems(problems)}`);
+    super(`${problems.length} ${problems.length === 1 ? 'problem blocks' : 'problems block'} the import (fix them, or exclude those rows): ${summarizeProblems(problems)}`);
     this.name = 'DatasetImportError';
   }
 }

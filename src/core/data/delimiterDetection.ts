@@ -1,6 +1,6 @@
 /** Delimiters tried when none is given, in order of preference on a tie: a tab that splits every line
  * the same way is stronger evidence than a comma, which is common inside texts. */
-export const DELIMITER_CANDIDATES = ['\t', ',', ';', '|'] as const;
+const DELIMITER_CANDIDATES = ['\t', ',', ';', '|'] as const;
 
 const SAMPLE_LINES = 100;
 
