@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,4 +13,12 @@ export function sharedPath(...parts: string[]): string {
     throw new Error(`this test needs the shared reference data: ${p} is missing (expected ../shared next to the repository)`);
   }
   return p;
+}
+
+/** A fresh cache folder holding the real SMS Spam Collection where the built-in data set looks for it. */
+export function smsCacheDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wb-cache-'));
+  mkdirSync(path.join(dir, 'datasets', 'sms-spam'), { recursive: true });
+  copyFileSync(sharedPath('data/sms-spam-collection/SMSSpamCollection'), path.join(dir, 'datasets', 'sms-spam', 'SMSSpamCollection'));
+  return dir;
 }

@@ -1,4 +1,4 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { WorkbenchError } from '../errors.js';
@@ -46,6 +46,7 @@ export async function saveCheckpoint(dir: string, model: SequenceClassifier, opt
     if (!param) continue;
     tensors.set(`${name.slice(slash + 1)}/${param}`, { shape: tensor.shape.slice(), data: (await tensor.data()) as Float32Array });
   }
+  await mkdir(dir, { recursive: true });
   const previous = await readState(dir).catch(() => null);
   const tensorsFile = `checkpoint-${state.epoch + 1}.safetensors`;
   await writeSafetensors(path.join(dir, tensorsFile), tensors);

@@ -1,4 +1,5 @@
-import type { MaxLength, RunConfig } from '../../common/runConfig.js';
+import type { Pooling } from '../../common/modelSpec.js';
+import type { MaxLength } from '../../common/runConfig.js';
 import { PAD_TOKEN, tokenize } from '../data/tokenizer.js';
 import type { LabeledRow } from '../data/validation.js';
 import { WorkbenchError } from '../errors.js';
@@ -50,12 +51,17 @@ export function realLength(e: Example): number {
 }
 
 /**
- * Padded rows for a batch. `last-position` pooling reads the padded row's end, so rows are padded
- * to the full padding length (the book); the other poolings read real tokens only, and with causal
- * attention nothing after a row's last real token changes it, so the batch stops at its longest row.
+ * The padded length of a batch. `last-position` pooling reads the padded row's end, so rows are
+ * padded to the full padding length (the book); the other poolings read real tokens only, and with
+ * causal attention nothing after a row's last real token changes it, so the batch can stop at its
+ * longest row (`trim`) with the same result as full padding.
  */
-export function padBatch(batch: Example[], pooling: RunConfig['pooling'], padLength: number): { ids: number[][]; lengths: number[]; labels: number[] } {
-  const T = pooling === 'last-position' ? padLength : Math.max(...batch.map(realLength));
+export function batchLength(batch: Example[], pooling: Pooling, padLength: number, padding: 'trim' | 'full' = 'trim'): number {
+  return pooling === 'last-position' || padding === 'full' ? padLength : Math.max(...batch.map(realLength));
+}
+
+/** Rows padded with the pad token to T, their real lengths and labels. */
+export function padBatch(batch: Example[], T: number): { ids: number[][]; lengths: number[]; labels: number[] } {
   return {
     ids: batch.map((e) => [...e.ids, ...Array(T - e.ids.length).fill(PAD_TOKEN)]),
     lengths: batch.map(realLength),

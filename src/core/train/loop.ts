@@ -5,7 +5,7 @@ import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/classifier.js';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { chunk, padBatch, realLength, type Example, type SplitExamples, type SplitName } from './examples.js';
+import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples, type SplitName } from './examples.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import { evaluate, type SplitMetrics } from './metrics.js';
 import { PrefixCache } from './prefixCache.js';
@@ -38,6 +38,9 @@ export interface LoopOptions {
   signal?: AbortSignal;
   /** Save a checkpoint here at each epoch end, and resume from one found here. */
   checkpointDir?: string;
+  /** Reference modes that must give the same result as the fast defaults (tests compare them). */
+  prefixCache?: boolean;
+  padding?: 'trim' | 'full';
 }
 
 export interface TrainOutcome {
@@ -90,7 +93,8 @@ export async function trainClassifier(
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
   try {
     const k = model.frozenPrefix();
-    const cache = k > 0 && config.dropout === 0 ? new PrefixCache(model, k, config.pooling, padLength) : null;
+    const cache = k > 0 && config.dropout === 0 && options.prefixCache !== false ? new PrefixCache(model, k, config.pooling, padLength) : null;
+    const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, padLength, options.padding);
     if (cache) {
       const all = [...examples.train, ...examples.val, ...examples.test];
       await cache.fill(all, Math.max(config.batchSize, 16), (done, total) => emit({ kind: 'prefix', done, total, k }), options.signal);
@@ -102,7 +106,7 @@ export async function trainClassifier(
     const totalSteps = stepsPerEpoch * config.epochs;
     const evalTrain = chunk(epochOrder(examples.train, config.seed, -1), config.batchSize, true).slice(0, config.evalBatches);
     const evalVal = chunk(examples.val, config.batchSize, true).slice(0, config.evalBatches);
-    const quick = async () => ({ train: await evaluate(model, evalTrain, padLength, cache), val: await evaluate(model, evalVal, padLength, cache) });
+    const quick = async () => ({ train: await evaluate(model, evalTrain, lengthOf, cache), val: await evaluate(model, evalVal, lengthOf, cache) });
 
     let state = {
       epoch: -1,
@@ -136,8 +140,9 @@ export async function trainClassifier(
         await tick(); // lets an abort (or a worker message) in between steps
         if (options.signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const padded = padBatch(batch, config.pooling, padLength);
-        const prefix = cache ? { hidden: cache.batch(batch), k } : undefined;
+        const T = lengthOf(batch);
+        const padded = padBatch(batch, T);
+        const prefix = cache ? { hidden: cache.batch(batch, T), k } : undefined;
         const loss = trainStep(model, optimizer, vars, padded, dropoutContext(config.dropout, config.seed, state.step), { prefix, clipNorm: config.gradClip });
         prefix?.hidden.dispose();
         if (!Number.isFinite(loss)) throw new WorkbenchError(`the loss became ${loss} at step ${state.step + 1}: lower the learning rate`);
@@ -169,7 +174,7 @@ export async function trainClassifier(
       }
 
       const q = await quick();
-      const valLoss = config.earlyStopping ? (await evaluate(model, chunk(examples.val, config.batchSize, true), padLength, cache)).loss : q.val.loss;
+      const valLoss = config.earlyStopping ? (await evaluate(model, chunk(examples.val, config.batchSize, true), lengthOf, cache)).loss : q.val.loss;
       const point: EpochPoint = { epoch, step: state.step, examplesSeen: state.examplesSeen, trainAccuracy: q.train.accuracy, valAccuracy: q.val.accuracy, valLoss };
       state.history.epochs.push(point);
       emit({ kind: 'epoch', ...point });
@@ -190,9 +195,9 @@ export async function trainClassifier(
     // Whole splits, shortest texts together so batches carry little padding (order does not change metrics).
     const byLength = (es: Example[]) => chunk([...es].sort((a, b) => realLength(a) - realLength(b)), Math.max(config.batchSize, 16), true);
     const final = {
-      train: await evaluate(model, byLength(examples.train), padLength, cache),
-      val: await evaluate(model, byLength(examples.val), padLength, cache),
-      test: await evaluate(model, byLength(examples.test), padLength, cache),
+      train: await evaluate(model, byLength(examples.train), lengthOf, cache),
+      val: await evaluate(model, byLength(examples.val), lengthOf, cache),
+      test: await evaluate(model, byLength(examples.test), lengthOf, cache),
     };
     return {
       history: state.history,

@@ -12,23 +12,23 @@ export interface SplitMetrics {
   confusion: number[][];
 }
 
-/** Logits [B, K] for a batch, from the prefix cache when there is one. */
-export function batchLogits(model: SequenceClassifier, batch: Example[], padLength: number, cache: PrefixCache | null): tf.Tensor2D {
+/** Logits [B, K] for a batch padded to T, from the prefix cache when there is one. */
+export function batchLogits(model: SequenceClassifier, batch: Example[], T: number, cache: PrefixCache | null): tf.Tensor2D {
   return tf.tidy(() => {
-    const padded = padBatch(batch, model.pooling, padLength);
-    const hidden = cache ? cache.batch(batch) : model.prefix(idsTensor(padded.ids), 0);
+    const padded = padBatch(batch, T);
+    const hidden = cache ? cache.batch(batch, T) : model.prefix(idsTensor(padded.ids), 0);
     return model.logitsFrom(hidden, cache ? cache.k : 0, padded.lengths);
   });
 }
 
 /** Evaluates batches without dropout; the loss is the mean over examples. */
-export async function evaluate(model: SequenceClassifier, batches: Example[][], padLength: number, cache: PrefixCache | null): Promise<SplitMetrics> {
+export async function evaluate(model: SequenceClassifier, batches: Example[][], lengthOf: (batch: Example[]) => number, cache: PrefixCache | null): Promise<SplitMetrics> {
   const K = model.numClasses;
   const confusion = Array.from({ length: K }, () => Array<number>(K).fill(0));
   let lossSum = 0;
   let count = 0;
   for (const batch of batches) {
-    const logits = batchLogits(model, batch, padLength, cache);
+    const logits = batchLogits(model, batch, lengthOf(batch), cache);
     const logProbs = tf.tidy(() => tf.logSoftmax(logits));
     const lp = (await logProbs.data()) as Float32Array;
     tf.dispose([logits, logProbs]);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
 import type { SequenceClassifier } from '../model/classifier.js';
 import { idsTensor } from './step.js';
-import { chunk, padBatch, realLength, type Example } from './examples.js';
+import { batchLength, chunk, padBatch, realLength, type Example } from './examples.js';
 
 /**
  * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
@@ -33,7 +33,7 @@ export class PrefixCache {
     let done = 0;
     for (const batch of chunk(todo, batchSize, true)) {
       signal?.throwIfAborted();
-      const padded = padBatch(batch, this.pooling, this.padLength);
+      const padded = padBatch(batch, batchLength(batch, this.pooling, this.padLength));
       const hidden = tf.tidy(() => this.model.prefix(idsTensor(padded.ids), this.k));
       const data = (await hidden.data()) as Float32Array;
       const T = hidden.shape[1];
@@ -47,9 +47,8 @@ export class PrefixCache {
     }
   }
 
-  /** Hidden states [B, T, C] for a batch, T as padBatch would pad it; positions past a row's cache are zero. */
-  batch(batch: Example[]): tf.Tensor3D {
-    const T = this.pooling === 'last-position' ? this.padLength : Math.max(...batch.map(realLength));
+  /** Hidden states [B, T, C] for a batch padded to T; positions past a row's cached ones are zero. */
+  batch(batch: Example[], T: number): tf.Tensor3D {
     const out = new Float32Array(batch.length * T * this.width);
     batch.forEach((e, b) => {
       const row = this.rows.get(e);
