@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { causalSelfAttention } from './attention.js';
+import { causalSelfAttention, type Linear } from './attention.js';
+import { loraDelta, type LoraAdapter } from './lora.js';
 import { dense, dropout, gelu, layerNorm } from './ops.js';
 
 /** Per-call settings: dropout is on only while training, with a fresh seed per dropout site. */
@@ -12,11 +13,14 @@ export const EVAL: ForwardContext = { dropout: 0, seed: () => null };
 
 /** Looks up a parameter tensor by its Hugging Face name (without the `transformer.` prefix). */
 export type ParamLookup = (name: string) => tf.Tensor;
+/** The LoRA adapter of a linear layer ("h.3.mlp.c_fc"), if it has one. */
+export type AdapterLookup = (layer: string) => LoraAdapter | undefined;
 
 /** One pre-LayerNorm GPT-2 block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
 export class TransformerBlock {
   constructor(
     private readonly p: ParamLookup,
+    private readonly adapter: AdapterLookup,
     private readonly prefix: string, // "h.3."
     private readonly nHead: number,
     private readonly eps: number,
@@ -26,20 +30,24 @@ export class TransformerBlock {
     return this.p(this.prefix + name);
   }
 
+  /** x·W + b, plus the LoRA update when the layer has an adapter. */
+  private linear(layer: string): Linear {
+    const weight = this.w(`${layer}.weight`);
+    const bias = this.w(`${layer}.bias`);
+    const adapter = this.adapter(this.prefix + layer);
+    return (x) => (adapter ? tf.add(dense(x, weight, bias), loraDelta(x, adapter)) : dense(x, weight, bias));
+  }
+
   private mlp(x: tf.Tensor): tf.Tensor {
-    const hidden = gelu(dense(x, this.w('mlp.c_fc.weight'), this.w('mlp.c_fc.bias'))); // [B, T, 4C]
-    return dense(hidden, this.w('mlp.c_proj.weight'), this.w('mlp.c_proj.bias'));
+    const hidden = gelu(this.linear('mlp.c_fc')(x)); // [B, T, 4C]
+    return this.linear('mlp.c_proj')(hidden);
   }
 
   apply(x: tf.Tensor3D, ctx: ForwardContext): tf.Tensor3D {
     const attn = causalSelfAttention(
       layerNorm(x, this.w('ln_1.weight'), this.w('ln_1.bias'), this.eps) as tf.Tensor3D,
-      {
-        qkvWeight: this.w('attn.c_attn.weight'),
-        qkvBias: this.w('attn.c_attn.bias'),
-        projWeight: this.w('attn.c_proj.weight'),
-        projBias: this.w('attn.c_proj.bias'),
-      },
+      this.linear('attn.c_attn'),
+      this.linear('attn.c_proj'),
       this.nHead,
       ctx.dropout,
       ctx.seed,

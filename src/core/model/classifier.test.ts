@@ -59,6 +59,32 @@ describe('parameter counts', () => {
   });
 });
 
+describe('LoRA', () => {
+  it('counts adapters on every linear layer of every block plus the head (GPT-2 small, rank 16)', () => {
+    const perBlock = (768 + 2304) * 16 + (768 + 768) * 16 + (768 + 3072) * 16 + (3072 + 768) * 16;
+    expect(countParameters(PRESETS['gpt2-small'], 2, { kind: 'lora', rank: 16, alpha: 16 })).toEqual({
+      trainable: 12 * perBlock + 768 * 2 + 2,
+      total: 124_441_346 + 12 * perBlock,
+    });
+  });
+  it('starts as the unchanged model, then trains only adapters and head', () => {
+    const m = classifier('last-token');
+    const before = logitsOf(m, 9);
+    const vars = m.setTrainable({ kind: 'lora', rank: 4, alpha: 8 });
+    expect(logitsOf(m, 9)).toEqual(before);
+    expect(m.parameterCounts()).toEqual(countParameters(tiny, 2, { kind: 'lora', rank: 4, alpha: 8 }));
+    expect(m.frozenPrefix()).toBe(0);
+    const frozen = Array.from(m.gpt.param('h.1.mlp.c_fc.weight').dataSync());
+    const adapterB = Array.from(m.gpt.param('h.1.mlp.c_fc.lora_B').dataSync());
+    const opt = new AdamW({ learningRate: 1e-2, weightDecay: 0 });
+    trainStep(m, opt, vars, { ids: padded(texts, 9), lengths: texts.map((t) => t.length), labels: [0, 1, 0] }, { dropout: 0, seed: () => null });
+    expect(Array.from(m.gpt.param('h.1.mlp.c_fc.weight').dataSync())).toEqual(frozen);
+    expect(Array.from(m.gpt.param('h.1.mlp.c_fc.lora_B').dataSync())).not.toEqual(adapterB);
+    expect(logitsOf(m, 9)).not.toEqual(before);
+    opt.dispose();
+  });
+});
+
 describe('pooling', () => {
   it('last-token and mean read only real tokens, so extra padding changes nothing', () => {
     for (const pooling of ['last-token', 'mean'] as const) {

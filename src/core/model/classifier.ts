@@ -41,7 +41,7 @@ export class SequenceClassifier {
     readonly gpt: GPT2,
     readonly numClasses: number,
     readonly pooling: Pooling,
-    seed: number,
+    private readonly seed: number,
     headInit?: { weight: HostTensor; bias: HostTensor },
   ) {
     const C = gpt.config.nEmbd;
@@ -66,6 +66,7 @@ export class SequenceClassifier {
 
   /** Freezes everything, then unfreezes the chosen parameters. Returns the trained variables. */
   setTrainable(spec: Trainable): tf.Variable[] {
+    if (spec.kind === 'lora' && !this.gpt.params.has('h.0.attn.c_attn.lora_A')) this.gpt.addLoraAdapters(spec.rank, spec.alpha, this.seed + 7);
     const chosen = new Set(trainableNames(this.namedParams().keys(), this.gpt.config.nLayer, spec));
     this.trainable = spec;
     const params = this.namedParams();

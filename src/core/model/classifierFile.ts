@@ -147,6 +147,8 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   };
   const numClasses = sidecar.labels.length;
   const model = new SequenceClassifier(gpt, numClasses, sidecar.pooling, 0, { weight: head(HEAD_WEIGHT), bias: head(HEAD_BIAS) });
+  // Adapters (LoRA) must exist before their saved values are assigned.
+  model.setTrainable(sidecar.trainable);
   const params = model.namedParams();
   for (const [name, t] of tensors) {
     const v = params.get(name);
@@ -156,6 +158,5 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
     }
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
   }
-  model.setTrainable(sidecar.trainable);
   return { model, sidecar };
 }

@@ -3,6 +3,7 @@ import { WorkbenchError } from '../errors.js';
 import { EVAL, TransformerBlock, type ForwardContext } from './block.js';
 import type { GPT2Config } from './config.js';
 import { gpt2ParameterShapes } from './hfNames.js';
+import { initialLoraValue, LORA_LAYERS, loraParameterShapes, type LoraAdapter } from './lora.js';
 import { dropout, embedding, layerNorm, matMul } from './ops.js';
 import type { TensorMap } from './tensorMap.js';
 
@@ -16,6 +17,7 @@ let nextModelId = 0;
 export class GPT2 {
   readonly params = new Map<string, tf.Variable>();
   readonly blocks: TransformerBlock[];
+  private readonly adapters = new Map<string, LoraAdapter>();
   // tfjs registers variables globally by name, so each model instance gets its own namespace.
   private readonly scope = `gpt2_${nextModelId++}`;
 
@@ -26,7 +28,8 @@ export class GPT2 {
       value.dispose();
     }
     const lookup = (name: string) => this.param(name);
-    this.blocks = Array.from({ length: config.nLayer }, (_, i) => new TransformerBlock(lookup, `h.${i}.`, config.nHead, config.layerNormEpsilon));
+    const adapter = (layer: string) => this.adapters.get(layer);
+    this.blocks = Array.from({ length: config.nLayer }, (_, i) => new TransformerBlock(lookup, adapter, `h.${i}.`, config.nHead, config.layerNormEpsilon));
   }
 
   /** A model holding the given weights (already validated against the config by the loader). */
@@ -52,6 +55,23 @@ export class GPT2 {
       const std = name.endsWith('c_proj.weight') ? residualStd : 0.02;
       return tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + k);
     });
+  }
+
+  /** Adds LoRA adapters to every linear layer of every block (their parameters join `params`). */
+  addLoraAdapters(rank: number, alpha: number, seed: number): void {
+    if (this.adapters.size > 0) throw new Error('GPT2: LoRA adapters are already added');
+    let k = 0;
+    for (const [name, shape] of loraParameterShapes(this.config, rank)) {
+      const value = initialLoraValue(name, shape, seed * 1000 + k++);
+      this.params.set(name, tf.variable(value, true, `${this.scope}/${name}`));
+      value.dispose();
+    }
+    for (let i = 0; i < this.config.nLayer; i++) {
+      for (const layer of LORA_LAYERS) {
+        const name = `h.${i}.${layer}`;
+        this.adapters.set(name, { A: this.param(`${name}.lora_A`), B: this.param(`${name}.lora_B`), alpha });
+      }
+    }
   }
 
   param(name: string): tf.Variable {
@@ -103,5 +123,6 @@ export class GPT2 {
   dispose(): void {
     for (const p of this.params.values()) p.dispose();
     this.params.clear();
+    this.adapters.clear();
   }
 }

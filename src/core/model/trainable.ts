@@ -2,6 +2,7 @@ import type { Trainable } from '../../common/modelSpec.js';
 import { WorkbenchError } from '../errors.js';
 import type { GPT2Config } from './config.js';
 import { gpt2ParameterShapes } from './hfNames.js';
+import { isLoraName, loraParameterShapes } from './lora.js';
 import { sizeOf } from './tensorMap.js';
 
 export const HEAD_WEIGHT = 'classifier.weight'; // [C, K], the Conv1D layout like every other weight here
@@ -28,18 +29,20 @@ export function trainableNames(names: Iterable<string>, nLayer: number, spec: Tr
       return [...blocks, ...norm, ...head];
     }
     case 'lora':
-      throw new WorkbenchError('LoRA adapters are selected through the LoRA model wrapper');
+      // The pretrained weights stay frozen; the adapters and the new head train.
+      return [...all.filter(isLoraName), ...head];
   }
 }
 
 /** Parameter shapes of GPT-2 plus a classification head with numClasses outputs. */
-export function classifierParameterShapes(config: GPT2Config, numClasses: number): Map<string, number[]> {
-  return new Map([...gpt2ParameterShapes(config), [HEAD_WEIGHT, [config.nEmbd, numClasses]], [HEAD_BIAS, [numClasses]]]);
+export function classifierParameterShapes(config: GPT2Config, numClasses: number, spec?: Trainable): Map<string, number[]> {
+  const adapters = spec?.kind === 'lora' ? loraParameterShapes(config, spec.rank) : new Map<string, number[]>();
+  return new Map([...gpt2ParameterShapes(config), ...adapters, [HEAD_WEIGHT, [config.nEmbd, numClasses]], [HEAD_BIAS, [numClasses]]]);
 }
 
 /** Trainable and total parameter counts without building the model (the book: 7,090,946 of 124,441,346). */
 export function countParameters(config: GPT2Config, numClasses: number, spec: Trainable): { trainable: number; total: number } {
-  const shapes = classifierParameterShapes(config, numClasses);
+  const shapes = classifierParameterShapes(config, numClasses, spec);
   const chosen = new Set(trainableNames(shapes.keys(), config.nLayer, spec));
   let trainable = 0;
   let total = 0;
