@@ -88,12 +88,16 @@ export async function saveClassifier(
     tokenizer: TOKENIZER_NAME,
     padToken: PAD_TOKEN,
     trainable: model.trainableSpec,
-    weightsSha256: createHash('sha256').update(await readFile(weightsPath)).digest('hex'),
+    weightsSha256: sha256(await readFile(weightsPath)),
   };
   const sidecarPath = path.join(dir, SIDECAR_FILE);
   await writeFile(`${sidecarPath}.tmp`, `${JSON.stringify(sidecar, null, 2)}\n`);
   await rename(`${sidecarPath}.tmp`, sidecarPath);
   return sidecar;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function readSidecar(dir: string): Promise<ClassifierSidecar> {
@@ -139,6 +143,9 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const config = validateConfig(sidecar.modelConfig);
   const weightsPath = path.join(dir, WEIGHTS_FILE);
   const { tensors } = await readSafetensors(weightsPath);
+  if (sha256(await readFile(weightsPath)) !== sidecar.weightsSha256) {
+    throw new WorkbenchError(`${weightsPath} does not match ${SIDECAR_FILE} (sha256 differs): the weights were changed or replaced`);
+  }
   const gpt = await baseModel(sidecar.base, config, tensors);
   const head = (name: string) => {
     const t = tensors.get(name);
