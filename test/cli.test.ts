@@ -1,44 +1,28 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { sharedPath } from './support/shared.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { lastJson, runWorkbench, type Run } from './support/cli.js';
+import { sharedPath, smsCacheDir } from './support/shared.js';
+import { tempDir } from './support/tempDir.js';
 
 /* The `workbench` command line as users run it: real `node bin/workbench.mjs` processes. */
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GOLDEN = sharedPath('fixtures', 'golden');
 const TINY_HF = sharedPath('fixtures', 'hf-tiny-gpt2');
-const SMS = sharedPath('data', 'sms-spam-collection', 'SMSSpamCollection');
 
 interface Golden {
   models: Record<string, { lm: { text: string; ids: number[]; hidden_last_layer: number[]; hidden_shape: number[]; last_top5_ids: number[] }[] }>;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let tmp: string;
-let cacheDir: string;
+const tmp = tempDir('workbench-cli-');
+// A private cache holding only the real data set: no test downloads anything or touches the user's cache.
+const cacheDir = smsCacheDir(tmp);
 let golden: Golden;
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'workbench-cli-'));
-  // A private cache holding only the real data set: no test downloads anything or touches the user's cache.
-  cacheDir = path.join(tmp, 'cache');
-  await mkdir(path.join(cacheDir, 'datasets', 'sms-spam'), { recursive: true });
-  await copyFile(SMS, path.join(cacheDir, 'datasets', 'sms-spam', 'SMSSpamCollection'));
   golden = JSON.parse(await readFile(path.join(GOLDEN, 'golden.json'), 'utf8')) as Golden;
-});
-
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
 });
 
 // One process per core: more at once only slow the training run, the long pole, down.
@@ -49,38 +33,13 @@ async function workbench(args: string[], onStderr?: (soFar: string, pid: number)
   if (freeSlots > 0) freeSlots--;
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
-    return await spawnWorkbench(args, onStderr);
+    // Port 9 refuses connections: any attempt to reach the Hugging Face hub fails at once.
+    return await runWorkbench(args, { env: { WORKBENCH_CACHE_DIR: cacheDir, WORKBENCH_HF_ENDPOINT: 'http://127.0.0.1:9' }, onStderr });
   } finally {
     const next = waiting.shift();
     if (next) next();
     else freeSlots++;
   }
-}
-
-/** Runs the CLI; `onStderr` sees stderr as it arrives (for signalling a running process). */
-function spawnWorkbench(args: string[], onStderr?: (soFar: string, pid: number) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/workbench.mjs', ...args], {
-      cwd: REPO,
-      // Port 9 refuses connections: any attempt to reach the Hugging Face hub fails at once.
-      env: { ...process.env, WORKBENCH_CACHE_DIR: cacheDir, WORKBENCH_HF_ENDPOINT: 'http://127.0.0.1:9' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child.pid!);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function lastJson(run: Run): Record<string, unknown> {
-  expect(run.code, run.stderr).toBe(0);
-  const lines = run.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
 }
 
 /** A failure the user can act on: exit ≠ 0, nothing on stdout, exactly one `workbench: …` line on stderr. */

@@ -1,15 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { tempDir } from '../../test/support/tempDir.js';
 import { BOOK_RUN_CONFIG } from '../common/runConfig.js';
 import { runConfigFrom } from './trainFlags.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'train-flags-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = tempDir('train-flags-');
 
 async function configFile(json: object): Promise<string> {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);

@@ -1,38 +1,29 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import type http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { messageOf } from '../../test/support/errors.js';
+import { closeAllServers, startServer, type TestServer } from '../../test/support/httpServer.js';
+import { sharedPath } from '../../test/support/shared.js';
+import { tempDir } from '../../test/support/tempDir.js';
 import { downloadFile, type DownloadProgress } from './download.js';
-import { WorkbenchError } from './errors.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-
-function fixture(relative: string): string {
-  const file = path.join(fixtures, relative);
-  if (!existsSync(file)) throw new Error(`test fixture missing: ${file} (the tests expect ../shared/fixtures next to the repo)`);
-  return file;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+// Looked up when the file loads, so that without ../shared the whole file fails at once.
+const TINY = sharedPath('fixtures/hf-tiny-gpt2/model.safetensors');
+const GOLDEN = sharedPath('fixtures/golden/golden-gpt2.safetensors');
+
 let tiny: Buffer; // 413 KB
 let golden: Buffer; // 14 MB
-let dir: string;
+const dir = tempDir('download-test-');
 let caseNumber = 0;
 
 beforeAll(async () => {
-  tiny = await readFile(fixture('hf-tiny-gpt2/model.safetensors'));
-  golden = await readFile(fixture('golden/golden-gpt2.safetensors'));
-  dir = await mkdtemp(path.join(os.tmpdir(), 'download-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  tiny = await readFile(TINY);
+  golden = await readFile(GOLDEN);
 });
 
 /** A fresh destination per test, in a folder that does not exist yet. */
@@ -48,23 +39,16 @@ interface Seen {
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, requestNumber: number) => void;
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+afterEach(closeAllServers);
 
-async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
+/** A server that records every request's path and Range header in `seen` before `handler` answers it. */
+async function serve(handler: Handler): Promise<TestServer & { seen: Seen[] }> {
   const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     seen.push({ path: req.url ?? '', range: req.headers.range });
     handler(req, res, seen.length);
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { ...server, seen };
 }
 
 /** Answers like a static file server: 206 (or 416 past the end) for "Range: bytes=N-" unless ignoreRange, else 200. */
@@ -89,15 +73,6 @@ function sendFile(req: http.IncomingMessage, res: http.ServerResponse, bytes: Bu
 function sendHalfAndDrop(res: http.ServerResponse, bytes: Buffer): void {
   res.writeHead(200, { 'Content-Length': bytes.length });
   res.write(bytes.subarray(0, bytes.length >> 1), () => setTimeout(() => res.socket?.destroy(), 20));
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkbenchError);
-  return (err as Error).message;
 }
 
 describe('downloadFile', () => {
@@ -175,7 +150,7 @@ describe('downloadFile', () => {
     corrupted[12345] ^= 0xff;
     const { url } = await serve((req, res) => sendFile(req, res, corrupted));
     const dest = newDest();
-    const message = await errorOf(downloadFile({ url: `${url}/model.safetensors`, dest, sha256: sha256(tiny) }));
+    const message = await messageOf(downloadFile({ url: `${url}/model.safetensors`, dest, sha256: sha256(tiny) }));
     expect(message).toBe(
       `download of ${url}/model.safetensors is corrupt: expected sha256 ${sha256(tiny)}, got ${sha256(corrupted)}; the partial file was deleted, try again`,
     );
@@ -184,7 +159,7 @@ describe('downloadFile', () => {
 
   it('rejects a file of the wrong size', async () => {
     const { url } = await serve((req, res) => sendFile(req, res, tiny));
-    const message = await errorOf(downloadFile({ url: `${url}/m`, dest: newDest(), expectedSize: tiny.length + 1 }));
+    const message = await messageOf(downloadFile({ url: `${url}/m`, dest: newDest(), expectedSize: tiny.length + 1 }));
     expect(message).toContain(`expected ${tiny.length + 1} bytes, got ${tiny.length}`);
   });
 
@@ -202,7 +177,7 @@ describe('downloadFile', () => {
     const good = await downloadFile({ url: `${url}/resolve/good`, dest: newDest() });
     expect(good.sha256).toBe(sha256(tiny));
     expect(seen.map((s) => s.path)).toEqual(['/resolve/good', '/cdn/good']);
-    const message = await errorOf(downloadFile({ url: `${url}/resolve/bad`, dest: newDest() }));
+    const message = await messageOf(downloadFile({ url: `${url}/resolve/bad`, dest: newDest() }));
     expect(message).toContain(`expected sha256 ${sha256(tiny)}, got ${sha256(corrupted)}`);
   });
 
@@ -211,7 +186,7 @@ describe('downloadFile', () => {
       res.writeHead(404);
       res.end('Entry not found');
     });
-    expect(await errorOf(downloadFile({ url: `${url}/missing.bin`, dest: newDest() }))).toBe(`cannot download ${url}/missing.bin: HTTP 404 Not Found`);
+    expect(await messageOf(downloadFile({ url: `${url}/missing.bin`, dest: newDest() }))).toBe(`cannot download ${url}/missing.bin: HTTP 404 Not Found`);
     expect(seen).toHaveLength(1);
   });
 
@@ -229,16 +204,16 @@ describe('downloadFile', () => {
 
   it('gives up after the given number of attempts, naming URL and cause', async () => {
     const { url, seen } = await serve((_req, res) => sendHalfAndDrop(res, tiny));
-    const message = await errorOf(downloadFile({ url: `${url}/m`, dest: newDest(), attempts: 2 }));
+    const message = await messageOf(downloadFile({ url: `${url}/m`, dest: newDest(), attempts: 2 }));
     expect(message).toMatch(new RegExp(`^cannot download ${url}/m: .+ \\(gave up after 2 attempts\\)$`));
     expect(seen).toHaveLength(2);
   });
 
   it('fails fast with the cause when nothing listens', async () => {
-    const { url } = await serve(() => undefined);
-    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const { url, close } = await serve(() => undefined);
+    await close();
     const started = Date.now();
-    expect(await errorOf(downloadFile({ url: `${url}/m`, dest: newDest() }))).toBe(`cannot download ${url}/m: connection refused (ECONNREFUSED)`);
+    expect(await messageOf(downloadFile({ url: `${url}/m`, dest: newDest() }))).toBe(`cannot download ${url}/m: connection refused (ECONNREFUSED)`);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -246,7 +221,7 @@ describe('downloadFile', () => {
     const { url } = await serve((_req, res) => sendHalfAndDrop(res, golden));
     const dest = newDest();
     const controller = new AbortController();
-    const message = await errorOf(
+    const message = await messageOf(
       downloadFile({ url: `${url}/m`, dest, signal: controller.signal, onProgress: (p) => p.received > 100_000 && controller.abort() }),
     );
     expect(message).toBe(`download of ${url}/m cancelled`);

@@ -15,10 +15,13 @@ export function sharedPath(...parts: string[]): string {
   return p;
 }
 
-/** A fresh cache folder holding the real SMS Spam Collection where the built-in data set looks for it. */
-export function smsCacheDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wb-cache-'));
+/** The real SMS Spam Collection, relative to SHARED_DIR: `sharedPath(SMS_SPAM_COLLECTION)`. */
+export const SMS_SPAM_COLLECTION = 'data/sms-spam-collection/SMSSpamCollection';
+
+/** A fresh cache folder (in `parent`, by default the OS temp folder) holding the real SMS Spam Collection where the built-in data set looks for it. */
+export function smsCacheDir(parent: string = os.tmpdir()): string {
+  const dir = mkdtempSync(path.join(parent, 'wb-cache-'));
   mkdirSync(path.join(dir, 'datasets', 'sms-spam'), { recursive: true });
-  copyFileSync(sharedPath('data/sms-spam-collection/SMSSpamCollection'), path.join(dir, 'datasets', 'sms-spam', 'SMSSpamCollection'));
+  copyFileSync(sharedPath(SMS_SPAM_COLLECTION), path.join(dir, 'datasets', 'sms-spam', 'SMSSpamCollection'));
   return dir;
 }

@@ -1,37 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { lastJson as exitZeroJson, runWorkbench, type Run } from '../../../test/support/cli.js';
+import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import type { Problem } from '../../core/data/problems.js';
-import { SMS_SPAM_COLLECTION, sharedDataFile } from '../../core/data/sharedTestData.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const folder = mkdtempSync(path.join(tmpdir(), 'dataset-inspect-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const folder = tempDir('dataset-inspect-');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+function workbench(...args: string[]): Promise<Run> {
+  return runWorkbench(['dataset', 'inspect', ...args]);
 }
 
-async function workbench(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/workbench.mjs', 'dataset', 'inspect', ...args], { cwd: repo });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
+/** The JSON report of a run that succeeded without a word on stderr. */
 function lastJson(run: Run): Record<string, unknown> {
   expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout.trimEnd().split('\n').at(-1) ?? '');
+  return exitZeroJson(run);
 }
 
 function writeCsv(name: string, text: string): string {
@@ -42,7 +26,7 @@ function writeCsv(name: string, text: string): string {
 
 describe('workbench dataset inspect on the real SMS Spam Collection', () => {
   it('--json: 5,574 rows, label column 0, text column 1, 4,827 ham / 747 spam, 403 duplicates', async () => {
-    const report = lastJson(await workbench(sharedDataFile(SMS_SPAM_COLLECTION), '--json'));
+    const report = lastJson(await workbench(sharedPath(SMS_SPAM_COLLECTION), '--json'));
     expect(report).toMatchObject({ rows: 5574, columns: ['0', '1'], textColumn: 1, labelColumn: 0, labels: { ham: 4827, spam: 747 } });
     const problems = report.problems as Problem[];
     expect(problems).toHaveLength(403);
@@ -50,7 +34,7 @@ describe('workbench dataset inspect on the real SMS Spam Collection', () => {
   });
 
   it('without --json: a readable report', async () => {
-    const run = await workbench(sharedDataFile(SMS_SPAM_COLLECTION));
+    const run = await workbench(sharedPath(SMS_SPAM_COLLECTION));
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('5,574 rows, 2 columns, tab-separated, no header, quotes are text');
     expect(run.stdout).toContain('labels: ham 4,827, spam 747');

@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { WorkbenchError } from '../errors.js';
 import { DatasetImportError, importDataset, importDatasetFile, inspectDatasetFile, sortLabels } from './dataset.js';
 import type { Problem } from './problems.js';
-import { SMS_SPAM_COLLECTION, sharedDataFile } from './sharedTestData.js';
 
-const folder = mkdtempSync(path.join(tmpdir(), 'dataset-test-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const folder = tempDir('dataset-test-');
 let written = 0;
 
 function writeCsv(text: string): string {
@@ -173,7 +172,7 @@ describe('sortLabels', () => {
 
 describe('the real SMS Spam Collection', () => {
   it('imports 5,574 rows, 4,827 ham and 747 spam, with its 403 repeated texts as warnings', async () => {
-    const file = sharedDataFile(SMS_SPAM_COLLECTION);
+    const file = sharedPath(SMS_SPAM_COLLECTION);
     const started = performance.now();
     const dataset = await importDatasetFile(file);
     console.info(`SMSSpamCollection: importDatasetFile ${(performance.now() - started).toFixed(0)} ms`);

@@ -1,14 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { zipSync } from 'fflate';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SMS_SPAM_COLLECTION, sharedDataFile } from './sharedTestData.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllServers, startServer, type TestServer } from '../../../test/support/httpServer.js';
+import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { ensureSmsSpam, loadSmsSpam, smsSpamPath } from './smsSpam.js';
 
-const collection = new Uint8Array(readFileSync(sharedDataFile(SMS_SPAM_COLLECTION)));
+const collection = new Uint8Array(readFileSync(sharedPath(SMS_SPAM_COLLECTION)));
 const bodies: Record<string, Uint8Array> = {
   // The layout of UCI's zip: the data file and its readme at the top level.
   '/sms.zip': zipSync({ SMSSpamCollection: collection, readme: new TextEncoder().encode('readme') }),
@@ -17,38 +16,27 @@ const bodies: Record<string, Uint8Array> = {
   '/not-a-zip.zip': new TextEncoder().encode('<html>gone</html>'),
 };
 const requests: string[] = [];
-const folders: string[] = [];
+const root = tempDir('sms-spam-test-');
 
 function cacheDir(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'sms-spam-test-'));
-  folders.push(folder);
-  return folder;
+  return mkdtempSync(path.join(root, 'cache-'));
 }
 
-/** A real HTTP server on 127.0.0.1 serving `bodies`; anything else is 404. */
-async function serve(): Promise<{ base: string; server: Server }> {
-  const server = createServer((req, res) => {
+/** A server serving `bodies`; anything else is 404. */
+function serve(): Promise<TestServer> {
+  return startServer((req, res) => {
     requests.push(req.url ?? '');
     const body = bodies[req.url ?? ''];
     res.writeHead(body ? 200 : 404, { 'Content-Length': body?.byteLength ?? 0 }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-}
-
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+afterEach(closeAllServers);
 
 describe('the built-in sms-spam data set', () => {
   it('downloads the zip, falls back to the backup URL, caches the file, and then needs no server', async () => {
     const dir = cacheDir();
-    const { base, server } = await serve();
-    const urls = [`${base}/missing.zip`, `${base}/sms.zip`];
+    const server = await serve();
+    const urls = [`${server.url}/missing.zip`, `${server.url}/sms.zip`];
     requests.length = 0;
     const dataset = await loadSmsSpam({ cacheDir: dir, urls });
     expect(requests).toEqual(['/missing.zip', '/sms.zip']);
@@ -58,7 +46,7 @@ describe('the built-in sms-spam data set', () => {
     expect(readFileSync(smsSpamPath(dir)).equals(collection)).toBe(true); // (toEqual on 478 kB takes seconds)
     expect(existsSync(path.join(dir, 'datasets', 'sms-spam', 'download.zip'))).toBe(false);
 
-    await close(server);
+    await server.close();
     const again = await loadSmsSpam({ cacheDir: dir, urls });
     expect(again.contentHash).toBe(dataset.contentHash);
     expect(requests).toHaveLength(2);
@@ -77,8 +65,8 @@ describe('the built-in sms-spam data set', () => {
 
   it('says what went wrong with every URL, and where to put the file by hand', async () => {
     const dir = cacheDir();
-    const { base, server } = await serve();
-    const urls = ['/missing.zip', '/not-a-zip.zip', '/no-collection.zip', '/other-collection.zip'].map((p) => base + p);
+    const { url } = await serve();
+    const urls = ['/missing.zip', '/not-a-zip.zip', '/no-collection.zip', '/other-collection.zip'].map((p) => url + p);
     const attempt = ensureSmsSpam({ cacheDir: dir, urls });
     await expect(attempt).rejects.toThrow(`cannot download ${urls[0]}: HTTP 404 Not Found`);
     await expect(attempt).rejects.toThrow(`${urls[1]} is not a readable zip file`);
@@ -86,6 +74,5 @@ describe('the built-in sms-spam data set', () => {
     await expect(attempt).rejects.toThrow(`${urls[3]} holds a different SMSSpamCollection (sha256 `);
     await expect(attempt).rejects.toThrow(`place it at ${smsSpamPath(dir)}`);
     expect(existsSync(smsSpamPath(dir))).toBe(false);
-    await close(server);
   });
 });

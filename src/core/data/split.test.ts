@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
 import { importDatasetFile } from './dataset.js';
 import { mulberry32 } from './random.js';
-import { SMS_SPAM_COLLECTION, sharedDataFile } from './sharedTestData.js';
 import { balanceLabels, cutSplits, dedupeTexts, findLeaks, splitRows } from './split.js';
 import type { LabeledRow } from './validation.js';
 
@@ -48,7 +48,7 @@ describe('dedupeTexts and findLeaks', () => {
 });
 
 describe('splitRows on the real SMS Spam Collection', async () => {
-  const { rows } = await importDatasetFile(sharedDataFile(SMS_SPAM_COLLECTION));
+  const { rows } = await importDatasetFile(sharedPath(SMS_SPAM_COLLECTION));
 
   it("gives the book's balanced 1,045 / 149 / 300 split, each class 747 in all", () => {
     const splits = splitRows(rows);

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SMS_SPAM_COLLECTION, sharedDataFile } from './sharedTestData.js';
+import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
 import { readTable } from './table.js';
 import { decodeDataText } from './textDecoding.js';
 
 describe('readTable on SMSSpamCollection', () => {
   it('reads plain TSV without quoting: 5,574 records, not the 5,572 a CSV reader merges them into', () => {
-    const text = decodeDataText(readFileSync(sharedDataFile(SMS_SPAM_COLLECTION)));
+    const text = decodeDataText(readFileSync(sharedPath(SMS_SPAM_COLLECTION)));
     const started = performance.now();
     const table = readTable(text);
     console.info(`SMSSpamCollection: readTable ${(performance.now() - started).toFixed(0)} ms`);
@@ -25,7 +25,7 @@ describe('readTable on SMSSpamCollection', () => {
   });
 
   it('has misused quotes when forced to quote (why quoting is chosen, not assumed)', () => {
-    const text = decodeDataText(readFileSync(sharedDataFile(SMS_SPAM_COLLECTION)));
+    const text = decodeDataText(readFileSync(sharedPath(SMS_SPAM_COLLECTION)));
     const started = performance.now();
     const table = readTable(text, { quoting: true });
     console.info(`SMSSpamCollection: readTable with forced quoting ${(performance.now() - started).toFixed(0)} ms`);

@@ -1,45 +1,20 @@
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../errors.js';
+import { describe, expect, it } from 'vitest';
+import { messageOf } from '../../../test/support/errors.js';
+import { sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { configToHf, PRESETS, type GPT2Config } from './config.js';
 import { gpt2ParameterShapes, loadGpt2Checkpoint } from './hfNames.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { sizeOf, type TensorMap } from './tensorMap.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-
-function fixture(relative: string): string {
-  const file = path.join(fixtures, relative);
-  if (!existsSync(file)) throw new Error(`test fixture missing: ${file} (the tests expect ../shared/fixtures next to the repo)`);
-  return file;
-}
-
-const TINY = fixture('hf-tiny-gpt2/model.safetensors');
-const TINY_CONFIG = fixture('hf-tiny-gpt2/config.json');
-const GOLDEN = fixture('golden/golden-gpt2.safetensors');
+const TINY = sharedPath('fixtures/hf-tiny-gpt2/model.safetensors');
+const TINY_CONFIG = sharedPath('fixtures/hf-tiny-gpt2/config.json');
+const GOLDEN = sharedPath('fixtures/golden/golden-gpt2.safetensors');
 const TINY_SHAPE: GPT2Config = { vocabSize: 50257, nPositions: 1024, nEmbd: 2, nLayer: 2, nHead: 2, layerNormEpsilon: 1e-5 };
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'hfnames-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkbenchError);
-  return (err as Error).message;
-}
+const dir = tempDir('hfnames-test-');
 
 /** Writes a modified copy of the tiny fixture with its config.json into a folder of its own. */
 async function tinyVariant(name: string, change: (tensors: TensorMap) => void): Promise<string> {
@@ -110,7 +85,7 @@ describe('loadGpt2Checkpoint', () => {
   it('says where it looked when no config is found', async () => {
     const file = path.join(dir, 'lonely.safetensors');
     await copyFile(TINY, file);
-    const message = await errorOf(loadGpt2Checkpoint(file));
+    const message = await messageOf(loadGpt2Checkpoint(file));
     expect(message).toContain(`${file}: no model config found`);
     expect(message).toContain(path.join(dir, 'lonely.config.json'));
     expect(message).toContain(path.join(dir, 'config.json'));
@@ -125,14 +100,14 @@ describe('loadGpt2Checkpoint', () => {
 
   it('names the file and tensor when a tensor is missing', async () => {
     const file = await tinyVariant('missing', (t) => t.delete('transformer.h.1.ln_2.bias'));
-    expect(await errorOf(loadGpt2Checkpoint(file))).toBe(
+    expect(await messageOf(loadGpt2Checkpoint(file))).toBe(
       `${file}: missing tensor "h.1.ln_2.bias" (expected for a GPT-2 with 2 layers, n_embd 2, vocab 50257, n_positions 1024)`,
     );
   });
 
   it('names the file, tensor, expected and actual shape on a shape mismatch', async () => {
     const file = await tinyVariant('wrong-shape', (t) => t.set('transformer.h.0.mlp.c_fc.weight', { shape: [8, 2], data: new Float32Array(16) }));
-    const message = await errorOf(loadGpt2Checkpoint(file));
+    const message = await messageOf(loadGpt2Checkpoint(file));
     expect(message).toContain(`${file}: tensor "transformer.h.0.mlp.c_fc.weight" has shape [8, 2], expected [2, 8]`);
   });
 
@@ -141,27 +116,27 @@ describe('loadGpt2Checkpoint', () => {
       t.set('transformer.h.2.ln_1.weight', { shape: [2], data: new Float32Array(2) });
       t.set('score.weight', { shape: [2, 2], data: new Float32Array(4) });
     });
-    const message = await errorOf(loadGpt2Checkpoint(file));
+    const message = await messageOf(loadGpt2Checkpoint(file));
     expect(message).toContain(`${file}: unexpected tensors "score.weight", "transformer.h.2.ln_1.weight"`);
     expect(message).toContain('is the config right?');
   });
 
   it('rejects a tensor stored both with and without the prefix', async () => {
     const file = await tinyVariant('twice', (t) => t.set('ln_f.bias', t.get('transformer.ln_f.bias')!));
-    expect(await errorOf(loadGpt2Checkpoint(file))).toBe(`${file}: tensor "ln_f.bias" is stored twice ("ln_f.bias" and "transformer.ln_f.bias")`);
+    expect(await messageOf(loadGpt2Checkpoint(file))).toBe(`${file}: tensor "ln_f.bias" is stored twice ("ln_f.bias" and "transformer.ln_f.bias")`);
   });
 
   it('passes on file-level errors such as truncation', async () => {
     const file = path.join(dir, 'cut.safetensors');
     const bytes = await readFile(TINY);
     await writeFile(file, bytes.subarray(0, 5000));
-    expect(await errorOf(loadGpt2Checkpoint(file, { config: TINY_SHAPE }))).toContain(`${file}: truncated: expected ${bytes.length} bytes, file has 5000`);
+    expect(await messageOf(loadGpt2Checkpoint(file, { config: TINY_SHAPE }))).toContain(`${file}: truncated: expected ${bytes.length} bytes, file has 5000`);
   });
 
   it('reports a broken config.json with its path', async () => {
     const file = await tinyVariant('bad-config', () => undefined);
     const configPath = path.join(path.dirname(file), 'config.json');
     await writeFile(configPath, '{ nope');
-    expect(await errorOf(loadGpt2Checkpoint(file))).toBe(`${configPath}: not valid JSON`);
+    expect(await messageOf(loadGpt2Checkpoint(file))).toBe(`${configPath}: not valid JSON`);
   });
 });

@@ -1,30 +1,25 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../errors.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { messageOf } from '../../../test/support/errors.js';
+import { closeAllServers, startServer, type TestServer } from '../../../test/support/httpServer.js';
+import { sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { defaultCacheDir, ensurePretrained, hubEndpoint, type EnsurePretrainedOptions } from './pretrained.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-
-function fixture(relative: string): string {
-  const file = path.join(fixtures, relative);
-  if (!existsSync(file)) throw new Error(`test fixture missing: ${file} (the tests expect ../shared/fixtures next to the repo)`);
-  return file;
-}
+// Looked up when the file loads, so that without ../shared the whole file fails at once.
+const TINY = sharedPath('fixtures/hf-tiny-gpt2/model.safetensors');
+const TINY_CONFIG = sharedPath('fixtures/hf-tiny-gpt2/config.json');
 
 const REPO_PATH = '/openai-community/gpt2/resolve/main/';
 const ENV_KEYS = ['WORKBENCH_CACHE_DIR', 'XDG_CACHE_HOME', 'WORKBENCH_HF_ENDPOINT'] as const;
 
 let files: Record<string, Buffer>;
 let expected: EnsurePretrainedOptions['expected'];
-let dir: string;
+const dir = tempDir('pretrained-test-');
 let caseNumber = 0;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 
@@ -32,57 +27,36 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 beforeAll(async () => {
   files = {
-    'model.safetensors': await readFile(fixture('hf-tiny-gpt2/model.safetensors')),
-    'config.json': await readFile(fixture('hf-tiny-gpt2/config.json')),
+    'model.safetensors': await readFile(TINY),
+    'config.json': await readFile(TINY_CONFIG),
   };
   const pin = (b: Buffer) => ({ size: b.length, sha256: sha256(b) });
   expected = { weights: pin(files['model.safetensors']), config: pin(files['config.json']) };
-  dir = await mkdtemp(path.join(os.tmpdir(), 'pretrained-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
-const servers: http.Server[] = [];
 afterEach(async () => {
   for (const key of ENV_KEYS) {
     if (savedEnv[key] === undefined) delete process.env[key];
     else process.env[key] = savedEnv[key];
   }
-  await Promise.all(servers.splice(0).map(stop));
+  await closeAllServers();
 });
 
-async function stop(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
-
 /** A stand-in for the hub: serves the tiny fixture as openai-community/gpt2 and records requested paths. */
-async function fakeHub(): Promise<{ endpoint: string; requested: string[]; server: http.Server }> {
+async function fakeHub(): Promise<{ endpoint: string; requested: string[]; server: TestServer }> {
   const requested: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     requested.push(req.url ?? '');
     const body = req.url?.startsWith(REPO_PATH) ? files[req.url.slice(REPO_PATH.length)] : undefined;
     res.writeHead(body ? 200 : 404, body ? { 'Content-Length': body.length } : {});
     res.end(body);
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requested, server };
+  return { endpoint: server.url, requested, server };
 }
 
 function newCacheDir(): string {
   caseNumber++;
   return path.join(dir, `cache-${caseNumber}`);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkbenchError);
-  return (err as Error).message;
 }
 
 describe('cache folder and endpoint', () => {
@@ -119,7 +93,7 @@ describe('ensurePretrained', () => {
     expect(hub.requested).toEqual([`${REPO_PATH}config.json`, `${REPO_PATH}model.safetensors`]);
     expect([...progress]).toEqual(['config.json', 'model.safetensors']);
 
-    await stop(hub.server);
+    await hub.server.close();
     expect(await ensurePretrained('gpt2-small', { cacheDir, endpoint: hub.endpoint, expected })).toEqual(first);
   });
 
@@ -146,7 +120,7 @@ describe('ensurePretrained', () => {
   it('checks gpt2-small against the pinned size and sha256 unless overridden', async () => {
     const hub = await fakeHub();
     const cacheDir = newCacheDir();
-    const message = await errorOf(ensurePretrained('gpt2-small', { cacheDir, endpoint: hub.endpoint }));
+    const message = await messageOf(ensurePretrained('gpt2-small', { cacheDir, endpoint: hub.endpoint }));
     expect(message).toContain(`expected 665 bytes, got ${files['config.json'].length}`);
     expect(message).toContain(path.join(cacheDir, 'openai-community', 'gpt2'));
     expect(existsSync(path.join(cacheDir, 'openai-community', 'gpt2', 'config.json'))).toBe(false);
@@ -154,9 +128,9 @@ describe('ensurePretrained', () => {
 
   it('explains how to get going offline when nothing is cached and the hub is unreachable', async () => {
     const hub = await fakeHub();
-    await stop(hub.server);
+    await hub.server.close();
     const cacheDir = newCacheDir();
-    const message = await errorOf(ensurePretrained('gpt2-small', { cacheDir, endpoint: hub.endpoint, expected }));
+    const message = await messageOf(ensurePretrained('gpt2-small', { cacheDir, endpoint: hub.endpoint, expected }));
     const base = `${hub.endpoint}/openai-community/gpt2/resolve/main`;
     expect(message).toContain('connection refused');
     expect(message).toContain(`download ${base}/model.safetensors and ${base}/config.json`);

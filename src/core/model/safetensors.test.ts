@@ -1,29 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../errors.js';
+import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../test/support/errors.js';
+import { sharedPath } from '../../../test/support/shared.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { readSafetensors, readSafetensorsHeader, writeSafetensors } from './safetensors.js';
 import type { TensorMap } from './tensorMap.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixtures = path.resolve(repoRoot, '../shared/fixtures');
-
-function fixture(relative: string): string {
-  const file = path.join(fixtures, relative);
-  if (!existsSync(file)) throw new Error(`test fixture missing: ${file} (the tests expect ../shared/fixtures next to the repo)`);
-  return file;
-}
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'safetensors-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('safetensors-test-');
 
 /** A safetensors file from a raw header (object or literal text) and data bytes. */
 async function rawFile(name: string, header: unknown, data: Uint8Array = new Uint8Array()): Promise<string> {
@@ -35,20 +20,11 @@ async function rawFile(name: string, header: unknown, data: Uint8Array = new Uin
   return file;
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<WorkbenchError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkbenchError);
-  return err as WorkbenchError;
-}
-
 const f32 = (values: number[]) => new Uint8Array(new Float32Array(values).buffer);
 
 describe('reading real checkpoints', () => {
   it('reads the transformers-written tiny GPT-2 header in file order', async () => {
-    const file = fixture('hf-tiny-gpt2/model.safetensors');
+    const file = sharedPath('fixtures/hf-tiny-gpt2/model.safetensors');
     const header = await readSafetensorsHeader(file);
     expect(header.metadata).toEqual({ format: 'pt' });
     expect(header.entries).toHaveLength(2 + 2 * 12 + 2);
@@ -58,7 +34,7 @@ describe('reading real checkpoints', () => {
   });
 
   it('reads tensors whose header order differs from their data order, and honours the filter', async () => {
-    const file = fixture('golden/golden-gpt2.safetensors');
+    const file = sharedPath('fixtures/golden/golden-gpt2.safetensors');
     const { tensors } = await readSafetensors(file, { filter: (name) => name.startsWith('ln_f.') || name === 'h.0.attn.bias' });
     expect([...tensors.keys()]).toEqual(['h.0.attn.bias', 'ln_f.weight', 'ln_f.bias']);
     const mask = tensors.get('h.0.attn.bias')!;
@@ -196,7 +172,7 @@ describe('validation', () => {
   });
 
   it('reports a truncated download with expected and actual size', async () => {
-    const original = await readFile(fixture('hf-tiny-gpt2/model.safetensors'));
+    const original = await readFile(sharedPath('fixtures/hf-tiny-gpt2/model.safetensors'));
     const file = path.join(dir, 'truncated.safetensors');
     await writeFile(file, original.subarray(0, 100_000));
     const err = await errorOf(readSafetensors(file));

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { WorkbenchError } from '../errors.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 
@@ -22,13 +22,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...fs, open, default: { ...fs, open } };
 });
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'safetensors-enospc-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('safetensors-enospc-');
 
 it('a write that fails with a full disk names the path and cause, keeps the old file and removes the temp file', async () => {
   const file = path.join(dir, 'weights.safetensors');
