@@ -53,9 +53,11 @@ export async function loadGpt2Checkpoint(
   weightsPath: string,
   opts: { config?: GPT2Config; configPath?: string } = {},
 ): Promise<{ config: GPT2Config; tensors: TensorMap }> {
+  // The weights file first: a missing or damaged file is the problem to report, not its config.
+  const header = await readSafetensorsHeader(weightsPath);
   const config = opts.config ?? (await readGpt2ConfigFile(opts.configPath ?? (await findConfigFile(weightsPath))));
   const expected = gpt2ParameterShapes(config);
-  const stored = parametersByName((await readSafetensorsHeader(weightsPath)).entries, weightsPath);
+  const stored = parametersByName(header.entries, weightsPath);
   const sources = matchParameters(stored, expected, config, weightsPath);
   const wanted = new Set(sources.values());
   const { tensors: read } = await readSafetensors(weightsPath, { filter: (name) => wanted.has(name) });
