@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import { tokenize } from '../src/core/data/tokenizer.js';
@@ -30,6 +31,7 @@ async function smallData(input: RunConfigInput, sizes = { train: 96, val: 32, te
 
 async function train(input: RunConfigInput, options: LoopOptions = {}) {
   const { config, data } = await smallData(input);
+  const tensorsBefore = tf.memory().numTensors;
   const { model } = await buildClassifier(config, 2);
   try {
     const outcome = await trainClassifier(model, config, data, options);
@@ -37,6 +39,8 @@ async function train(input: RunConfigInput, options: LoopOptions = {}) {
     return { outcome, weights };
   } finally {
     model.dispose();
+    // Nothing of a run (cache, optimizer state, evaluation) may outlive it.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   }
 }
 

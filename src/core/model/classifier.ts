@@ -47,16 +47,12 @@ export class SequenceClassifier {
     const C = gpt.config.nEmbd;
     const bound = 1 / Math.sqrt(C);
     const id = nextHeadId++;
-    this.headWeight = tf.variable(
-      headInit ? tf.tensor(headInit.weight.data, [C, numClasses]) : tf.randomUniform([C, numClasses], -bound, bound, 'float32', seed),
-      true,
-      `head_${id}/${HEAD_WEIGHT}`,
-    );
-    this.headBias = tf.variable(
-      headInit ? tf.tensor(headInit.bias.data, [numClasses]) : tf.randomUniform([numClasses], -bound, bound, 'float32', seed + 1),
-      true,
-      `head_${id}/${HEAD_BIAS}`,
-    );
+    const weight = headInit ? tf.tensor(headInit.weight.data, [C, numClasses]) : tf.randomUniform([C, numClasses], -bound, bound, 'float32', seed);
+    const bias = headInit ? tf.tensor(headInit.bias.data, [numClasses]) : tf.randomUniform([numClasses], -bound, bound, 'float32', seed + 1);
+    this.headWeight = tf.variable(weight, true, `head_${id}/${HEAD_WEIGHT}`);
+    this.headBias = tf.variable(bias, true, `head_${id}/${HEAD_BIAS}`);
+    // A variable keeps its own reference to the data; the initial tensors are not needed any more.
+    tf.dispose([weight, bias]);
   }
 
   /** Every parameter by name: the GPT-2 ones plus the head. */

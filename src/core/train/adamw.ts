@@ -50,7 +50,7 @@ export class AdamW extends tf.Optimizer {
   private momentsOf(name: string, like: tf.Tensor): Moments {
     let mo = this.moments.get(name);
     if (!mo) {
-      mo = { m: tf.variable(tf.zerosLike(like), false), v: tf.variable(tf.zerosLike(like), false) };
+      mo = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(like), false), v: tf.variable(tf.zerosLike(like), false) }));
       this.moments.set(name, mo);
     }
     return mo;
