@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/core/model/backend.js';
+import { loadGradients } from '../src/core/model/gradients.js';
 import { SequenceClassifier } from '../src/core/model/classifier.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
 import { loadGpt2Checkpoint } from '../src/core/model/hfNames.js';
@@ -69,6 +70,7 @@ function transposed(rowMajor: number[], rows: number, cols: number): Float32Arra
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+  await loadGradients();
 });
 
 describe.each(Object.keys(golden.models))('%s language model', (name) => {

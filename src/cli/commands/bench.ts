@@ -9,6 +9,7 @@ import { parseRunConfig, type RunConfigInput } from '../../common/runConfig.js';
 import { smsSpamPath } from '../../core/data/smsSpam.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { initBackend } from '../../core/model/backend.js';
+import { loadGradients } from '../../core/model/gradients.js';
 import { SequenceClassifier } from '../../core/model/classifier.js';
 import { customConfig } from '../../core/model/config.js';
 import { GPT2 } from '../../core/model/gpt2.js';
@@ -48,6 +49,7 @@ export const benchCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' } } });
     const backend = await initBackend();
+    await loadGradients();
     const note = (text: string) => process.stderr.write(`bench: ${text}\n`);
     note(`backend ${backend}; one GPT-2-small block, batch ${BATCH}`);
     const block = SEQUENCE_LENGTHS.map(blockFigures);

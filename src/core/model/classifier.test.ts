@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../train/adamw.js';
 import { idsTensor, trainStep } from '../train/step.js';
 import { initBackend } from './backend.js';
+import { loadGradients } from './gradients.js';
 import { SequenceClassifier } from './classifier.js';
 import { customConfig, PRESETS } from './config.js';
 import { GPT2 } from './gpt2.js';
@@ -10,6 +11,7 @@ import { countParameters } from './trainable.js';
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+  await loadGradients();
 });
 
 const tiny = customConfig({ nLayer: 3, nEmbd: 32, nHead: 4, nPositions: 64 });

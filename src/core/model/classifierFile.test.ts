@@ -8,6 +8,7 @@ import { sharedPath } from '../../../test/support/shared.js';
 import { AdamW } from '../train/adamw.js';
 import { idsTensor, trainStep } from '../train/step.js';
 import { initBackend } from './backend.js';
+import { loadGradients } from './gradients.js';
 import { SequenceClassifier } from './classifier.js';
 import { loadClassifier, saveClassifier, SIDECAR_FILE, WEIGHTS_FILE, type ModelBase } from './classifierFile.js';
 import { classify } from './classify.js';
@@ -17,6 +18,7 @@ import { loadGpt2Checkpoint } from './hfNames.js';
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+  await loadGradients();
 });
 
 const ids = [

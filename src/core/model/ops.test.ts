@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
+import { loadGradients } from './gradients.js';
 import { dense, embedding, gelu, layerNorm, matMul } from './ops.js';
 
 /* The hand-written gradients must equal what autodiff of the plain formulas gives. */
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+  await loadGradients();
 });
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships the gradients of its ops separately; training needs them registered.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 /*
  * Building blocks with hand-written gradients. On wasm, matMul with transposeA/transposeB is

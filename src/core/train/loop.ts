@@ -3,6 +3,7 @@ import { mulberry32, shuffled } from '../data/random.js';
 import { WorkbenchError } from '../errors.js';
 import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/classifier.js';
+import { loadGradients } from '../model/gradients.js';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples, type SplitName } from './examples.js';
@@ -90,6 +91,7 @@ export async function trainClassifier(
   const emit = options.onEvent ?? (() => {});
   const vars = model.trainableVariables();
   if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
+  await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
   try {
     const k = model.frozenPrefix();
