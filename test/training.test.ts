@@ -52,20 +52,24 @@ function maxAbsDiff(a: number[][], b: number[][]): number {
 }
 
 describe("the book's data preparation on the real SMS data", () => {
-  it('balances to 747 + 747, splits 1,045 / 149 / 300, and pads to the longest training text', async () => {
-    const config = RunConfigSchema.parse({});
-    const data = await prepareData(config, 1024, { cacheDir });
-    expect(data.dataset.rows.length).toBe(5574);
-    expect(data.examples.train.length + data.examples.val.length + data.examples.test.length).toBe(1494);
+  it("reads, balances and splits exactly as the book: 5,572 rows, 1,045 / 149 / 300, padded to 120 tokens", async () => {
+    const data = await prepareData(RunConfigSchema.parse({}), 1024, { cacheDir });
+    expect(data.dataset.rows.length).toBe(5572);
     expect([data.examples.train.length, data.examples.val.length, data.examples.test.length]).toEqual([1045, 149, 300]);
     const all = [...data.examples.train, ...data.examples.val, ...data.examples.test];
     expect(all.filter((e) => e.label === 1).length).toBe(747);
-    // "longest" = the longest training message in tokens (the book's split gives 120; our seeded split differs)
-    const longest = Math.max(...data.examples.train.map((e) => e.ids.length));
-    expect(data.padLength).toBe(longest);
+    // the book: train_dataset.max_length == 120, the longest training message in tokens
+    expect(data.padLength).toBe(120);
+    expect(Math.max(...data.examples.train.map((e) => e.ids.length))).toBe(120);
+  });
+
+  it('`sms-spam` keeps all 5,574 messages; its split pads to its own longest training text', async () => {
+    const data = await prepareData(RunConfigSchema.parse({ dataset: { source: 'sms-spam' } }), 1024, { cacheDir });
+    expect(data.dataset.rows.length).toBe(5574);
+    expect([data.examples.train.length, data.examples.val.length, data.examples.test.length]).toEqual([1045, 149, 300]);
+    expect(data.padLength).toBe(Math.max(...data.examples.train.map((e) => e.ids.length)));
     const sms = (await readFile(path.join(cacheDir, 'datasets/sms-spam/SMSSpamCollection'), 'utf8')).split('\n').filter(Boolean);
-    expect(Math.max(...sms.map((l) => tokenize(l.slice(l.indexOf('\t') + 1)).length))).toBeGreaterThanOrEqual(longest);
-    expect(data.padLength).toBeGreaterThan(100);
+    expect(Math.max(...sms.map((l) => tokenize(l.slice(l.indexOf('\t') + 1)).length))).toBeGreaterThanOrEqual(data.padLength);
   });
 });
 

@@ -35,7 +35,9 @@ export const RUN_CONFIG_FLAGS = {
 export type RunConfigFlags = { [K in keyof typeof RUN_CONFIG_FLAGS]?: (typeof RUN_CONFIG_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
 export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config JSON file; flags override its values
-  --dataset sms-spam|FILE     the built-in SMS Spam Collection (default) or a CSV/TSV file
+  --dataset D                 sms-spam-book (default: the built-in SMS Spam Collection read as the
+                              book's pandas code reads it, 5,572 rows, the book's exact split),
+                              sms-spam (all 5,574 messages), or a CSV/TSV file
   --text-column C             text column of FILE: header name or 0-based index (default: detected)
   --label-column C            label column of FILE (default: detected)
   --delimiter D               delimiter of FILE: one character or "tab" (default: detected)

@@ -5,7 +5,9 @@ import { unzipSync } from 'fflate';
 import { downloadFile, type DownloadProgress } from '../download.js';
 import { WorkbenchError } from '../errors.js';
 import { defaultCacheDir } from '../model/pretrained.js';
-import { importDatasetFile, type Dataset } from './dataset.js';
+import { contentHash, importDatasetFile, sortLabels, type Dataset } from './dataset.js';
+import { readPandasTsv } from './pandasTsv.js';
+import { decodeDataText } from './textDecoding.js';
 
 /** The book's download, then its backup copy (DESIGN.md, "Data set"). */
 export const SMS_SPAM_URLS: readonly string[] = [
@@ -29,10 +31,16 @@ export function smsSpamPath(cacheDir = defaultCacheDir()): string {
   return path.join(cacheDir, 'datasets', 'sms-spam', SMS_SPAM_FILE);
 }
 
-/** The built-in data set `sms-spam`: 5,574 rows, labels ham/spam (plain TSV: label, tab, text). */
-export async function loadSmsSpam(options: SmsSpamOptions = {}): Promise<Dataset> {
+/**
+ * The built-in data set. `exact` (`sms-spam`): all 5,574 messages, read as the plain TSV it is.
+ * `book` (`sms-spam-book`): read as the book's pandas code reads it — 5,572 rows, two pairs of
+ * lines merged by CSV quoting — which, with the book's sampling, gives the book's exact split.
+ */
+export async function loadSmsSpam(options: SmsSpamOptions & { reading?: 'exact' | 'book' } = {}): Promise<Dataset> {
   const file = await ensureSmsSpam(options);
-  return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
+  if (options.reading !== 'book') return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
+  const rows = readPandasTsv(decodeDataText(await readFile(file), file), file);
+  return { rows, labels: sortLabels(new Set(rows.map((r) => r.label))), contentHash: contentHash(rows), excluded: [], warnings: [] };
 }
 
 /** The cached SMSSpamCollection; downloaded (zip), checked and cached on first use. */

@@ -1,11 +1,12 @@
 import { WorkbenchError } from '../errors.js';
-import { mulberry32, shuffled } from './random.js';
+import { sortLabels } from './dataset.js';
+import { pandasSample } from './numpyRandom.js';
 import type { LabeledRow } from './validation.js';
 
 export type SplitName = 'train' | 'val' | 'test';
 export type SplitFractions = Record<SplitName, number>;
 
-/** The book's recipe: 70/10/20, pandas' random_state=123 (our generator differs, so the rows do too). */
+/** The book's recipe: 70/10/20, pandas' random_state=123 (drawn here with the same NumPy generator, so rows read alike split alike). */
 export const BOOK_FRACTIONS: SplitFractions = { train: 0.7, val: 0.1, test: 0.2 };
 export const BOOK_SEED = 123;
 
@@ -28,12 +29,15 @@ export interface Leak {
 
 export type Splits<T> = Record<SplitName, T[]> & { leaks: Leak[] };
 
-/** dedupe → balance → seeded shuffle → cut the book's way (see cutSplits) → leakage report. */
+/**
+ * dedupe → balance → shuffle → cut the book's way (see cutSplits) → leakage report. Balancing and
+ * shuffling draw exactly as the book's pandas code does (`sample(…, random_state=seed)`).
+ */
 export function splitRows<T extends LabeledRow>(rows: readonly T[], options: SplitOptions = {}): Splits<T> {
-  const random = mulberry32(options.seed ?? BOOK_SEED);
+  const seed = options.seed ?? BOOK_SEED;
   const unique = options.dedupe ? dedupeTexts(rows) : rows;
-  const balanced = (options.balance ?? true) ? balanceLabels(unique, random) : unique;
-  const splits = cutSplits(shuffled(balanced, random), options.fractions ?? BOOK_FRACTIONS);
+  const balanced = (options.balance ?? true) ? balanceLabels(unique, seed) : unique;
+  const splits = cutSplits(pandasSample(balanced, balanced.length, seed), options.fractions ?? BOOK_FRACTIONS);
   return { ...splits, leaks: findLeaks(splits) };
 }
 
@@ -43,20 +47,23 @@ export function dedupeTexts<T extends { text: string }>(rows: readonly T[]): T[]
   return rows.filter((row) => !seen.has(row.text) && seen.add(row.text));
 }
 
-/** Every label undersampled to the smallest label's count with a seeded sample; rows keep their order. */
-export function balanceLabels<T extends { label: string }>(rows: readonly T[], random: () => number): T[] {
-  const byLabel = new Map<string, number[]>();
-  rows.forEach((row, i) => {
-    const indexes = byLabel.get(row.label);
-    if (indexes) indexes.push(i);
-    else byLabel.set(row.label, [i]);
-  });
-  const smallest = Math.min(...[...byLabel.values()].map((indexes) => indexes.length));
-  const keep = new Set<number>();
-  for (const indexes of byLabel.values()) {
-    for (const i of indexes.length > smallest ? shuffled(indexes, random).slice(0, smallest) : indexes) keep.add(i);
+/**
+ * Every label undersampled to the smallest label's count, as the book's create_balanced_dataset:
+ * each larger class is `sample(smallest, random_state=seed)`, classes are concatenated in label
+ * order (ham before spam), and a class already at the smallest count keeps its file order.
+ */
+export function balanceLabels<T extends { label: string }>(rows: readonly T[], seed: number): T[] {
+  const byLabel = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = byLabel.get(row.label);
+    if (group) group.push(row);
+    else byLabel.set(row.label, [row]);
   }
-  return rows.filter((_, i) => keep.has(i));
+  const smallest = Math.min(...[...byLabel.values()].map((group) => group.length));
+  return sortLabels(byLabel.keys()).flatMap((label) => {
+    const group = byLabel.get(label)!;
+    return group.length > smallest ? pandasSample(group, smallest, seed) : group;
+  });
 }
 
 /** train = ⌊train·n⌋, val = ⌊val·n⌋, test = the rest — the book's cut (1,045 / 149 / 300 for 1,494 rows). */

@@ -58,8 +58,9 @@ export function modelShape(config: RunConfig): GPT2Config {
 export async function prepareData(config: RunConfig, contextLength: number, options: RunOptions = {}): Promise<PreparedData> {
   const d = config.dataset;
   const dataset =
-    d.source === 'sms-spam'
+    d.source === 'sms-spam' || d.source === 'sms-spam-book'
       ? await loadSmsSpam({
+          reading: d.source === 'sms-spam-book' ? 'book' : 'exact',
           cacheDir: options.cacheDir,
           urls: options.smsSpamUrls,
           signal: options.signal,
