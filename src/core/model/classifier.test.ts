@@ -133,6 +133,8 @@ describe('training memory', () => {
   ])('the tensor count stays constant across steps (%s)', (_name, spec) => {
     const m = classifier('last-token');
     const vars = m.setTrainable(spec);
+    expect(vars.some((v) => v.name.endsWith('wte.weight'))).toBe(spec.kind === 'all');
+    const initial = new Map(vars.map((v) => [v.name, tf.clone(v)]));
     const opt = new AdamW({ learningRate: 1e-3, weightDecay: 0.1 });
     const batch = { ids: padded(texts, 9), lengths: texts.map((t) => t.length), labels: [0, 1, 0] };
     let seed = 1;
@@ -143,6 +145,9 @@ describe('training memory', () => {
     expect(tf.memory().numTensors).toBe(after1);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[5]).toBeLessThan(losses[0]);
+    // every trained variable moved, the embeddings included when they are trained
+    for (const v of vars) expect(tf.tidy(() => tf.max(tf.abs(tf.sub(v, initial.get(v.name)!))).dataSync()[0])).toBeGreaterThan(0);
+    tf.dispose([...initial.values()]);
     opt.dispose();
   });
 });

@@ -97,11 +97,15 @@ export class SequenceClassifier {
    */
   frozenPrefix(): number {
     const params = this.gpt.params;
-    if (params.get('wte.weight')!.trainable || params.get('wpe.weight')!.trainable) return 0;
+    if (this.embeddingsTrainable()) return 0;
     for (let i = 0; i < this.gpt.config.nLayer; i++) {
       for (const [name, v] of params) if (name.startsWith(`h.${i}.`) && v.trainable) return i;
     }
     return this.gpt.config.nLayer;
+  }
+
+  embeddingsTrainable(): boolean {
+    return this.gpt.param('wte.weight').trainable || this.gpt.param('wpe.weight').trainable;
   }
 
   /** Hidden states after the first k blocks: ids [B, T] → [B, T, C]. */

@@ -35,10 +35,15 @@ export interface StepOptions {
  */
 export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.Variable[], batch: Batch, ctx: ForwardContext, options: StepOptions = {}): number {
   return tf.tidy(() => {
+    const ids = idsTensor(batch.ids);
+    // Frozen leading blocks run outside the tape; trained embeddings must run inside it.
     const k = options.prefix?.k ?? model.frozenPrefix();
-    const h = options.prefix?.hidden ?? model.prefix(idsTensor(batch.ids), k, ctx);
+    const outside = options.prefix ?? (model.embeddingsTrainable() ? null : { hidden: model.prefix(ids, k, ctx), k });
     const labels = tf.tensor1d(batch.labels, 'int32');
-    const { value, grads } = tf.variableGrads(() => crossEntropy(model.logitsFrom(h, k, batch.lengths, ctx), labels), vars);
+    const { value, grads } = tf.variableGrads(() => {
+      const h = outside?.hidden ?? model.prefix(ids, 0, ctx);
+      return crossEntropy(model.logitsFrom(h, outside?.k ?? 0, batch.lengths, ctx), labels);
+    }, vars);
     optimizer.applyGradients(options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads);
     return value.dataSync()[0];
   });
