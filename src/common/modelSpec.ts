@@ -26,14 +26,3 @@ export function parseTrainable(text: string): Trainable {
   if (lora) return TrainableSchema.parse({ kind: 'lora', rank: Number(lora[1]), alpha: Number(lora[2]) });
   throw new Error(`trainable "${text}" is not one of head, head+norm, last-N, all, lora:RANK,ALPHA`);
 }
-
-export function formatTrainable(t: Trainable): string {
-  switch (t.kind) {
-    case 'last':
-      return `last-${t.blocks}`;
-    case 'lora':
-      return `lora:${t.rank},${t.alpha}`;
-    default:
-      return t.kind;
-  }
-}

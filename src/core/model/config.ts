@@ -32,10 +32,6 @@ export const PRESET_REPOS: Record<PresetName, string> = {
   'gpt2-xl': 'openai-community/gpt2-xl',
 };
 
-export function isPresetName(name: string): name is PresetName {
-  return name in PRESETS;
-}
-
 export function customConfig(c: { nLayer: number; nEmbd: number; nHead: number; nPositions?: number }): GPT2Config {
   return validateConfig({ ...base, nPositions: c.nPositions ?? 1024, nLayer: c.nLayer, nEmbd: c.nEmbd, nHead: c.nHead });
 }

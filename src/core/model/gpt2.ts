@@ -110,16 +110,6 @@ export class GPT2 {
     return matMul(h, tf.transpose(this.param('wte.weight'))) as tf.Tensor2D;
   }
 
-  /** Current weights as host tensors, e.g. for saving. */
-  async toTensors(names: Iterable<string> = this.params.keys()): Promise<TensorMap> {
-    const out: TensorMap = new Map();
-    for (const name of names) {
-      const p = this.param(name);
-      out.set(name, { shape: p.shape.slice(), data: (await p.data()) as Float32Array });
-    }
-    return out;
-  }
-
   dispose(): void {
     for (const p of this.params.values()) p.dispose();
     this.params.clear();
