@@ -76,7 +76,7 @@ describe.concurrent('workbench CLI', () => {
     expect(config.epochs).toBe(3);
     expect(config.learningRate).toBe(1e-3);
     expect(config.model.custom.nLayer).toBe(2);
-    expect(accuracy.test).toBeGreaterThanOrEqual(0.85);
+    expect(accuracy.test).toBeGreaterThanOrEqual(0.9);
     expect(accuracy.train).toBeLessThanOrEqual(1);
     expect(gap.trainVal).toBeCloseTo(accuracy.train - accuracy.val, 10);
     expect(gap.trainTest).toBeCloseTo(accuracy.train - accuracy.test, 10);
@@ -85,9 +85,12 @@ describe.concurrent('workbench CLI', () => {
     expect(confusion.test.flat().reduce((a, b) => a + b)).toBe(300);
     expect(trained.out).toBe(out);
 
-    const message = 'WINNER!! Claim your free prize now';
-    const [first, second] = await Promise.all([1, 2].map(async () => lastJson(await workbench(['classify', '--model', out, message, '--json']))));
-    expect(['ham', 'spam']).toContain(first.label);
+    const spam = 'WINNER!! You have won a free prize. Call 09061701461 now to claim';
+    const [first, second, ham] = await Promise.all(
+      [spam, spam, 'Hey, are we still meeting for lunch tomorrow?'].map(async (text) => lastJson(await workbench(['classify', '--model', out, text, '--json']))),
+    );
+    expect(first.label).toBe('spam');
+    expect(ham.label).toBe('ham');
     const p = first.probabilities as Record<string, number>;
     expect(Object.keys(p).sort()).toEqual(['ham', 'spam']);
     expect(p.ham + p.spam).toBeCloseTo(1, 5);
