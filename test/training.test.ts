@@ -135,10 +135,25 @@ describe('checkpoints, cancel and resume', () => {
     expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBeLessThan(1e-6);
   });
 
-  it('early stopping ends the run when the validation loss stops improving', async () => {
-    const { outcome } = await train({ ...cfg, learningRate: 1e-9, epochs: 5, earlyStopping: { patience: 1, minDelta: 0.01 } });
+  it('early stopping ends the run when the validation loss stops improving and keeps the best epoch, across a resume too', async () => {
+    const es = { ...cfg, learningRate: 1e-2, epochs: 8, earlyStopping: { patience: 2, minDelta: 0 } } as const;
+    const { outcome } = await train(es);
+    const losses = outcome.history.epochs.map((e) => e.valLoss);
     expect(outcome.stoppedEarly).toBe(true);
-    expect(outcome.history.epochs).toHaveLength(2);
+    expect(losses.length).toBeLessThan(8);
+    expect(outcome.bestEpoch).toBe(losses.indexOf(Math.min(...losses)));
+    expect(outcome.bestEpoch).toBeLessThan(losses.length - 1);
+    // the result is the best epoch's model: its whole-validation loss, not the last epoch's
+    expect(outcome.final.val.loss).toBeCloseTo(Math.min(...losses), 5);
+    expect(Math.abs(outcome.final.val.loss - losses.at(-1)!)).toBeGreaterThan(1e-3);
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-best-'));
+    const controller = new AbortController();
+    const onEvent = (e: TrainEvent) => e.kind === 'checkpoint' && e.epoch === outcome.bestEpoch! + 1 && controller.abort();
+    await expect(train(es, { checkpointDir: dir, signal: controller.signal, onEvent })).rejects.toBeInstanceOf(TrainingCancelled);
+    const resumed = await train(es, { checkpointDir: dir });
+    expect(resumed.outcome.bestEpoch).toBe(outcome.bestEpoch);
+    expect(resumed.outcome.final.val.loss).toBeCloseTo(outcome.final.val.loss, 6);
   });
 
   it('gradient clipping changes the trajectory but still trains', async () => {

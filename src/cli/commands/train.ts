@@ -78,6 +78,7 @@ function jsonResult(r: RunResult): object {
     dataset: r.dataset,
     steps: r.outcome.steps,
     stoppedEarly: r.outcome.stoppedEarly,
+    bestEpoch: r.outcome.bestEpoch,
     seconds: r.seconds,
     out: r.out,
   };
@@ -85,7 +86,7 @@ function jsonResult(r: RunResult): object {
 
 /** The book's closing lines, plus what the workbench adds (gaps, parameters, backend, where it went). */
 function summary(r: RunResult): string {
-  const { final, gap, resumedFromEpoch, stoppedEarly, history } = r.outcome;
+  const { final, gap, resumedFromEpoch, stoppedEarly, bestEpoch, history } = r.outcome;
   const points = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} points`;
   const count = (n: number) => n.toLocaleString('en-US');
   const lines = [
@@ -99,6 +100,7 @@ function summary(r: RunResult): string {
   ];
   if (resumedFromEpoch !== null) lines.push(`Resumed from the checkpoint after epoch ${resumedFromEpoch + 1}`);
   if (stoppedEarly) lines.push(`Stopped early after epoch ${history.epochs.length} of ${r.config.epochs}`);
+  if (bestEpoch !== null) lines.push(`Result: the weights of epoch ${bestEpoch + 1}, the best by validation loss`);
   lines.push(`Training completed in ${(r.seconds / 60).toFixed(2)} minutes.`);
   lines.push(r.out ? `Classifier saved to ${r.out} (use it: workbench classify --model ${r.out} "text")` : 'The classifier was not saved: give --out DIR to keep it.');
   return `${lines.join('\n')}\n`;

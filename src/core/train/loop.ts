@@ -5,6 +5,7 @@ import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/classifier.js';
 import { loadGradients } from '../model/gradients.js';
 import { AdamW } from './adamw.js';
+import { loadBest, restoreTrained, saveBest, snapshotTrained } from './bestWeights.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples, type SplitName } from './examples.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
@@ -53,6 +54,8 @@ export interface TrainOutcome {
   examplesSeen: number;
   trainSeconds: number;
   stoppedEarly: boolean;
+  /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
+  bestEpoch: number | null;
   resumedFromEpoch: number | null;
   prefixCache: { k: number; examples: number } | null;
 }
@@ -128,11 +131,13 @@ export async function trainClassifier(
     }
 
     let bestValLoss = Infinity;
+    let bestEpoch: number | null = null;
     let epochsWithoutGain = 0;
     for (const p of state.history.epochs) {
-      if (p.valLoss < bestValLoss - (config.earlyStopping?.minDelta ?? 0)) [bestValLoss, epochsWithoutGain] = [p.valLoss, 0];
+      if (p.valLoss < bestValLoss - (config.earlyStopping?.minDelta ?? 0)) [bestValLoss, bestEpoch, epochsWithoutGain] = [p.valLoss, p.epoch, 0];
       else epochsWithoutGain++;
     }
+    let best = config.earlyStopping && options.checkpointDir && resumedFromEpoch !== null ? await loadBest(options.checkpointDir) : null;
     let stoppedEarly = config.earlyStopping !== null && epochsWithoutGain >= config.earlyStopping.patience;
     const stepsAtStart = state.step;
     const secondsAtStart = state.trainSeconds;
@@ -181,8 +186,11 @@ export async function trainClassifier(
       state.history.epochs.push(point);
       emit({ kind: 'epoch', ...point });
       if (config.earlyStopping) {
-        if (valLoss < bestValLoss - config.earlyStopping.minDelta) [bestValLoss, epochsWithoutGain] = [valLoss, 0];
-        else if (++epochsWithoutGain >= config.earlyStopping.patience) {
+        if (valLoss < bestValLoss - config.earlyStopping.minDelta) {
+          [bestValLoss, bestEpoch, epochsWithoutGain] = [valLoss, epoch, 0];
+          best = await snapshotTrained(model);
+          if (options.checkpointDir) await saveBest(options.checkpointDir, best, epoch);
+        } else if (++epochsWithoutGain >= config.earlyStopping.patience) {
           stoppedEarly = true;
           emit({ kind: 'early-stop', epoch, bestValLoss });
         }
@@ -194,6 +202,7 @@ export async function trainClassifier(
       }
     }
 
+    if (config.earlyStopping && best) restoreTrained(model, best);
     // Whole splits, shortest texts together so batches carry little padding (order does not change metrics).
     const byLength = (es: Example[]) => chunk([...es].sort((a, b) => realLength(a) - realLength(b)), Math.max(config.batchSize, 16), true);
     const final = {
@@ -209,6 +218,7 @@ export async function trainClassifier(
       examplesSeen: state.examplesSeen,
       trainSeconds: state.trainSeconds,
       stoppedEarly,
+      bestEpoch: config.earlyStopping ? bestEpoch : null,
       resumedFromEpoch,
       prefixCache: cache ? { k, examples: cache.size } : null,
     };
