@@ -3,7 +3,7 @@ import type { Pooling, Trainable } from '../../common/modelSpec.js';
 import { EVAL, type ForwardContext } from './block.js';
 import type { GPT2 } from './gpt2.js';
 import { dense } from './ops.js';
-import { sizeOf, type HostTensor } from './tensorMap.js';
+import { sizeOf, type HostTensor, type TensorMap } from './tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT, trainableNames } from './trainable.js';
 
 
@@ -68,6 +68,15 @@ export class SequenceClassifier {
     const params = this.namedParams();
     for (const [name, v] of params) v.trainable = chosen.has(name);
     return [...params].filter(([name]) => chosen.has(name)).map(([, v]) => v);
+  }
+
+  /** Current values of the trained parameters (or of all), copied out of tfjs, by parameter name. */
+  async hostTensors(which: 'trained' | 'all' = 'trained'): Promise<TensorMap> {
+    const out: TensorMap = new Map();
+    for (const [name, v] of this.namedParams()) {
+      if (which === 'all' || v.trainable) out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
+    }
+    return out;
   }
 
   /** The variables training updates. */

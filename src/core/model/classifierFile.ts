@@ -68,13 +68,7 @@ export async function saveClassifier(
   meta: { base: ModelBase; labels: string[]; maxLength: number },
 ): Promise<ClassifierSidecar> {
   await mkdir(dir, { recursive: true });
-  const params = model.namedParams();
-  const names = meta.base.kind === 'none' ? [...params.keys()] : [...params].filter(([, v]) => v.trainable).map(([n]) => n);
-  const tensors: TensorMap = new Map();
-  for (const name of names) {
-    const v = params.get(name)!;
-    tensors.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
-  }
+  const tensors = await model.hostTensors(meta.base.kind === 'none' ? 'all' : 'trained');
   const weightsPath = path.join(dir, WEIGHTS_FILE);
   await writeSafetensors(weightsPath, tensors, { format: 'spam-workbench-classifier' });
   const sidecar: ClassifierSidecar = {

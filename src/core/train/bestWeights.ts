@@ -13,14 +13,6 @@ import type { TensorMap } from '../model/tensorMap.js';
 
 const BEST_FILE = 'best.safetensors';
 
-export async function snapshotTrained(model: SequenceClassifier): Promise<TensorMap> {
-  const out: TensorMap = new Map();
-  for (const [name, v] of model.namedParams()) {
-    if (v.trainable) out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
-  }
-  return out;
-}
-
 export function restoreTrained(model: SequenceClassifier, weights: TensorMap): void {
   const params = model.namedParams();
   for (const [name, t] of weights) tf.tidy(() => params.get(name)!.assign(tf.tensor(t.data, t.shape)));

@@ -28,12 +28,8 @@ export interface CheckpointState {
  * removes the previous tensors file: a crash at any point leaves one complete checkpoint.
  */
 export async function saveCheckpoint(dir: string, model: SequenceClassifier, optimizer: AdamW, state: CheckpointState): Promise<void> {
-  const tensors: TensorMap = new Map();
-  const nameOf = new Map<string, string>();
-  for (const [name, v] of model.namedParams()) {
-    nameOf.set(v.name, name);
-    if (v.trainable) tensors.set(`param/${name}`, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
-  }
+  const tensors: TensorMap = new Map([...(await model.hostTensors())].map(([name, t]) => [`param/${name}`, t]));
+  const nameOf = new Map([...model.namedParams()].map(([name, v]) => [v.name, name]));
   let optimizerStep = 0;
   for (const { name, tensor } of await optimizer.getWeights()) {
     if (name === 'step') {

@@ -5,7 +5,7 @@ import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/classifier.js';
 import { loadGradients } from '../model/gradients.js';
 import { AdamW } from './adamw.js';
-import { loadBest, restoreTrained, saveBest, snapshotTrained } from './bestWeights.js';
+import { loadBest, restoreTrained, saveBest } from './bestWeights.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples, type SplitName } from './examples.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
@@ -188,7 +188,7 @@ export async function trainClassifier(
       if (config.earlyStopping) {
         if (valLoss < bestValLoss - config.earlyStopping.minDelta) {
           [bestValLoss, bestEpoch, epochsWithoutGain] = [valLoss, epoch, 0];
-          best = await snapshotTrained(model);
+          best = await model.hostTensors();
           if (options.checkpointDir) await saveBest(options.checkpointDir, best, epoch);
         } else if (++epochsWithoutGain >= config.earlyStopping.patience) {
           stoppedEarly = true;
