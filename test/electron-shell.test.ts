@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiMethods, type SystemInfo, type WorkbenchApi } from '../src/common/api.js';
+import { apiMethods, type SystemInfo, type WorkbenchApi, type WorkbenchClient } from '../src/common/api.js';
 import { apiMethodNames } from '../src/common/channels.js';
 import { contentSecurityPolicy } from '../src/common/csp.js';
 import { createHandler, registerApi } from '../src/main/ipc.js';
@@ -17,7 +17,7 @@ import { secureWebPreferences } from '../src/main/windowOptions.js';
 // `electron` module that records what it was given.
 const electron = vi.hoisted(() => ({
   contextBridge: { exposeInMainWorld: vi.fn() },
-  ipcRenderer: { invoke: vi.fn(async () => 'from main') },
+  ipcRenderer: { invoke: vi.fn(async () => 'from main'), on: vi.fn(), removeListener: vi.fn() },
 }));
 vi.mock('electron', () => electron);
 
@@ -29,6 +29,11 @@ const info: SystemInfo = {
   platform: 'linux',
   versions: { node: '22.0.0', electron: '39.0.0', chrome: '142.0.0' },
   backend: null,
+  inference: null,
+  threads: 2,
+  gpu: false,
+  dataFolder: null,
+  modelCache: [],
 };
 
 function eventFrom(url: string): IpcMainInvokeEvent {
@@ -114,17 +119,27 @@ describe('window security', () => {
 });
 
 describe('preload', () => {
-  it('exposes exactly the WorkbenchApi methods, each on its own channel', async () => {
+  it('exposes exactly the WorkbenchApi methods, each on its own channel, and the event subscription', async () => {
     await import('../src/preload/index.js');
 
     expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0] as [string, Record<string, unknown>];
     expect(key).toBe('workbench');
-    expect(Object.keys(api).sort()).toEqual(Object.keys(apiMethods).sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(apiMethods), 'onEvent'].sort());
     expect(Object.values(api).every((f) => typeof f === 'function')).toBe(true);
 
     await expect((api as unknown as WorkbenchApi).getSystemInfo()).resolves.toBe('from main');
     expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('workbench:getSystemInfo');
+
+    // Events reach the page's listener without the IPC event object, and unsubscribing removes the listener.
+    const seen: unknown[] = [];
+    const stop = (api as unknown as WorkbenchClient).onEvent((e) => seen.push(e));
+    const [channel, forward] = electron.ipcRenderer.on.mock.calls[0] as unknown as [string, (...a: unknown[]) => void];
+    expect(channel).toBe('workbench-event');
+    forward({ sender: 'secret' }, { type: 'runs-changed' });
+    expect(seen).toEqual([{ type: 'runs-changed' }]);
+    stop();
+    expect(electron.ipcRenderer.removeListener).toHaveBeenCalledWith('workbench-event', forward);
   });
 });
 
@@ -132,7 +147,9 @@ describe('IPC handlers', () => {
   const trusted = (event: IpcMainInvokeEvent) => isAppUrl(event.senderFrame?.url ?? '', appUrl);
 
   function fakeApi(result: unknown = info) {
-    return { getSystemInfo: vi.fn(async () => result as SystemInfo) };
+    // Only getSystemInfo is called by these tests; the handlers are generic over the method.
+    const getSystemInfo = vi.fn(async () => result as SystemInfo);
+    return Object.assign({} as WorkbenchApi, { getSystemInfo });
   }
 
   it('returns the validated result of a valid call', async () => {

@@ -1,10 +1,231 @@
 import { z } from 'zod';
+import { RunConfigSchema } from './runConfig.js';
 
 // The one contract between the UI and the application, with two transports: Electron IPC
-// (src/preload + src/main/ipc.ts) and, later, HTTP in `serve` mode. Both are generated from the
-// tables here and in channels.ts, so adding a method is a line in `WorkbenchApi`, its schemas in
-// `apiMethods` and its name in channels.ts; the compiler rejects a method missing from either
-// table, or whose schemas disagree with its signature.
+// (src/preload + src/main/ipc.ts) and HTTP in `serve` mode (src/service/http). Both are generated
+// from the tables here and in channels.ts, so adding a method is a line in `WorkbenchApi`, its
+// schemas in `apiMethods` and its name in channels.ts; the compiler rejects a method missing from
+// either table, or whose schemas disagree with its signature.
+
+// ---------------------------------------------------------------------------------------------
+// Datasets
+
+/** A file as the UI has it: a drop on the window or a file picker; bytes travel as base64 so both transports carry them. */
+export const DatasetFileSchema = z.object({
+  name: z.string().min(1),
+  base64: z.string(),
+});
+export type DatasetFile = z.infer<typeof DatasetFileSchema>;
+
+const ColumnRefSchema = z.union([z.string().min(1), z.number().int().min(0)]);
+
+/** The mapping step's choices; anything left out is detected. */
+export const ColumnMappingSchema = z
+  .object({
+    textColumn: ColumnRefSchema.optional(),
+    labelColumn: ColumnRefSchema.optional(),
+    delimiter: z.string().length(1).optional(),
+    header: z.boolean().optional(),
+    quoting: z.boolean().optional(),
+  })
+  .strict();
+export type ColumnMapping = z.infer<typeof ColumnMappingSchema>;
+
+export const ProblemSchema = z.object({
+  line: z.number().int(),
+  kind: z.enum(['malformed', 'empty-text', 'missing-label', 'unknown-label', 'conflicting-labels', 'duplicate-text', 'too-long']),
+  message: z.string(),
+  /** Errors block an import; warnings (duplicates, too long) keep their row. */
+  severity: z.enum(['error', 'warning']),
+});
+export type ApiProblem = z.infer<typeof ProblemSchema>;
+
+/** What the mapping step shows before an import. */
+export const DatasetPreviewSchema = z.object({
+  fileName: z.string(),
+  rows: z.number().int(),
+  columns: z.array(z.string()),
+  header: z.boolean(),
+  delimiter: z.string(),
+  quoting: z.boolean(),
+  textColumn: z.number().int(),
+  labelColumn: z.number().int(),
+  /** The first records as read (at most 10), each with its physical line number. */
+  sample: z.array(z.object({ line: z.number().int(), fields: z.array(z.string()) })),
+  labels: z.record(z.string(), z.number().int()),
+  problems: z.array(ProblemSchema),
+  /** Texts that would occur in more than one split of the default (book) split. */
+  leaks: z.number().int(),
+  /** Whether `importDataset` with the same mapping would succeed (no errors). */
+  importable: z.boolean(),
+});
+export type DatasetPreview = z.infer<typeof DatasetPreviewSchema>;
+
+export const DatasetSummarySchema = z.object({
+  /** `sms-spam-book` and `sms-spam` for the built-in set; imported ones get their own id. Use it as a run's `dataset.source`. */
+  id: z.string(),
+  name: z.string(),
+  builtin: z.boolean(),
+  /** Where the user's file was (the workbench keeps its own copy); null for built-ins. */
+  originalPath: z.string().nullable(),
+  /** sha256 of the labelled rows; null for a built-in set not downloaded yet. */
+  contentHash: z.string().nullable(),
+  rows: z.number().int().nullable(),
+  labels: z.record(z.string(), z.number().int()).nullable(),
+  problems: z.array(ProblemSchema),
+  createdAt: z.string().nullable(),
+  /** Runs that use it (a data set in use by a queued or running run cannot be deleted). */
+  runs: z.number().int(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+export const RunStatusSchema = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+const Splits = <T extends z.ZodType>(t: T) => z.object({ train: t, val: t, test: t });
+
+export const GapSchema = z.object({ trainVal: z.number(), trainTest: z.number() });
+
+/** Live state of a running run (the latest step event). */
+export const RunProgressSchema = z.object({
+  stage: z.enum(['dataset', 'model', 'prefix', 'training', 'evaluating', 'saving']),
+  message: z.string(),
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  examplesSeen: z.number().int(),
+  loss: z.number().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  /** 0..1 over the whole run. */
+  fraction: z.number(),
+});
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+
+export const RunSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: RunStatusSchema,
+  /** Position in the queue (0 = next), null when not queued. */
+  queuePosition: z.number().int().nullable(),
+  config: RunConfigSchema,
+  datasetId: z.string(),
+  datasetName: z.string(),
+  /** What differs from the book's recipe, e.g. "last-2 · dropout 0.1"; empty for the recipe itself. */
+  differences: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  seconds: z.number().nullable(),
+  backend: z.string().nullable(),
+  parameters: z.object({ trainable: z.number().int(), total: z.number().int() }).nullable(),
+  accuracy: Splits(z.number()).nullable(),
+  gap: GapSchema.nullable(),
+  progress: RunProgressSchema.nullable(),
+  /** A one-line reason for a failed run. */
+  error: z.string().nullable(),
+  /** The run with the same config and data this one repeats, if any. */
+  duplicateOf: z.number().int().nullable(),
+  /** The epoch (0-based) a resumed run continued after, when the service restarted mid-run. */
+  resumedFromEpoch: z.number().int().nullable(),
+  /** Whether a saved classifier exists (so it can classify). */
+  hasClassifier: z.boolean(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const EvalPointSchema = z.object({
+  step: z.number().int(),
+  epoch: z.number().int(),
+  examplesSeen: z.number().int(),
+  trainLoss: z.number(),
+  valLoss: z.number(),
+  trainAccuracy: z.number(),
+  valAccuracy: z.number(),
+});
+export const EpochPointSchema = z.object({
+  epoch: z.number().int(),
+  step: z.number().int(),
+  examplesSeen: z.number().int(),
+  trainAccuracy: z.number(),
+  valAccuracy: z.number(),
+  valLoss: z.number(),
+});
+export type ApiEvalPoint = z.infer<typeof EvalPointSchema>;
+export type ApiEpochPoint = z.infer<typeof EpochPointSchema>;
+
+export const SplitEvaluationSchema = z.object({
+  count: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  /** Rows: true class, columns: predicted, in the order of `labels`. */
+  confusion: z.array(z.array(z.number().int())),
+});
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  labels: z.array(z.string()),
+  curves: z.object({ evals: z.array(EvalPointSchema), epochs: z.array(EpochPointSchema) }),
+  evaluation: Splits(SplitEvaluationSchema).nullable(),
+  /** The last lines the training process printed (most useful when it failed). */
+  logTail: z.string(),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/**
+ * A grid: the base config and, per field path ("dropout", "trainable", "model.preset",
+ * "dataset.source"), the values it takes; the cross product becomes runs. No `vary` = one run.
+ */
+export const RunGridSchema = z
+  .object({
+    base: z.record(z.string(), z.unknown()),
+    vary: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
+  })
+  .strict();
+export type RunGrid = z.input<typeof RunGridSchema>;
+
+/** One run of a grid before it is queued: what the run builder shows. */
+export const PlannedRunSchema = z.object({
+  name: z.string(),
+  config: RunConfigSchema,
+  parameters: z.object({ trainable: z.number().int(), total: z.number().int() }),
+  /** From this machine's measured speed (finished runs, or a quick measurement); null when unknown. */
+  estimatedSeconds: z.number().nullable(),
+  duplicateOf: z.number().int().nullable(),
+});
+export type PlannedRun = z.infer<typeof PlannedRunSchema>;
+
+export const CreatedRunSchema = z.object({ id: z.number().int(), name: z.string(), duplicateOf: z.number().int().nullable() });
+
+export const QueueStateSchema = z.object({
+  paused: z.boolean(),
+  running: z.array(z.number().int()),
+  queued: z.array(z.number().int()),
+  /** How many runs train at once (default 1). */
+  concurrency: z.number().int().min(1),
+});
+export type QueueState = z.infer<typeof QueueStateSchema>;
+
+export const ComparisonSchema = z.object({
+  runs: z.array(RunDetailSchema),
+  /** Only the config fields whose values differ between the runs, one value per run (in `runs` order). */
+  differences: z.array(z.object({ field: z.string(), values: z.array(z.unknown()) })),
+});
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+export const PredictionSchema = z.object({
+  text: z.string(),
+  label: z.string(),
+  probabilities: z.record(z.string(), z.number()),
+});
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// System
+
+export const CachedModelSchema = z.object({ preset: z.string(), path: z.string(), bytes: z.number().int() });
 
 export const SystemInfoSchema = z.object({
   appVersion: z.string(),
@@ -17,21 +238,96 @@ export const SystemInfoSchema = z.object({
   }),
   // The tfjs backend the engine selected; null until the engine has reported one.
   backend: z.string().nullable(),
+  /** The forward-only path (`onnx` or `tfjs`); null until known. */
+  inference: z.string().nullable(),
+  threads: z.number().int(),
+  gpu: z.boolean(),
+  dataFolder: z.string().nullable(),
+  modelCache: z.array(CachedModelSchema),
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// Events: pushed to the UI (Electron: one IPC channel; serve: server-sent events at /api/events).
+
+export const WorkbenchEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run-progress'), runId: z.number().int(), progress: RunProgressSchema }),
+  z.object({ type: z.literal('run-status'), runId: z.number().int(), status: RunStatusSchema, error: z.string().nullable() }),
+  z.object({ type: z.literal('run-eval'), runId: z.number().int(), point: EvalPointSchema }),
+  z.object({ type: z.literal('run-epoch'), runId: z.number().int(), point: EpochPointSchema }),
+  z.object({ type: z.literal('runs-changed') }),
+  z.object({ type: z.literal('datasets-changed') }),
+  z.object({ type: z.literal('queue'), state: QueueStateSchema }),
+]);
+export type WorkbenchEvent = z.infer<typeof WorkbenchEventSchema>;
+
+// ---------------------------------------------------------------------------------------------
+
 export interface WorkbenchApi {
   getSystemInfo(): Promise<SystemInfo>;
+  deleteCachedModel(preset: string): Promise<void>;
+
+  previewDataset(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview>;
+  /** All or nothing: refuses (with the first problems by line) when the file has errors. */
+  importDataset(file: DatasetFile, mapping: ColumnMapping, name: string): Promise<DatasetSummary>;
+  listDatasets(): Promise<DatasetSummary[]>;
+  deleteDataset(id: string): Promise<void>;
+
+  /** The runs a grid would create, with parameters, estimated time and duplicates; creates nothing. */
+  planRuns(grid: RunGrid): Promise<PlannedRun[]>;
+  /** Queues the grid's runs in order. */
+  createRuns(grid: RunGrid): Promise<z.infer<typeof CreatedRunSchema>[]>;
+  listRuns(): Promise<RunSummary[]>;
+  getRun(id: number): Promise<RunDetail>;
+  /** The queued runs' new order (ids of queued runs; any left out keep their relative order after these). */
+  reorderQueue(ids: number[]): Promise<QueueState>;
+  cancelRun(id: number): Promise<void>;
+  /** Queues a failed or cancelled run again (its earlier metrics are cleared; the error is kept in its log). */
+  retryRun(id: number): Promise<void>;
+  /** Deletes a run that is not running, with its files. */
+  deleteRun(id: number): Promise<void>;
+  getQueueState(): Promise<QueueState>;
+  setQueuePaused(paused: boolean): Promise<QueueState>;
+  compareRuns(ids: number[]): Promise<Comparison>;
+
+  /** Classifies texts with a finished run's saved classifier. */
+  classify(runId: number, texts: string[]): Promise<Prediction[]>;
 }
 
 export type ApiMethodName = keyof WorkbenchApi;
 
+/** What the renderer holds: the API plus the event stream (IPC or server-sent events underneath). */
+export interface WorkbenchClient extends WorkbenchApi {
+  /** Calls `listener` for every event until the returned function is called. */
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+}
+
 // Arguments travel as a tuple, exactly as the caller passed them, so one schema checks their
 // number as well as their shapes.
 type MethodSchemas<M> = M extends (...args: infer A) => Promise<infer R>
-  ? { args: z.ZodType<A>; result: z.ZodType<R> }
+  ? { args: z.ZodType<A, unknown>; result: z.ZodType<R, unknown> }
   : never;
+
+const RunId = z.number().int().min(1);
+const Void = z.void();
 
 export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> } = {
   getSystemInfo: { args: z.tuple([]), result: SystemInfoSchema },
+  deleteCachedModel: { args: z.tuple([z.string().min(1)]), result: Void },
+  previewDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema]), result: DatasetPreviewSchema },
+  importDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]), result: DatasetSummarySchema },
+  listDatasets: { args: z.tuple([]), result: z.array(DatasetSummarySchema) },
+  deleteDataset: { args: z.tuple([z.string().min(1)]), result: Void },
+  planRuns: { args: z.tuple([RunGridSchema]), result: z.array(PlannedRunSchema) },
+  createRuns: { args: z.tuple([RunGridSchema]), result: z.array(CreatedRunSchema) },
+  listRuns: { args: z.tuple([]), result: z.array(RunSummarySchema) },
+  getRun: { args: z.tuple([RunId]), result: RunDetailSchema },
+  reorderQueue: { args: z.tuple([z.array(RunId)]), result: QueueStateSchema },
+  cancelRun: { args: z.tuple([RunId]), result: Void },
+  retryRun: { args: z.tuple([RunId]), result: Void },
+  deleteRun: { args: z.tuple([RunId]), result: Void },
+  getQueueState: { args: z.tuple([]), result: QueueStateSchema },
+  setQueuePaused: { args: z.tuple([z.boolean()]), result: QueueStateSchema },
+  compareRuns: { args: z.tuple([z.array(RunId).min(2).max(20)]), result: ComparisonSchema },
+  classify: { args: z.tuple([RunId, z.array(z.string()).min(1).max(1000)]), result: z.array(PredictionSchema) },
 };

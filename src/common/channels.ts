@@ -7,6 +7,23 @@ import type { ApiMethodName } from './api.js';
 // that is not one.
 const methods: { [K in ApiMethodName]: true } = {
   getSystemInfo: true,
+  deleteCachedModel: true,
+  previewDataset: true,
+  importDataset: true,
+  listDatasets: true,
+  deleteDataset: true,
+  planRuns: true,
+  createRuns: true,
+  listRuns: true,
+  getRun: true,
+  reorderQueue: true,
+  cancelRun: true,
+  retryRun: true,
+  deleteRun: true,
+  getQueueState: true,
+  setQueuePaused: true,
+  compareRuns: true,
+  classify: true,
 };
 
 export const apiMethodNames = Object.keys(methods) as ApiMethodName[];
@@ -15,3 +32,14 @@ export const apiMethodNames = Object.keys(methods) as ApiMethodName[];
 export function channelFor(method: ApiMethodName): `workbench:${ApiMethodName}` {
   return `workbench:${method}`;
 }
+
+/** The one channel main sends WorkbenchEvents on (main → renderer only). */
+export const EVENT_CHANNEL = 'workbench-event';
+
+/** serve mode: each method is `POST /api/<method>` with the argument tuple as the JSON body. */
+export function httpPathFor(method: ApiMethodName): `/api/${ApiMethodName}` {
+  return `/api/${method}`;
+}
+
+/** serve mode: the event stream (server-sent events, one JSON WorkbenchEvent per message). */
+export const EVENTS_PATH = '/api/events';

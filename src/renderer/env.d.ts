@@ -8,5 +8,5 @@ declare module '*.vue' {
 
 interface Window {
   /** Set by the preload in Electron; the renderer reaches it only through useApi(). */
-  readonly workbench: import('../common/api.js').WorkbenchApi;
+  readonly workbench: import('../common/api.js').WorkbenchClient;
 }
