@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/core/model/backend.js';
 import { loadGradients } from '../src/core/model/gradients.js';
-import { SequenceClassifier } from '../src/core/model/classifier.js';
+import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
-import { loadGpt2Checkpoint } from '../src/core/model/hfNames.js';
+import { loadGpt2Checkpoint } from '../src/core/model/gpt2Checkpoint.js';
 import { tokenize, PAD_TOKEN } from '../src/core/data/tokenizer.js';
 import { AdamW } from '../src/core/train/adamw.js';
-import { idsTensor, trainStep } from '../src/core/train/step.js';
+import { idsTensor } from '../src/core/model/ops.js';
+import { trainStep } from '../src/core/train/step.js';
 import { EVAL } from '../src/core/model/block.js';
 import { sharedPath } from './support/shared.js';
 

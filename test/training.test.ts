@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import { tokenize } from '../src/core/data/tokenizer.js';
 import { initBackend } from '../src/core/model/backend.js';
-import type { SplitExamples } from '../src/core/train/examples.js';
+import type { SplitExamples } from '../src/core/data/examples.js';
 import { trainClassifier, TrainingCancelled, type LoopOptions, type TrainEvent } from '../src/core/train/loop.js';
 import { buildClassifier, modelShape, prepareData, runTraining } from '../src/core/train/run.js';
 import { smsCacheDir } from './support/shared.js';

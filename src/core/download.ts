@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describeCause } from './errorReasons.js';
 import { WorkbenchError } from './errors.js';
 
 export interface DownloadProgress {
@@ -51,35 +52,6 @@ const MAX_REDIRECTS = 10;
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** Connection errors that mean "offline" or "nothing there": retrying would only make the user wait. */
 const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-
-const REASONS: Record<string, string> = {
-  ENOSPC: 'disk full',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOENT: 'no such file or directory',
-  EISDIR: 'is a directory',
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'name lookup failed (offline?)',
-  ENETUNREACH: 'network unreachable',
-  EHOSTUNREACH: 'host unreachable',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-};
-
-/** A short human reason for a file-system or network error, looking through fetch's "fetch failed" wrappers. */
-export function describeCause(err: unknown): string {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && Object.hasOwn(REASONS, code)) return `${REASONS[code]} (${code})`;
-    if (!(e.cause instanceof Error)) return e.message || String(e);
-  }
-  return String(err);
-}
 
 /**
  * Downloads url to dest via dest.partial, resuming that partial file with a Range request when it

@@ -10,7 +10,7 @@ import { smsSpamPath } from '../../core/data/smsSpam.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { initBackend } from '../../core/model/backend.js';
 import { loadGradients } from '../../core/model/gradients.js';
-import { SequenceClassifier } from '../../core/model/classifier.js';
+import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import { customConfig } from '../../core/model/config.js';
 import { GPT2 } from '../../core/model/gpt2.js';
 import { AdamW } from '../../core/train/adamw.js';

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { WorkbenchError } from '../../core/errors.js';
 import { initBackend } from '../../core/model/backend.js';
-import { loadClassifier } from '../../core/model/classifierFile.js';
-import { classify } from '../../core/model/classify.js';
+import { loadClassifier } from '../../core/model/savedClassifier.js';
+import { classify } from '../../core/model/predict.js';
 import { printJson, type Command } from '../command.js';
 
 export const classifyCommand: Command = {

@@ -4,8 +4,8 @@ import { tokenize } from '../../core/data/tokenizer.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { initBackend } from '../../core/model/backend.js';
 import { GPT2 } from '../../core/model/gpt2.js';
-import { loadGpt2Checkpoint } from '../../core/model/hfNames.js';
-import { idsTensor } from '../../core/train/step.js';
+import { loadGpt2Checkpoint } from '../../core/model/gpt2Checkpoint.js';
+import { idsTensor } from '../../core/model/ops.js';
 import { printJson, type Command } from '../command.js';
 
 function parseIds(text: string): number[] {

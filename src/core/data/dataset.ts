@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { chooseColumns, type ColumnChoice, type ColumnOptions } from './columnMapping.js';
 import { byLine, isError, summarizeProblems, type Problem } from './problems.js';
@@ -127,15 +128,12 @@ function labelCounts(rows: readonly LabeledRow[]): Record<string, number> {
   return counts;
 }
 
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'it is a folder', EACCES: 'permission denied' };
-
 async function readDataFile(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new WorkbenchError(`cannot read ${path}: ${READ_ERRORS[code] ?? (err as Error).message}`, { cause: err });
+    throw new WorkbenchError(`cannot read ${path}: ${describeCause(err)}`, { cause: err });
   }
   return decodeDataText(bytes, path);
 }

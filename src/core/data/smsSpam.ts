@@ -4,7 +4,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { downloadFile, type DownloadProgress } from '../download.js';
 import { WorkbenchError } from '../errors.js';
-import { defaultCacheDir } from '../model/pretrained.js';
+import { defaultCacheDir } from '../cacheDir.js';
 import { contentHash, importDatasetFile, sortLabels, type Dataset } from './dataset.js';
 import { readPandasTsv } from './pandasTsv.js';
 import { decodeDataText } from './textDecoding.js';

@@ -1,8 +1,9 @@
 import { encode } from 'gpt-tokenizer/encoding/r50k_base';
-import { GPT2_EOS } from '../model/config.js';
 
 /** GPT-2's byte-pair encoding (tiktoken's r50k_base). */
 export const TOKENIZER_NAME = 'r50k_base';
+/** GPT-2's <|endoftext|> id, which the book also pads with. */
+export const GPT2_EOS = 50256;
 export const PAD_TOKEN = GPT2_EOS;
 
 export function tokenize(text: string): number[] {

@@ -11,7 +11,6 @@ export interface GPT2Config {
 }
 
 export const GPT2_VOCAB_SIZE = 50257;
-export const GPT2_EOS = 50256;
 
 export type PresetName = 'gpt2-small' | 'gpt2-medium' | 'gpt2-large' | 'gpt2-xl';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WorkbenchError } from '../errors.js';
 import { EVAL, TransformerBlock, type ForwardContext } from './block.js';
 import type { GPT2Config } from './config.js';
-import { gpt2ParameterShapes } from './hfNames.js';
+import { gpt2ParameterShapes } from './gpt2Checkpoint.js';
 import { initialLoraValue, LORA_LAYERS, loraParameterShapes, type LoraAdapter } from './lora.js';
 import { dropout, embedding, layerNorm, matMul } from './ops.js';
 import type { TensorMap } from './tensorMap.js';

@@ -118,3 +118,8 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, logits.shape[1])), 1);
   return tf.neg(tf.mean(picked)) as tf.Scalar;
 }
+
+/** Padded token ids [B][T] as an int32 tensor [B, T]. */
+export function idsTensor(ids: number[][]): tf.Tensor2D {
+  return tf.tensor2d(ids.flat(), [ids.length, ids[0].length], 'int32');
+}

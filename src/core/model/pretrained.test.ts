@@ -8,7 +8,8 @@ import { messageOf } from '../../../test/support/errors.js';
 import { closeAllServers, startServer, type TestServer } from '../../../test/support/httpServer.js';
 import { sharedPath } from '../../../test/support/shared.js';
 import { tempDir } from '../../../test/support/tempDir.js';
-import { defaultCacheDir, ensurePretrained, hubEndpoint, type EnsurePretrainedOptions } from './pretrained.js';
+import { defaultCacheDir } from '../cacheDir.js';
+import { ensurePretrained, hubEndpoint, type EnsurePretrainedOptions } from './pretrained.js';
 
 // Looked up when the file loads, so that without ../shared the whole file fails at once.
 const TINY = sharedPath('fixtures/hf-tiny-gpt2/model.safetensors');

@@ -1,9 +1,10 @@
-import os from 'node:os';
 import path from 'node:path';
-import { describeCause, downloadFile } from '../download.js';
+import { defaultCacheDir } from '../cacheDir.js';
+import { downloadFile } from '../download.js';
+import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { PRESET_REPOS, type GPT2Config, type PresetName } from './config.js';
-import { readGpt2ConfigFile } from './hfNames.js';
+import { readGpt2ConfigFile } from './gpt2Checkpoint.js';
 import { readSafetensorsHeader } from './safetensors.js';
 
 export interface ExpectedFile {
@@ -36,12 +37,6 @@ const PINNED: Partial<Record<PresetName, { weights: ExpectedFile; config: Expect
 
 const WEIGHTS_FILE = 'model.safetensors';
 const CONFIG_FILE = 'config.json';
-
-export function defaultCacheDir(): string {
-  if (process.env.WORKBENCH_CACHE_DIR) return process.env.WORKBENCH_CACHE_DIR;
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg || path.join(os.homedir(), '.cache'), 'spam-workbench');
-}
 
 export function hubEndpoint(): string {
   return process.env.WORKBENCH_HF_ENDPOINT || 'https://huggingface.co';

@@ -1,5 +1,5 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { describeCause } from '../download.js';
+import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { sizeOf, type HostTensor, type TensorMap } from './tensorMap.js';
 

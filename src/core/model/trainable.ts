@@ -1,7 +1,7 @@
 import type { Trainable } from '../../common/modelSpec.js';
 import { WorkbenchError } from '../errors.js';
 import type { GPT2Config } from './config.js';
-import { gpt2ParameterShapes } from './hfNames.js';
+import { gpt2ParameterShapes } from './gpt2Checkpoint.js';
 import { isLoraName, loraParameterShapes } from './lora.js';
 import { sizeOf } from './tensorMap.js';
 

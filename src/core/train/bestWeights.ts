@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceClassifier } from '../model/classifier.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { TensorMap } from '../model/tensorMap.js';
 

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { WorkbenchError } from '../errors.js';
-import type { SequenceClassifier } from '../model/classifier.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { TensorMap } from '../model/tensorMap.js';
 import type { AdamW, NamedTensor } from './adamw.js';

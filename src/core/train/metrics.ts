@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceClassifier } from '../model/classifier.js';
-import { padBatch, type Example } from './examples.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import { padBatch, type Example } from '../data/examples.js';
 import type { PrefixCache } from './prefixCache.js';
-import { idsTensor } from './step.js';
+import { idsTensor } from '../model/ops.js';
 
 /** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over some examples. */
 export interface SplitMetrics {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
-import type { SequenceClassifier } from '../model/classifier.js';
-import { idsTensor } from './step.js';
-import { batchLength, chunk, padBatch, realLength, type Example } from './examples.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import { idsTensor } from '../model/ops.js';
+import { batchLength, chunk, padBatch, realLength, type Example } from '../data/examples.js';
 
 /**
  * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during

@@ -4,13 +4,13 @@ import { importDatasetFile, type Dataset } from '../data/dataset.js';
 import { loadSmsSpam, type SmsSpamOptions } from '../data/smsSpam.js';
 import { splitRows, type Leak } from '../data/split.js';
 import { backendName } from '../model/backend.js';
-import { SequenceClassifier } from '../model/classifier.js';
-import { saveClassifier, type ModelBase } from '../model/classifierFile.js';
+import { SequenceClassifier } from '../model/sequenceClassifier.js';
+import { saveClassifier, type ModelBase } from '../model/savedClassifier.js';
 import { customConfig, PRESETS, type GPT2Config } from '../model/config.js';
 import { GPT2 } from '../model/gpt2.js';
-import { loadGpt2Checkpoint } from '../model/hfNames.js';
+import { loadGpt2Checkpoint } from '../model/gpt2Checkpoint.js';
 import { ensurePretrained } from '../model/pretrained.js';
-import { toExamples, type SplitExamples } from './examples.js';
+import { toExamples, type SplitExamples } from '../data/examples.js';
 import { trainClassifier, type LoopOptions, type TrainEvent, type TrainOutcome } from './loop.js';
 
 export type RunEvent =

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../model/block.js';
-import type { SequenceClassifier } from '../model/classifier.js';
-import { crossEntropy } from '../model/ops.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import { crossEntropy, idsTensor } from '../model/ops.js';
 import type { AdamW } from './adamw.js';
 
 /** A batch of padded token ids [B][T] with each row's real length and class label. */
@@ -9,10 +9,6 @@ export interface Batch {
   ids: number[][];
   lengths: number[];
   labels: number[];
-}
-
-export function idsTensor(ids: number[][]): tf.Tensor2D {
-  return tf.tensor2d(ids.flat(), [ids.length, ids[0].length], 'int32');
 }
 
 /** Scales gradients so their global L2 norm is at most maxNorm (as torch.nn.utils.clip_grad_norm_). */

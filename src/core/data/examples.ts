@@ -1,8 +1,9 @@
 import type { Pooling } from '../../common/modelSpec.js';
 import type { MaxLength } from '../../common/runConfig.js';
-import { PAD_TOKEN, tokenize } from '../data/tokenizer.js';
-import type { LabeledRow } from '../data/validation.js';
+import { PAD_TOKEN, tokenize } from './tokenizer.js';
+import type { LabeledRow } from './validation.js';
 import { WorkbenchError } from '../errors.js';
+import type { SplitName } from './split.js';
 
 /** A tokenized example: ids truncated to the padding length, its class id. */
 export interface Example {
@@ -10,7 +11,6 @@ export interface Example {
   label: number;
 }
 
-export type SplitName = 'train' | 'val' | 'test';
 export type SplitExamples = Record<SplitName, Example[]>;
 
 /**

@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeCause } from '../download.js';
+import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { configFromHf, type GPT2Config } from './config.js';
 import { readSafetensors, readSafetensorsHeader, type SafetensorsEntry } from './safetensors.js';

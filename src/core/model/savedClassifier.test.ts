@@ -6,15 +6,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Trainable } from '../../common/modelSpec.js';
 import { sharedPath } from '../../../test/support/shared.js';
 import { AdamW } from '../train/adamw.js';
-import { idsTensor, trainStep } from '../train/step.js';
+import { trainStep } from '../train/step.js';
+import { idsTensor } from './ops.js';
 import { initBackend } from './backend.js';
 import { loadGradients } from './gradients.js';
-import { SequenceClassifier } from './classifier.js';
-import { loadClassifier, saveClassifier, SIDECAR_FILE, WEIGHTS_FILE, type ModelBase } from './classifierFile.js';
-import { classify } from './classify.js';
+import { SequenceClassifier } from './sequenceClassifier.js';
+import { loadClassifier, saveClassifier, SIDECAR_FILE, WEIGHTS_FILE, type ModelBase } from './savedClassifier.js';
+import { classify } from './predict.js';
 import { customConfig } from './config.js';
 import { GPT2 } from './gpt2.js';
-import { loadGpt2Checkpoint } from './hfNames.js';
+import { loadGpt2Checkpoint } from './gpt2Checkpoint.js';
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tokenize } from '../data/tokenizer.js';
-import { batchLength, padBatch } from '../train/examples.js';
-import { idsTensor } from '../train/step.js';
-import type { SavedClassifier } from './classifierFile.js';
+import { batchLength, padBatch } from '../data/examples.js';
+import { idsTensor } from './ops.js';
+import type { SavedClassifier } from './savedClassifier.js';
 
 export interface Prediction {
   label: string;

@@ -5,7 +5,7 @@ import { messageOf } from '../../../test/support/errors.js';
 import { sharedPath } from '../../../test/support/shared.js';
 import { tempDir } from '../../../test/support/tempDir.js';
 import { configToHf, PRESETS, type GPT2Config } from './config.js';
-import { gpt2ParameterShapes, loadGpt2Checkpoint } from './hfNames.js';
+import { gpt2ParameterShapes, loadGpt2Checkpoint } from './gpt2Checkpoint.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import { sizeOf, type TensorMap } from './tensorMap.js';
 

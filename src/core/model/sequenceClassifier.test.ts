@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../train/adamw.js';
-import { idsTensor, trainStep } from '../train/step.js';
+import { trainStep } from '../train/step.js';
+import { idsTensor } from './ops.js';
 import { initBackend } from './backend.js';
 import { loadGradients } from './gradients.js';
-import { SequenceClassifier } from './classifier.js';
+import { SequenceClassifier } from './sequenceClassifier.js';
 import { customConfig, PRESETS } from './config.js';
 import { GPT2 } from './gpt2.js';
 import { countParameters } from './trainable.js';
