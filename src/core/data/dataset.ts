@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { chooseColumns, type ColumnChoice, type ColumnOptions } from './columnMapping.js';
 import { byLine, isError, summarizeProblems, type Problem } from './problems.js';
 import { readTable, type Table, type TableOptions } from './table.js';
-import { decodeDataText, normalizeText } from './textDecoding.js';
+import { checkDataSize, decodeDataText, normalizeText } from './textDecoding.js';
 import { validateRows, type LabeledRow, type ValidationOptions } from './validation.js';
 
 export type DatasetOptions = TableOptions & ColumnOptions & ValidationOptions;
@@ -131,8 +131,10 @@ function labelCounts(rows: readonly LabeledRow[]): Record<string, number> {
 async function readDataFile(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {
+    checkDataSize((await stat(path)).size, path); // before reading: a file too large would only fail later, as "not UTF-8"
     bytes = await readFile(path);
   } catch (err) {
+    if (err instanceof WorkbenchError) throw err;
     throw new WorkbenchError(`cannot read ${path}: ${describeCause(err)}`, { cause: err });
   }
   return decodeDataText(bytes, path);

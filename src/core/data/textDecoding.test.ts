@@ -27,3 +27,13 @@ describe('normalizeText', () => {
     expect(normalizeText('\uFEFFa\r\nb\n')).toBe('a\nb\n');
   });
 });
+
+describe('line breaks', () => {
+  it('reads a file with CR line breaks only (classic Mac OS) as lines', () => {
+    expect(decodeDataText(utf8('text,label\rhi,ham\rwin,spam\r'))).toBe('text,label\nhi,ham\nwin,spam\n');
+  });
+
+  it('keeps a lone CR inside a file with LF line breaks as text', () => {
+    expect(decodeDataText(utf8('text,label\nhi\rthere,ham\n'))).toBe('text,label\nhi\rthere,ham\n');
+  });
+});

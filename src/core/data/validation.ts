@@ -30,9 +30,11 @@ export function validateRows(rows: readonly LabeledRow[], options: ValidationOpt
   for (const row of rows) {
     const own = rowProblems(row, allowed);
     if (own.length === 0) usable.push(row);
-    problems.push(...own, ...lengthProblems(row, contextLength));
+    for (const p of own) problems.push(p);
+    for (const p of lengthProblems(row, contextLength)) problems.push(p);
   }
-  problems.push(...repeatProblems(usable));
+  // Appended one by one: spreading a list of 100,000s of problems into push() overflows the stack.
+  for (const p of repeatProblems(usable)) problems.push(p);
   return problems.sort(byLine);
 }
 
@@ -55,18 +57,16 @@ function lengthProblems(row: LabeledRow, contextLength: number): Problem[] {
   return [{ line: row.line, kind: 'too-long', message: `${tokens} tokens, more than the context length ${contextLength}; training truncates it` }];
 }
 
-function repeatProblems(rows: readonly LabeledRow[]): Problem[] {
+function* repeatProblems(rows: readonly LabeledRow[]): Generator<Problem> {
   const byText = new Map<string, LabeledRow[]>();
   for (const row of rows) {
     const group = byText.get(row.text);
     if (group) group.push(row);
     else byText.set(row.text, [row]);
   }
-  const problems: Problem[] = [];
   for (const group of byText.values()) {
-    if (group.length > 1) problems.push(...groupProblems(group));
+    if (group.length > 1) yield* groupProblems(group);
   }
-  return problems;
 }
 
 function groupProblems(group: readonly LabeledRow[]): Problem[] {
@@ -74,10 +74,12 @@ function groupProblems(group: readonly LabeledRow[]): Problem[] {
   if (group.every((row) => row.label === first.label)) {
     return group.slice(1).map((row) => ({ line: row.line, kind: 'duplicate-text', message: `same text and label as line ${first.line}` }));
   }
+  // Only the first four rows can be among the three others a message names: linear in the group's size.
+  const head = group.slice(0, 4);
   return group.map((row) => {
-    const others = group.filter((o) => o !== row);
-    const shown = others.slice(0, 3).map((o) => `line ${o.line} (${JSON.stringify(o.label)})`);
-    const more = others.length > shown.length ? ` and ${others.length - shown.length} more lines` : '';
+    const shown = head.filter((o) => o !== row).slice(0, 3).map((o) => `line ${o.line} (${JSON.stringify(o.label)})`);
+    const rest = group.length - 1 - shown.length;
+    const more = rest > 0 ? ` and ${rest} more lines` : '';
     return { line: row.line, kind: 'conflicting-labels', message: `label ${JSON.stringify(row.label)}, but the same text is on ${shown.join(', ')}${more}` };
   });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { padBatch, type Example } from '../data/examples.js';
+import { argMax } from '../arrays.js';
 import type { PrefixCache } from './prefixCache.js';
 import { idsTensor } from '../model/ops.js';
 
@@ -35,7 +36,7 @@ export async function evaluate(model: SequenceClassifier, batches: Example[][], 
     batch.forEach((e, b) => {
       const row = lp.subarray(b * K, (b + 1) * K);
       lossSum -= row[e.label];
-      confusion[e.label][row.indexOf(Math.max(...row))]++;
+      confusion[e.label][argMax(row)]++;
     });
     count += batch.length;
     await new Promise((resolve) => setImmediate(resolve));
