@@ -8,7 +8,7 @@ import { messageOf } from '../../test/support/errors.js';
 import { closeAllServers, startServer, type TestServer } from '../../test/support/httpServer.js';
 import { sharedPath } from '../../test/support/shared.js';
 import { tempDir } from '../../test/support/tempDir.js';
-import { downloadFile, type DownloadProgress } from './download.js';
+import { downloadFile, partialPath, type DownloadProgress } from './download.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -108,7 +108,7 @@ describe('downloadFile', () => {
     const dest = newDest();
     const { url, seen } = await serve((req, res) => sendFile(req, res, tiny));
     await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(`${dest}.partial`, tiny.subarray(0, 1000));
+    await writeFile(partialPath(dest, `${url}/model.safetensors`), tiny.subarray(0, 1000));
     const result = await downloadFile({ url: `${url}/model.safetensors`, dest, sha256: sha256(tiny) });
     expect(result).toMatchObject({ resumed: true, size: tiny.length, sha256: sha256(tiny) });
     expect(seen.at(-1)?.range).toBe('bytes=1000-');
@@ -118,7 +118,7 @@ describe('downloadFile', () => {
     const dest = newDest();
     const { url, seen } = await serve((req, res) => sendFile(req, res, tiny, { ignoreRange: true }));
     await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(`${dest}.partial`, Buffer.alloc(5000, 0xee)); // stale bytes that must not survive
+    await writeFile(partialPath(dest, `${url}/model.safetensors`), Buffer.alloc(5000, 0xee)); // stale bytes that must not survive
     const result = await downloadFile({ url: `${url}/model.safetensors`, dest });
     expect(result).toMatchObject({ resumed: false, size: tiny.length, sha256: sha256(tiny) });
     expect(seen.at(-1)?.range).toBe('bytes=5000-');
@@ -129,7 +129,7 @@ describe('downloadFile', () => {
     const dest = newDest();
     const { url, seen } = await serve((req, res) => sendFile(req, res, tiny));
     await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(`${dest}.partial`, tiny);
+    await writeFile(partialPath(dest, `${url}/model.safetensors`), tiny);
     const result = await downloadFile({ url: `${url}/model.safetensors`, dest, expectedSize: tiny.length, sha256: sha256(tiny) });
     expect(result.resumed).toBe(true);
     expect(seen).toEqual([]);
@@ -139,7 +139,7 @@ describe('downloadFile', () => {
     const dest = newDest();
     const { url, seen } = await serve((req, res) => sendFile(req, res, tiny));
     await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(`${dest}.partial`, tiny);
+    await writeFile(partialPath(dest, `${url}/model.safetensors`), tiny);
     const result = await downloadFile({ url: `${url}/model.safetensors`, dest });
     expect(result).toMatchObject({ resumed: true, size: tiny.length, sha256: sha256(tiny) });
     expect(seen).toEqual([{ path: '/model.safetensors', range: `bytes=${tiny.length}-` }]);
@@ -225,7 +225,7 @@ describe('downloadFile', () => {
       downloadFile({ url: `${url}/m`, dest, signal: controller.signal, onProgress: (p) => p.received > 100_000 && controller.abort() }),
     );
     expect(message).toBe(`download of ${url}/m cancelled`);
-    expect(existsSync(`${dest}.partial`)).toBe(true);
+    expect(existsSync(partialPath(dest, `${url}/m`))).toBe(true);
     expect(existsSync(dest)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCause } from './errorReasons.js';
@@ -20,6 +20,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** How many requests to make in all when the connection drops (default 5). */
   attempts?: number;
+  /** Refuse a file larger than this when its size is not known in advance (it is stopped there). */
+  maxSize?: number;
 }
 
 export interface DownloadResult {
@@ -33,6 +35,8 @@ export interface DownloadResult {
 interface Expected {
   size?: number;
   sha256?: string;
+  /** Set by the caller: the most bytes to accept when `size` stays unknown. */
+  maxSize?: number;
 }
 
 interface Transfer {
@@ -54,12 +58,26 @@ const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 /**
- * Downloads url to dest via dest.partial, resuming that partial file with a Range request when it
- * exists, and checks size and sha256 (given, or announced by the server) before renaming into place.
+ * The partial file of a download of url to dest: one per URL, so that mirrors of the same file
+ * (which may differ) never continue each other's bytes.
+ */
+export function partialPath(dest: string, url: string): string {
+  return `${dest}.${createHash('sha256').update(url).digest('hex').slice(0, 16)}.partial`;
+}
+
+/** Beside the partial file: the ETag or Last-Modified of the reply it came from, sent as If-Range when resuming. */
+function validatorPath(partial: string): string {
+  return `${partial}.validator`;
+}
+
+/**
+ * Downloads url to dest via a partial file, resuming it with a Range request (If-Range: the
+ * validator it was written from, so a changed file is sent whole) when it exists, and checks size
+ * and sha256 (given, or announced by the server) before renaming into place.
  */
 export async function downloadFile(opts: DownloadOptions): Promise<DownloadResult> {
-  const partial = `${opts.dest}.partial`;
-  const expected: Expected = { size: opts.expectedSize, sha256: opts.sha256?.toLowerCase() };
+  const partial = partialPath(opts.dest, opts.url);
+  const expected: Expected = { size: opts.expectedSize, sha256: opts.sha256?.toLowerCase(), maxSize: opts.maxSize };
   const attempts = opts.attempts ?? 5;
   await makeParentFolder(opts.dest);
   let lastError: unknown;
@@ -69,6 +87,7 @@ export async function downloadFile(opts: DownloadOptions): Promise<DownloadResul
       const transfer = await transferOnce(opts, partial, expected);
       await verify(transfer, expected, partial, opts.url);
       await rename(partial, opts.dest);
+      await discard(validatorPath(partial));
       return { path: opts.dest, ...transfer };
     } catch (err) {
       if (opts.signal?.aborted) throw new WorkbenchError(`download of ${opts.url} cancelled`, { cause: err });
@@ -103,21 +122,43 @@ function asWorkbenchError(err: unknown, url: string): WorkbenchError {
 async function transferOnce(opts: DownloadOptions, partial: string, expected: Expected): Promise<Transfer> {
   const offset = await keptPartialSize(partial, expected);
   if (offset > 0 && offset === expected.size) return finishedPartial(partial);
-  const response = await request(opts.url, offset, expected, opts.signal);
+  const validator = offset > 0 ? await readFile(validatorPath(partial), 'utf8').catch(() => undefined) : undefined;
+  const response = await request(opts.url, { offset, validator }, expected, opts.signal);
   learnTotal(expected, response);
   if (response.status === 416 && offset > 0 && offset === expected.size) {
     await response.body?.cancel(); // the partial file was already complete
     return finishedPartial(partial);
   }
   await rejectUnusable(response, offset, partial, opts.url);
-  return receiveBody(response, partial, response.status === 206 ? offset : 0, expected, opts.onProgress);
+  await rejectOversized(response, expected, opts.url);
+  if (response.status === 200) await keepValidator(partial, response.headers);
+  return receiveBody(response, partial, response.status === 206 ? offset : 0, expected, opts);
+}
+
+/** A strong ETag, else Last-Modified: what If-Range accepts (a weak ETag cannot be used there). */
+async function keepValidator(partial: string, headers: Headers): Promise<void> {
+  const etag = headers.get('etag');
+  const validator = etag && !etag.startsWith('W/') ? etag : headers.get('last-modified');
+  if (validator) await writeFile(validatorPath(partial), validator).catch(() => undefined); // without it, resuming is only less safe
+  else await discard(validatorPath(partial));
+}
+
+/** The size the file must not exceed: the known one, else the caller's cap. */
+function sizeLimit(expected: Expected): number | undefined {
+  return expected.size ?? expected.maxSize;
+}
+
+async function rejectOversized(response: Response, expected: Expected, url: string): Promise<void> {
+  if (expected.maxSize === undefined || expected.size === undefined || expected.size <= expected.maxSize) return;
+  await response.body?.cancel();
+  throw new WorkbenchError(`cannot download ${url}: it is ${expected.size} bytes, more than the ${expected.maxSize} this file can be`);
 }
 
 /** Size of the partial file to resume from; a partial larger than the expected file is garbage. */
 async function keptPartialSize(partial: string, expected: Expected): Promise<number> {
   const size = await fileSize(partial);
   if (expected.size === undefined || size <= expected.size) return size;
-  await discard(partial);
+  await discardPartial(partial);
   return 0;
 }
 
@@ -131,7 +172,7 @@ async function rejectUnusable(response: Response, offset: number, partial: strin
   if (status === 200 || (status === 206 && contentRange(response)?.start === offset)) return;
   await response.body?.cancel();
   if (status === 206 || status === 416) {
-    await discard(partial); // the server cannot continue this partial file: start over
+    await discardPartial(partial); // the server cannot continue this partial file: start over
     throw new TransientError(new Error(`server could not resume at byte ${offset}`));
   }
   if (RETRY_STATUSES.has(status)) throw new TransientError(new Error(`HTTP ${status} ${statusText}`));
@@ -139,10 +180,11 @@ async function rejectUnusable(response: Response, offset: number, partial: strin
 }
 
 /** Fetches following redirects by hand, because the HF hub sends X-Linked-Size/Etag on the redirect, not on the CDN's reply. */
-async function request(url: string, offset: number, expected: Expected, signal?: AbortSignal): Promise<Response> {
+async function request(url: string, resume: { offset: number; validator?: string }, expected: Expected, signal?: AbortSignal): Promise<Response> {
   // identity: Content-Length must be the file size, and a gzip body cannot be resumed by byte offset.
   const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
-  if (offset > 0) headers.Range = `bytes=${offset}-`;
+  if (resume.offset > 0) headers.Range = `bytes=${resume.offset}-`;
+  if (resume.offset > 0 && resume.validator) headers['If-Range'] = resume.validator;
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const response = await fetchOrExplain(current, { headers, redirect: 'manual', signal });
@@ -150,7 +192,12 @@ async function request(url: string, offset: number, expected: Expected, signal?:
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return response;
     await response.body?.cancel();
-    current = new URL(location, current).toString();
+    const next = new URL(location, current);
+    // A download asked for over https must not be continued in the clear (anyone on the way could replace it).
+    if (new URL(current).protocol === 'https:' && next.protocol !== 'https:') {
+      throw new WorkbenchError(`cannot download ${url}: refused a redirect from https to ${next.protocol.replace(/:$/, '')} (${next.origin})`);
+    }
+    current = next.toString();
   }
   throw new WorkbenchError(`cannot download ${url}: too many redirects`);
 }
@@ -197,13 +244,7 @@ function contentRange(response: Response): { start?: number; total?: number } | 
   return { start: match[1] === undefined ? undefined : Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
 }
 
-async function receiveBody(
-  response: Response,
-  partial: string,
-  offset: number,
-  expected: Expected,
-  onProgress?: (p: DownloadProgress) => void,
-): Promise<Transfer> {
+async function receiveBody(response: Response, partial: string, offset: number, expected: Expected, opts: DownloadOptions): Promise<Transfer> {
   // Hashing the kept prefix again costs a read of it, but keeps the hash exact across restarts.
   const hash = offset > 0 ? await hashFileInto(createHash('sha256'), partial) : createHash('sha256');
   const file = await openPartial(partial, offset > 0 ? 'a' : 'w');
@@ -213,10 +254,16 @@ async function receiveBody(
     for (;;) {
       const chunk = await readChunk(reader);
       if (!chunk) break;
+      const limit = sizeLimit(expected);
+      if (limit !== undefined && received + chunk.byteLength > limit) {
+        await reader?.cancel().catch(() => undefined);
+        await discardPartial(partial);
+        throw new WorkbenchError(`cannot download ${opts.url}: the server sent more than the expected ${limit} bytes; stopped there`);
+      }
       hash.update(chunk);
       await writeChunk(file, chunk, partial);
       received += chunk.byteLength;
-      onProgress?.({ received, total: expected.size });
+      opts.onProgress?.({ received, total: expected.size });
     }
   } catch (err) {
     await reader?.cancel().catch(() => undefined); // frees the connection when the disk, not the network, failed
@@ -263,7 +310,7 @@ async function verify(transfer: Transfer, expected: Expected, partial: string, u
     problem = `expected sha256 ${expected.sha256}, got ${transfer.sha256}`;
   }
   if (problem === undefined) return;
-  await discard(partial);
+  await discardPartial(partial);
   throw new WorkbenchError(`download of ${url} is corrupt: ${problem}; the partial file was deleted, try again`);
 }
 
@@ -277,6 +324,11 @@ async function fileSize(file: string): Promise<number> {
 
 async function discard(file: string): Promise<void> {
   await unlink(file).catch(() => undefined); // already gone is fine
+}
+
+async function discardPartial(partial: string): Promise<void> {
+  await discard(partial);
+  await discard(validatorPath(partial));
 }
 
 async function hashFile(file: string): Promise<{ size: number; sha256: string }> {

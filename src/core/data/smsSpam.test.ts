@@ -15,6 +15,18 @@ const bodies: Record<string, Uint8Array> = {
   '/other-collection.zip': zipSync({ SMSSpamCollection: new TextEncoder().encode('ham\thello\n') }),
   '/not-a-zip.zip': new TextEncoder().encode('<html>gone</html>'),
 };
+/** A zip bomb: 32 MiB of zeros that the zip's headers declare as the 477,907 bytes of the real file. */
+function lyingZip(): Uint8Array {
+  const zip = zipSync({ SMSSpamCollection: new Uint8Array(32 * 2 ** 20) });
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  view.setUint32(22, collection.byteLength, true); // the local header's uncompressed size
+  for (let at = 0; at + 4 <= zip.length; at++) {
+    if (view.getUint32(at, true) === 0x02014b50) view.setUint32(at + 24, collection.byteLength, true); // the central directory's
+  }
+  return zip;
+}
+bodies['/bomb.zip'] = lyingZip();
+
 const requests: string[] = [];
 const root = tempDir('sms-spam-test-');
 
@@ -26,6 +38,10 @@ function cacheDir(): string {
 function serve(): Promise<TestServer> {
   return startServer((req, res) => {
     requests.push(req.url ?? '');
+    if (req.url === '/huge.zip') {
+      res.writeHead(200, { 'Content-Length': 100 * 2 ** 20 }).write(new Uint8Array(1024)); // announces 100 MiB, never ends
+      return;
+    }
     const body = bodies[req.url ?? ''];
     res.writeHead(body ? 200 : 404, { 'Content-Length': body?.byteLength ?? 0 }).end(body);
   });
@@ -74,5 +90,19 @@ describe('the built-in sms-spam data set', () => {
     await expect(attempt).rejects.toThrow(`${urls[3]} holds a different SMSSpamCollection (sha256 `);
     await expect(attempt).rejects.toThrow(`place it at ${smsSpamPath(dir)}`);
     expect(existsSync(smsSpamPath(dir))).toBe(false);
+  });
+
+  it('stops inflating an entry that grows past the size its file can have, whatever the zip declares', async () => {
+    const { url } = await serve();
+    const memoryBefore = process.memoryUsage().arrayBuffers;
+    const message = await ensureSmsSpam({ cacheDir: cacheDir(), urls: [`${url}/bomb.zip`] }).catch((err: Error) => err.message);
+    expect(message).toContain(`${url}/bomb.zip is not a readable zip file (its entry SMSSpamCollection inflates to more than 1048576 bytes)`);
+    expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(16 * 2 ** 20); // the 32 MiB were never held
+  });
+
+  it('refuses a download larger than the zip can be, before reading it', async () => {
+    const { url } = await serve();
+    const message = await ensureSmsSpam({ cacheDir: cacheDir(), urls: [`${url}/huge.zip`] }).catch((err: Error) => err.message);
+    expect(message).toContain(`cannot download ${url}/huge.zip: it is ${100 * 2 ** 20} bytes, more than the ${16 * 2 ** 20} this file can be`);
   });
 });

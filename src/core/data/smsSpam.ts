@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { downloadFile, type DownloadProgress } from '../download.js';
 import { WorkbenchError } from '../errors.js';
 import { defaultCacheDir } from '../cacheDir.js';
 import { contentHash, importDatasetFile, sortLabels, type Dataset } from './dataset.js';
 import { readPandasTsv } from './pandasTsv.js';
 import { decodeDataText } from './textDecoding.js';
+import { readZipEntry } from './zipEntry.js';
 
 /** The book's download, then its backup copy (DESIGN.md, "Data set"). */
 export const SMS_SPAM_URLS: readonly string[] = [
@@ -17,6 +17,10 @@ export const SMS_SPAM_URLS: readonly string[] = [
 export const SMS_SPAM_FILE = 'SMSSpamCollection';
 /** sha256 of SMSSpamCollection v.1 (477,907 bytes): every URL must deliver exactly this file. */
 export const SMS_SPAM_SHA256 = '7d039a24a6083ed9ef0f806ebad56bbb976e3aeb8de05669173bfdc4996c239d';
+/** UCI's zip is 203 KB: a download larger than this is not it, and is stopped there. */
+const MAX_ZIP_BYTES = 16 * 2 ** 20;
+/** An entry that inflates to more than this cannot be the 477,907-byte file, so inflating stops there. */
+const MAX_COLLECTION_BYTES = 2 ** 20;
 
 export interface SmsSpamOptions {
   /** Default: WORKBENCH_CACHE_DIR, else ~/.cache/spam-workbench. */
@@ -66,8 +70,8 @@ async function fetchCollection(url: string, file: string, options: SmsSpamOption
   const zip = path.join(path.dirname(file), 'download.zip');
   try {
     const onProgress = options.onProgress && ((p: DownloadProgress) => options.onProgress?.({ ...p, url }));
-    await downloadFile({ url, dest: zip, signal: options.signal, onProgress });
-    const bytes = extractCollection(await readFile(zip), url);
+    await downloadFile({ url, dest: zip, signal: options.signal, onProgress, maxSize: MAX_ZIP_BYTES });
+    const bytes = await extractCollection(zip, url);
     // Written beside and renamed, so a crash never leaves a half file that a later call would trust.
     await writeFile(`${file}.partial`, bytes);
     await rename(`${file}.partial`, file);
@@ -76,14 +80,13 @@ async function fetchCollection(url: string, file: string, options: SmsSpamOption
   }
 }
 
-function extractCollection(zip: Uint8Array, url: string): Uint8Array {
-  let entries: Record<string, Uint8Array>;
+async function extractCollection(zip: string, url: string): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined;
   try {
-    entries = unzipSync(zip, { filter: (entry) => path.posix.basename(entry.name) === SMS_SPAM_FILE });
+    bytes = await readZipEntry(zip, (name) => path.posix.basename(name) === SMS_SPAM_FILE, MAX_COLLECTION_BYTES);
   } catch (err) {
     throw new WorkbenchError(`${url} is not a readable zip file (${(err as Error).message})`, { cause: err });
   }
-  const [bytes] = Object.values(entries);
   if (!bytes) throw new WorkbenchError(`${url} holds no ${SMS_SPAM_FILE}`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== SMS_SPAM_SHA256) throw new WorkbenchError(`${url} holds a different ${SMS_SPAM_FILE} (sha256 ${sha256}, expected ${SMS_SPAM_SHA256})`);
