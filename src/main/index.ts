@@ -4,12 +4,12 @@ import { pathToFileURL } from 'node:url';
 import icon from '../../resources/icon.png?asset';
 import { contentSecurityPolicy } from '../common/csp.js';
 import { registerApi } from './ipc.js';
+import { devServerUrl as rendererDevServerUrl } from './rendererUrl.js';
 import { denyPermissions, installCsp, isAppUrl, lockDownWebContents } from './security.js';
 import { secureWebPreferences } from './windowOptions.js';
 import { createWorkbenchApi } from './workbenchApi.js';
 
-// `electron-vite dev` serves the renderer and sets this; a build loads the bundled file instead.
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const devServerUrl = rendererDevServerUrl(process.env, app.isPackaged);
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
 const appUrl = devServerUrl ?? pathToFileURL(rendererFile).href;
 const preloadFile = join(import.meta.dirname, '../preload/index.cjs');
