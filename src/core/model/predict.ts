@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tokenize } from '../data/tokenizer.js';
 import { batchLength, padBatch } from '../data/examples.js';
+import { argMax } from '../arrays.js';
+import { WorkbenchError } from '../errors.js';
 import { idsTensor } from './ops.js';
 import type { SavedClassifier } from './savedClassifier.js';
 
@@ -20,7 +22,10 @@ export function classify({ model, sidecar }: SavedClassifier, texts: string[]): 
   const batch = padBatch(examples, batchLength(examples, sidecar.pooling, maxLength));
   const probs = tf.tidy(() => tf.softmax(model.logits(idsTensor(batch.ids), batch.lengths)).arraySync() as number[][]);
   return probs.map((row) => {
-    const best = row.indexOf(Math.max(...row));
+    const best = argMax(row);
+    if (best < 0 || row.some((p) => !Number.isFinite(p))) {
+      throw new WorkbenchError('the classifier answered NaN: its weights are damaged (retrain it, or load another)');
+    }
     return { label: sidecar.labels[best], probabilities: Object.fromEntries(sidecar.labels.map((l, i) => [l, row[i]])) };
   });
 }

@@ -63,7 +63,7 @@ describe('writeSafetensors', () => {
     const headerLength = Number(bytes.readBigUInt64LE(0));
     expect(headerLength % 8).toBe(0);
     expect(bytes.subarray(8, 8 + headerLength).toString().trimEnd().endsWith('}')).toBe(true);
-    const { tensors: back, metadata } = await readSafetensors(file);
+    const { tensors: back, metadata } = await readSafetensors(file, { nonFinite: 'allow' });
     expect(metadata).toEqual({ format: 'pt', note: 'ünïcode' });
     expect([...back.keys()]).toEqual(['a', 'b', 'empty']);
     for (const [name, tensor] of tensors) expect(back.get(name)).toEqual(tensor);
@@ -106,7 +106,7 @@ describe('half-precision dtypes', () => {
   it('converts every F16 bit pattern (normals, subnormals, ±0, ±inf, nan) exactly', async () => {
     const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
     const file = await rawFile('all-f16.safetensors', { all: { dtype: 'F16', shape: [256, 256], data_offsets: [0, 131072] } }, new Uint8Array(all.buffer));
-    const { data } = (await readSafetensors(file)).tensors.get('all')!;
+    const { data } = (await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('all')!;
     for (let h = 0; h < 65536; h++) {
       if (!Object.is(data[h], float16Reference(h))) throw new Error(`0x${h.toString(16)}: got ${data[h]}, expected ${float16Reference(h)}`);
     }
@@ -119,13 +119,22 @@ describe('half-precision dtypes', () => {
     const asFloat32Bits = new Uint32Array(new Float32Array(values).buffer);
     const bf16 = Uint16Array.from(asFloat32Bits, (bits) => bits >>> 16);
     const file = await rawFile('bf16.safetensors', { v: { dtype: 'BF16', shape: [6], data_offsets: [0, 12] } }, new Uint8Array(bf16.buffer));
-    const { data } = (await readSafetensors(file)).tensors.get('v')!;
+    const { data } = (await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('v')!;
     expect(Array.from(data)).toEqual(Array.from(new Float32Array(new Uint32Array(Array.from(bf16, (b) => b << 16)).buffer)));
     expect(Array.from(data.subarray(0, 5))).toEqual([1, -2.5, 3.140625, -0, Infinity]);
   });
 });
 
 describe('validation', () => {
+  it('refuses NaN and Infinity in weights, naming the tensor, unless told to allow them', async () => {
+    const file = path.join(dir, 'nan.safetensors');
+    await writeSafetensors(file, new Map([['ok', { shape: [2], data: new Float32Array([1, 2]) }], ['w', { shape: [3], data: new Float32Array([0, NaN, 1]) }]]));
+    expect((await errorOf(readSafetensors(file))).message).toBe(`${file}: tensor "w" holds NaN (value 1): the weights are damaged, e.g. by a training run that diverged`);
+    await writeSafetensors(file, new Map([['w', { shape: [2], data: new Float32Array([-Infinity, 0]) }]]));
+    expect((await errorOf(readSafetensors(file))).message).toContain('tensor "w" holds -Infinity (value 0)');
+    expect((await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('w')!.data[0]).toBe(-Infinity);
+  });
+
   it('rejects a file shorter than 8 bytes', async () => {
     const file = path.join(dir, 'tiny.safetensors');
     await writeFile(file, Buffer.from([1, 2, 3]));

@@ -40,17 +40,22 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
   return withFile(path, (file, fileSize) => parseHeader(file, fileSize, path));
 }
 
-/** Reads F32/F16/BF16 tensors as float32, one tensor at a time, so files larger than a Buffer work. */
+/**
+ * Reads F32/F16/BF16 tensors as float32, one tensor at a time, so files larger than a Buffer work.
+ * NaN and ±Infinity are refused (weights holding them are damaged) unless `nonFinite` is 'allow'.
+ */
 export async function readSafetensors(
   path: string,
-  options: { filter?: (name: string) => boolean } = {},
+  options: { filter?: (name: string) => boolean; nonFinite?: 'refuse' | 'allow' } = {},
 ): Promise<{ tensors: TensorMap; metadata: Record<string, string> }> {
   return withFile(path, async (file, fileSize) => {
     const header = await parseHeader(file, fileSize, path);
     const tensors: TensorMap = new Map();
     for (const entry of header.entries) {
       if (options.filter && !options.filter(entry.name)) continue;
-      tensors.set(entry.name, await readTensor(file, header.dataStart, entry, path));
+      const tensor = await readTensor(file, header.dataStart, entry, path);
+      if (options.nonFinite !== 'allow') checkFinite(entry.name, tensor.data, path);
+      tensors.set(entry.name, tensor);
     }
     return { tensors, metadata: header.metadata };
   });
@@ -172,6 +177,16 @@ async function readTensor(file: FileHandle, dataStart: number, entry: Safetensor
     }
     default:
       throw new WorkbenchError(`${path}: tensor "${entry.name}" has dtype ${entry.dtype}; only F32, F16 and BF16 can be read`);
+  }
+}
+
+/** NaN or ±Infinity in weights is damage (a diverged run, a broken file): the model would only ever answer NaN. */
+function checkFinite(name: string, data: Float32Array, path: string): void {
+  for (let i = 0; i < data.length; i++) {
+    // x - x is 0 for every finite x, NaN for NaN and ±Infinity; cheaper than Number.isFinite per value.
+    if (data[i] - data[i] !== 0) {
+      throw new WorkbenchError(`${path}: tensor "${name}" holds ${data[i]} (value ${i}): the weights are damaged, e.g. by a training run that diverged`);
+    }
   }
 }
 

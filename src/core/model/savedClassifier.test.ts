@@ -11,7 +11,7 @@ import { idsTensor } from './ops.js';
 import { initBackend } from './backend.js';
 import { loadGradients } from './gradients.js';
 import { SequenceClassifier } from './sequenceClassifier.js';
-import { loadClassifier, saveClassifier, SIDECAR_FILE, WEIGHTS_FILE, type ModelBase } from './savedClassifier.js';
+import { fileSha256, loadClassifier, saveClassifier, SIDECAR_FILE, type ModelBase } from './savedClassifier.js';
 import { classify } from './predict.js';
 import { customConfig } from './config.js';
 import { GPT2 } from './gpt2.js';
@@ -48,6 +48,11 @@ async function roundTrip(m: SequenceClassifier, base: ModelBase) {
   return { dir, loaded };
 }
 
+/** The weights file the sidecar in dir names. */
+async function weightsPathOf(dir: string): Promise<string> {
+  return path.join(dir, JSON.parse(await readFile(path.join(dir, SIDECAR_FILE), 'utf8')).weightsFile);
+}
+
 const tiny = customConfig({ nLayer: 2, nEmbd: 32, nHead: 4, nPositions: 64 });
 
 describe('saved classifiers', () => {
@@ -76,7 +81,7 @@ describe('saved classifiers', () => {
     const m = await trained(await load(), { kind: 'last', blocks: 1 });
     const fromFile = await roundTrip(m, { kind: 'file', path: weights });
     const selfContained = await roundTrip(m, { kind: 'none' });
-    const size = async (dir: string) => (await readFile(path.join(dir, WEIGHTS_FILE))).length;
+    const size = async (dir: string) => (await readFile(await weightsPathOf(dir))).length;
     expect(await size(fromFile.dir)).toBeLessThan((await size(selfContained.dir)) / 2);
     [m, fromFile.loaded.model, selfContained.loaded.model].forEach((x) => x.dispose());
   });
@@ -92,7 +97,7 @@ describe('saved classifiers', () => {
     await writeFile(sidecar, '{not json');
     await expect(loadClassifier(dir)).rejects.toThrow(/not valid JSON/);
     await writeFile(sidecar, good);
-    const weightsPath = path.join(dir, WEIGHTS_FILE);
+    const weightsPath = await weightsPathOf(dir);
     const bytes = await readFile(weightsPath);
     await writeFile(weightsPath, bytes.subarray(0, bytes.length - 10));
     await expect(loadClassifier(dir)).rejects.toThrow(/truncated/);
@@ -101,6 +106,50 @@ describe('saved classifiers', () => {
     await writeFile(weightsPath, flipped);
     await expect(loadClassifier(dir)).rejects.toThrow(/sha256 differs/);
     await expect(loadClassifier(path.join(dir, 'nowhere'))).rejects.toThrow(/not a saved classifier/);
+    m.dispose();
+  });
+
+  it('refuses weights holding NaN, and classify never answers with an undefined label', async () => {
+    const m = await trained(GPT2.random(tiny, 11), { kind: 'head' });
+    const { dir, loaded } = await roundTrip(m, { kind: 'random', seed: 11 });
+    loaded.model.headBias.assign(tf.tensor([NaN, 0]));
+    expect(() => classify(loaded, ['hello'])).toThrow('the classifier answered NaN: its weights are damaged (retrain it, or load another)');
+    await saveClassifier(dir, loaded.model, { base: { kind: 'random', seed: 11 }, labels: ['ham', 'spam'], maxLength: 6 });
+    await expect(loadClassifier(dir)).rejects.toThrow(/tensor "classifier\.bias" holds NaN \(value 0\): the weights are damaged/);
+    [m, loaded.model].forEach((x) => x.dispose());
+  });
+
+  it('checks the labels of the sidecar against the shape of the head', async () => {
+    const m = await trained(GPT2.random(tiny, 11), { kind: 'head' });
+    const { dir, loaded } = await roundTrip(m, { kind: 'random', seed: 11 });
+    loaded.model.dispose();
+    const sidecar = path.join(dir, SIDECAR_FILE);
+    const json = JSON.parse(await readFile(sidecar, 'utf8'));
+    await writeFile(sidecar, JSON.stringify({ ...json, labels: ['ham', 'spam', 'eggs'] }));
+    await expect(loadClassifier(dir)).rejects.toThrow(
+      `${path.join(dir, json.weightsFile)}: the head "classifier.weight" has shape [32, 2], but ${SIDECAR_FILE} lists 3 labels (needs [32, 3])`,
+    );
+    await writeFile(sidecar, JSON.stringify({ ...json, weightsFile: '../elsewhere.safetensors' }));
+    await expect(loadClassifier(dir)).rejects.toThrow(/weightsFile.*must be classifier-N\.safetensors/);
+    m.dispose();
+  });
+
+  it('records the sha256 of a local base file and refuses to load over another file in its place', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'wb-base-'));
+    const base = path.join(folder, 'base.safetensors');
+    await writeFile(base, await readFile(sharedPath('fixtures/golden/golden-gpt2.safetensors')));
+    await writeFile(path.join(folder, 'config.json'), await readFile(sharedPath('fixtures/golden/golden-gpt2.config.json')));
+    const { config, tensors } = await loadGpt2Checkpoint(base);
+    const m = await trained(GPT2.fromTensors(config, tensors), { kind: 'head' });
+    const sha256 = await fileSha256(base);
+    const { dir, loaded } = await roundTrip(m, { kind: 'file', path: base, sha256 });
+    loaded.model.dispose();
+    const bytes = await readFile(base);
+    bytes[bytes.length - 1] ^= 1; // still a valid checkpoint, but other weights
+    await writeFile(base, bytes);
+    await expect(loadClassifier(dir)).rejects.toThrow(
+      `${base} is not the base weights file this classifier was trained on (sha256 ${await fileSha256(base)}, expected ${sha256}): put the original file back there`,
+    );
     m.dispose();
   });
 });

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { PoolingSchema, TrainableSchema } from '../../common/modelSpec.js';
 import { PAD_TOKEN, TOKENIZER_NAME } from '../data/tokenizer.js';
 import { WorkbenchError } from '../errors.js';
+import { nextVersionName, removeStaleVersions, switchPointer, versionPattern } from '../versionedFiles.js';
 import { SequenceClassifier } from './sequenceClassifier.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from './trainable.js';
 import { validateConfig, type GPT2Config } from './config.js';
@@ -15,8 +17,13 @@ import { ensurePretrained } from './pretrained.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
 import type { TensorMap } from './tensorMap.js';
 
+/** The weights file of classifiers saved before weights files were versioned. */
 export const WEIGHTS_FILE = 'classifier.safetensors';
 export const SIDECAR_FILE = 'classifier.json';
+const [WEIGHTS_PREFIX, WEIGHTS_EXT] = ['classifier', '.safetensors'];
+const WeightsFileSchema = z.string().refine((name) => name === WEIGHTS_FILE || versionPattern(WEIGHTS_PREFIX, WEIGHTS_EXT).test(name), {
+  message: 'must be classifier-N.safetensors, a file in the same folder',
+});
 
 /** Where the frozen (unsaved) weights come from when a classifier is loaded. */
 const BaseSchema = z.discriminatedUnion('kind', [
@@ -48,6 +55,8 @@ export const SidecarSchema = z.object({
   tokenizer: z.literal(TOKENIZER_NAME),
   padToken: z.number().int(),
   trainable: TrainableSchema,
+  /** The weights file in the same folder (versioned, see versionedFiles.ts). */
+  weightsFile: WeightsFileSchema.default(WEIGHTS_FILE),
   weightsSha256: z.string(),
 });
 export type ClassifierSidecar = z.infer<typeof SidecarSchema>;
@@ -60,7 +69,8 @@ export interface SavedClassifier {
 /**
  * Saves the trained weights and the head as safetensors plus a JSON sidecar. With a known base
  * (pretrained preset, file or random seed) only the trained tensors are stored — a run of the
- * book's recipe is 28 MB instead of 500 MB; `base: none` stores everything.
+ * book's recipe is 28 MB instead of 500 MB; `base: none` stores everything. The pair replaces a
+ * classifier saved in dir before as one step (versionedFiles.ts): a crash leaves the old or the new.
  */
 export async function saveClassifier(
   dir: string,
@@ -69,7 +79,8 @@ export async function saveClassifier(
 ): Promise<ClassifierSidecar> {
   await mkdir(dir, { recursive: true });
   const tensors = await model.hostTensors(meta.base.kind === 'none' ? 'all' : 'trained');
-  const weightsPath = path.join(dir, WEIGHTS_FILE);
+  const weightsFile = await nextVersionName(dir, WEIGHTS_PREFIX, WEIGHTS_EXT);
+  const weightsPath = path.join(dir, weightsFile);
   await writeSafetensors(weightsPath, tensors, { format: 'spam-workbench-classifier' });
   const sidecar: ClassifierSidecar = {
     format: 'spam-workbench-classifier',
@@ -82,16 +93,24 @@ export async function saveClassifier(
     tokenizer: TOKENIZER_NAME,
     padToken: PAD_TOKEN,
     trainable: model.trainableSpec,
+    weightsFile,
     weightsSha256: sha256(await readFile(weightsPath)),
   };
-  const sidecarPath = path.join(dir, SIDECAR_FILE);
-  await writeFile(`${sidecarPath}.tmp`, `${JSON.stringify(sidecar, null, 2)}\n`);
-  await rename(`${sidecarPath}.tmp`, sidecarPath);
+  await switchPointer(dir, SIDECAR_FILE, sidecar);
+  await removeStaleVersions(dir, WEIGHTS_PREFIX, WEIGHTS_EXT, weightsFile);
+  await rm(path.join(dir, WEIGHTS_FILE), { force: true }); // an unversioned file of an older save
   return sidecar;
 }
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** sha256 of a file, streamed: base weights files are hundreds of MB. */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 async function readSidecar(dir: string): Promise<ClassifierSidecar> {
@@ -122,8 +141,14 @@ async function baseModel(base: ModelBase, config: GPT2Config, saved: TensorMap):
       const { weightsPath } = await ensurePretrained(base.preset);
       return GPT2.fromTensors(config, (await loadGpt2Checkpoint(weightsPath, { config })).tensors);
     }
-    case 'file':
-      return GPT2.fromTensors(config, (await loadGpt2Checkpoint(base.path, { config })).tensors);
+    case 'file': {
+      const { tensors } = await loadGpt2Checkpoint(base.path, { config });
+      const actual = base.sha256 && (await fileSha256(base.path));
+      if (actual && actual !== base.sha256) {
+        throw new WorkbenchError(`${base.path} is not the base weights file this classifier was trained on (sha256 ${actual}, expected ${base.sha256}): put the original file back there`);
+      }
+      return GPT2.fromTensors(config, tensors);
+    }
     case 'random':
       return GPT2.random(config, base.seed);
     case 'none':
@@ -135,19 +160,25 @@ async function baseModel(base: ModelBase, config: GPT2Config, saved: TensorMap):
 export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const sidecar = await readSidecar(dir);
   const config = validateConfig(sidecar.modelConfig);
-  const weightsPath = path.join(dir, WEIGHTS_FILE);
-  const { tensors } = await readSafetensors(weightsPath);
-  if (sha256(await readFile(weightsPath)) !== sidecar.weightsSha256) {
+  const weightsPath = path.join(dir, sidecar.weightsFile);
+  if ((await fileSha256(weightsPath).catch(() => undefined)) !== sidecar.weightsSha256) {
+    await readSafetensors(weightsPath); // says what is wrong with the file, when something is
     throw new WorkbenchError(`${weightsPath} does not match ${SIDECAR_FILE} (sha256 differs): the weights were changed or replaced`);
   }
-  const gpt = await baseModel(sidecar.base, config, tensors);
-  const head = (name: string) => {
+  const { tensors } = await readSafetensors(weightsPath);
+  const numClasses = sidecar.labels.length;
+  const head = (name: string, shape: number[]) => {
     const t = tensors.get(name);
     if (!t) throw new WorkbenchError(`${weightsPath}: missing tensor "${name}"`);
+    if (t.shape.join(',') !== shape.join(',')) {
+      throw new WorkbenchError(`${weightsPath}: the head "${name}" has shape [${t.shape.join(', ')}], but ${SIDECAR_FILE} lists ${numClasses} labels (needs [${shape.join(', ')}])`);
+    }
     return t;
   };
-  const numClasses = sidecar.labels.length;
-  const model = new SequenceClassifier(gpt, numClasses, sidecar.pooling, 0, { weight: head(HEAD_WEIGHT), bias: head(HEAD_BIAS) });
+  const headWeight = head(HEAD_WEIGHT, [config.nEmbd, numClasses]);
+  const headBias = head(HEAD_BIAS, [numClasses]);
+  const gpt = await baseModel(sidecar.base, config, tensors);
+  const model = new SequenceClassifier(gpt, numClasses, sidecar.pooling, 0, { weight: headWeight, bias: headBias });
   // Adapters (LoRA) must exist before their saved values are assigned.
   model.setTrainable(sidecar.trainable);
   const params = model.namedParams();

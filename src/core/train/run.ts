@@ -5,7 +5,7 @@ import { loadSmsSpam, type SmsSpamOptions } from '../data/smsSpam.js';
 import { splitRows, type Leak } from '../data/split.js';
 import { backendName } from '../model/backend.js';
 import { SequenceClassifier } from '../model/sequenceClassifier.js';
-import { saveClassifier, type ModelBase } from '../model/savedClassifier.js';
+import { fileSha256, saveClassifier, type ModelBase } from '../model/savedClassifier.js';
 import { customConfig, PRESETS, type GPT2Config } from '../model/config.js';
 import { GPT2 } from '../model/gpt2.js';
 import { loadGpt2Checkpoint } from '../model/gpt2Checkpoint.js';
@@ -83,7 +83,8 @@ export async function buildClassifier(config: RunConfig, numClasses: number, opt
   } else if (m.weightsFile) {
     const { config: shape, tensors } = await loadGpt2Checkpoint(m.weightsFile, m.preset === 'custom' ? {} : { config: PRESETS[m.preset] });
     gpt = GPT2.fromTensors(shape, tensors);
-    base = { kind: 'file', path: path.resolve(m.weightsFile) };
+    // Recorded so that loading the classifier later can tell when the file there is no longer this one.
+    base = { kind: 'file', path: path.resolve(m.weightsFile), sha256: await fileSha256(m.weightsFile) };
   } else {
     const preset = m.preset as Exclude<typeof m.preset, 'custom'>;
     const files = await ensurePretrained(preset, {
