@@ -3,10 +3,11 @@ import { mulberry32, shuffled } from '../data/random.js';
 import { WorkbenchError } from '../errors.js';
 import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import type { TensorMap } from '../model/tensorMap.js';
 import { loadGradients } from '../model/gradients.js';
 import { AdamW } from './adamw.js';
-import { loadBest, restoreTrained, saveBest } from './bestWeights.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { restoreTrained } from './bestWeights.js';
+import { loadCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
 import type { SplitName } from '../data/split.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
@@ -123,11 +124,14 @@ export async function trainClassifier(
       history: { evals: [], epochs: [] } as TrainHistory,
     };
     let resumedFromEpoch: number | null = null;
+    let best: TensorMap | null = null;
+    const fingerprint = runFingerprint(config, examples, model);
     if (options.checkpointDir) {
-      const restored = await loadCheckpoint(options.checkpointDir, model, optimizer);
+      const restored = await loadCheckpoint(options.checkpointDir, model, optimizer, fingerprint);
       if (restored) {
         state = restored;
         resumedFromEpoch = restored.epoch;
+        best = restored.best;
       }
     }
 
@@ -138,7 +142,9 @@ export async function trainClassifier(
       if (p.valLoss < bestValLoss - (config.earlyStopping?.minDelta ?? 0)) [bestValLoss, bestEpoch, epochsWithoutGain] = [p.valLoss, p.epoch, 0];
       else epochsWithoutGain++;
     }
-    let best = config.earlyStopping && options.checkpointDir && resumedFromEpoch !== null ? await loadBest(options.checkpointDir) : null;
+    if (config.earlyStopping && bestEpoch !== null && !best) {
+      throw new WorkbenchError(`the checkpoint in ${options.checkpointDir} lacks the weights of its best epoch ${bestEpoch + 1}; delete it or give another --checkpoint-dir to start fresh`);
+    }
     let stoppedEarly = config.earlyStopping !== null && epochsWithoutGain >= config.earlyStopping.patience;
     const stepsAtStart = state.step;
     const secondsAtStart = state.trainSeconds;
@@ -190,7 +196,6 @@ export async function trainClassifier(
         if (valLoss < bestValLoss - config.earlyStopping.minDelta) {
           [bestValLoss, bestEpoch, epochsWithoutGain] = [valLoss, epoch, 0];
           best = await model.hostTensors();
-          if (options.checkpointDir) await saveBest(options.checkpointDir, best, epoch);
         } else if (++epochsWithoutGain >= config.earlyStopping.patience) {
           stoppedEarly = true;
           emit({ kind: 'early-stop', epoch, bestValLoss });
@@ -198,7 +203,8 @@ export async function trainClassifier(
       }
       state.epoch = epoch;
       if (options.checkpointDir) {
-        await saveCheckpoint(options.checkpointDir, model, optimizer, { ...state, rng: { seed: config.seed, epoch, step: state.step } });
+        const keptBest = best && bestEpoch !== null ? { epoch: bestEpoch, weights: best } : null;
+        await saveCheckpoint(options.checkpointDir, model, optimizer, { ...state, rng: { seed: config.seed, epoch, step: state.step } }, fingerprint, keptBest);
         emit({ kind: 'checkpoint', epoch, dir: options.checkpointDir });
       }
     }
