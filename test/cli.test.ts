@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { writeSafetensors } from '../src/core/model/safetensors.js';
 import { lastJson, runWorkbench, type Run } from './support/cli.js';
 import { sharedPath, smsCacheDir } from './support/shared.js';
 import { tempDir } from './support/tempDir.js';
@@ -139,6 +141,33 @@ describe.concurrent('workbench CLI', () => {
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('cancelled');
     expect(existsSync(path.join(checkpoints, 'checkpoint.json'))).toBe(true);
+  });
+
+  test.each(['--out', '--checkpoint-dir'])('%s that cannot be written fails before training, in one line', async (flag) => {
+    const blocker = path.join(tmp, `not-a-folder${flag}`);
+    await writeFile(blocker, '');
+    const run = await workbench(['train', '--model', 'custom:1,32,4', '--weights', 'random', '--max-length', '32', '--epochs', '1', flag, path.join(blocker, 'sub')]);
+    expectOneLineError(run, new RegExp(`cannot write the (output|checkpoint) folder ${blocker}/sub: not a directory \\(ENOTDIR\\)$`));
+  });
+
+  test('classify with weights holding NaN: one line, never "undefined (NaN%)"', async () => {
+    const dir = path.join(tmp, 'nan-classifier');
+    await mkdir(dir, { recursive: true });
+    const weightsFile = 'classifier-1.safetensors';
+    await writeSafetensors(path.join(dir, weightsFile), new Map([
+      ['classifier.weight', { shape: [8, 2], data: new Float32Array(16).fill(NaN) }],
+      ['classifier.bias', { shape: [2], data: new Float32Array(2) }],
+    ]));
+    const sidecar = {
+      format: 'spam-workbench-classifier', version: 1, labels: ['ham', 'spam'], pooling: 'last-token', maxLength: 8, tokenizer: 'r50k_base', padToken: 50256,
+      modelConfig: { vocabSize: 50257, nPositions: 16, nEmbd: 8, nLayer: 1, nHead: 2, layerNormEpsilon: 1e-5 },
+      base: { kind: 'random', seed: 1 }, trainable: { kind: 'head' }, weightsFile,
+      weightsSha256: createHash('sha256').update(await readFile(path.join(dir, weightsFile))).digest('hex'),
+    };
+    await writeFile(path.join(dir, 'classifier.json'), JSON.stringify(sidecar));
+    const run = await workbench(['classify', '--model', dir, 'hello']);
+    expectOneLineError(run, /tensor "classifier\.weight" holds NaN \(value 0\): the weights are damaged/);
+    expect(run.stdout).not.toContain('NaN%');
   });
 
   test('the book recipe offline with no weights cached fails fast, naming the folder and --weights-file', async () => {

@@ -7,6 +7,8 @@ const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
   ENOENT: 'no such file or directory',
   EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory',
+  EEXIST: 'a file of that name exists',
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'name lookup failed (offline?)',

@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { WorkbenchError } from '../../core/errors.js';
 import { initBackend } from '../../core/model/backend.js';
 import { runTraining, type RunResult } from '../../core/train/run.js';
 import { printJson, type Command } from '../command.js';
@@ -33,10 +31,6 @@ export const trainCommand: Command = {
     });
     const { config: configFile, out, 'checkpoint-dir': checkpointDir, json, ...flags } = values;
     const config = await runConfigFrom(configFile, flags);
-    // saveCheckpoint writes into the folder but does not create it; failing at the first epoch end would waste the epoch.
-    if (checkpointDir) await mkdir(checkpointDir, { recursive: true }).catch((err: Error) => {
-      throw new WorkbenchError(`train: cannot create --checkpoint-dir ${checkpointDir}: ${err.message}`);
-    });
     await initBackend();
 
     const progress = new TrainProgress();

@@ -11,6 +11,7 @@ import { GPT2 } from '../model/gpt2.js';
 import { loadGpt2Checkpoint } from '../model/gpt2Checkpoint.js';
 import { ensurePretrained } from '../model/pretrained.js';
 import { toExamples, type SplitExamples } from '../data/examples.js';
+import { ensureWritableFolder } from '../writableFolder.js';
 import { trainClassifier, type LoopOptions, type TrainEvent, type TrainOutcome } from './loop.js';
 
 export type RunEvent =
@@ -104,6 +105,8 @@ export async function buildClassifier(config: RunConfig, numClasses: number, opt
 export async function runTraining(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const emit = options.onEvent ?? (() => {});
+  if (options.outDir) await ensureWritableFolder(options.outDir, 'the output folder');
+  if (options.checkpointDir) await ensureWritableFolder(options.checkpointDir, 'the checkpoint folder');
   emit({ kind: 'stage', stage: 'dataset', message: `loading data set ${config.dataset.source}` });
   const data = await prepareData(config, modelShape(config).nPositions, options);
   emit({ kind: 'stage', stage: 'model', message: `building ${config.model.preset} (${config.model.weights} weights)` });
