@@ -1,9 +1,16 @@
+import { WorkbenchError } from '../core/errors.js';
+
 /** One `workbench` sub-command. `run` gets the arguments after the command name and returns the exit code. */
 export interface Command {
   name: string;
   summary: string;
   usage: string;
   run(argv: string[]): Promise<number>;
+}
+
+/** Expected failures (bad input, missing files, …), printed as one line; anything else is a bug and keeps its stack. */
+export function isUserError(err: unknown): err is Error {
+  return err instanceof WorkbenchError || (err instanceof TypeError && Boolean((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')));
 }
 
 /** `--json` output: one JSON object as the last line of stdout. */

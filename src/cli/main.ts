@@ -1,5 +1,4 @@
-import { WorkbenchError } from '../core/errors.js';
-import type { Command } from './command.js';
+import { isUserError, type Command } from './command.js';
 import { commands } from './commands/index.js';
 
 function usage(): string {
@@ -33,8 +32,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    // Expected failures are one clear line; anything else is a bug and keeps its stack.
-    if (err instanceof WorkbenchError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (isUserError(err)) {
       process.stderr.write(`workbench: ${err.message}\n`);
     } else {
       process.stderr.write(`workbench: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

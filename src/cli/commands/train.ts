@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/model/backend.js';
 import { runTraining, type RunResult } from '../../core/train/run.js';
+import type { RunConfig } from '../../common/runConfig.js';
 import { printJson, type Command } from '../command.js';
 import { percent, TrainProgress } from '../progressBar.js';
 import { RUN_CONFIG_FLAGS, RUN_CONFIG_FLAGS_HELP, runConfigFrom } from '../trainFlags.js';
@@ -25,12 +26,7 @@ export const trainCommand: Command = {
   summary: "fine-tune GPT-2 as a classifier (default: the book's chapter 6 recipe)",
   usage: USAGE,
   async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: { ...RUN_CONFIG_FLAGS, config: { type: 'string' }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' }, json: { type: 'boolean' } },
-    });
-    const { config: configFile, out, 'checkpoint-dir': checkpointDir, json, ...flags } = values;
-    const config = await runConfigFrom(configFile, flags);
+    const { config, out, checkpointDir, json } = await trainArguments(argv);
     await initBackend();
 
     const progress = new TrainProgress();
@@ -55,6 +51,16 @@ export const trainCommand: Command = {
     return 0;
   },
 };
+
+/** The command line of `workbench train`, checked: the run config and where results go. */
+export async function trainArguments(argv: string[]): Promise<{ config: RunConfig; out?: string; checkpointDir?: string; json?: boolean }> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...RUN_CONFIG_FLAGS, config: { type: 'string' }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const { config: configFile, out, 'checkpoint-dir': checkpointDir, json, ...flags } = values;
+  return { config: await runConfigFrom(configFile, flags), out, checkpointDir, json };
+}
 
 function jsonResult(r: RunResult): object {
   const { final } = r.outcome;

@@ -40,8 +40,22 @@ export function validateConfig(c: GPT2Config): GPT2Config {
     if (!Number.isInteger(c[key]) || c[key] <= 0) throw new WorkbenchError(`model config: ${key} must be a positive integer, got ${c[key]}`);
   }
   if (c.nEmbd % c.nHead !== 0) throw new WorkbenchError(`model config: nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
+  for (const [key, max] of Object.entries(LIMITS) as [keyof typeof LIMITS, number][]) {
+    if (c[key] > max) throw new WorkbenchError(`model config: ${key} ${c[key]} is more than this workbench handles (at most ${max})`);
+  }
+  const parameters = (c.vocabSize + c.nPositions) * c.nEmbd + c.nLayer * (12 * c.nEmbd ** 2 + 13 * c.nEmbd) + 2 * c.nEmbd;
+  if (parameters > MAX_PARAMETERS) {
+    throw new WorkbenchError(`model config: ${parameters.toExponential(2)} parameters, more than this workbench handles (at most ${MAX_PARAMETERS.toExponential(0)})`);
+  }
   return c;
 }
+
+/*
+ * Bounds well above GPT-2 XL (48 layers, 1600 wide, 1.6e9 parameters): a config from a damaged or
+ * crafted file must fail with a message, not allocate memory without end.
+ */
+const LIMITS = { vocabSize: 1_000_000, nPositions: 65_536, nEmbd: 16_384, nLayer: 512, nHead: 1024 } as const;
+const MAX_PARAMETERS = 4e9;
 
 /** Reads a Hugging Face GPT-2 `config.json` object. */
 export function configFromHf(json: unknown, source = 'config.json'): GPT2Config {

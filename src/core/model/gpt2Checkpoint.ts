@@ -109,7 +109,7 @@ function parametersByName(entries: SafetensorsEntry[], weightsPath: string): Map
     const name = entry.name.startsWith(HF_PREFIX) ? entry.name.slice(HF_PREFIX.length) : entry.name;
     if (MASK_BUFFER.test(name) || name === TIED_LM_HEAD) continue;
     const twin = byName.get(name);
-    if (twin) throw new WorkbenchError(`${weightsPath}: tensor "${name}" is stored twice ("${twin.name}" and "${entry.name}")`);
+    if (twin) throw new WorkbenchError(`${weightsPath}: tensor ${JSON.stringify(name)} is stored twice (${JSON.stringify(twin.name)} and ${JSON.stringify(entry.name)})`);
     byName.set(name, entry);
   }
   return byName;
@@ -126,13 +126,13 @@ function matchParameters(
   const sources = new Map<string, string>();
   for (const [name, shape] of expected) {
     const entry = stored.get(name);
-    if (!entry) throw new WorkbenchError(`${weightsPath}: missing tensor "${name}" (expected for ${model})`);
+    if (!entry) throw new WorkbenchError(`${weightsPath}: missing tensor ${JSON.stringify(name)} (expected for ${model})`);
     if (!sameShape(entry.shape, shape)) {
-      throw new WorkbenchError(`${weightsPath}: tensor "${entry.name}" has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}] for ${model}`);
+      throw new WorkbenchError(`${weightsPath}: tensor ${JSON.stringify(entry.name)} has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}] for ${model}`);
     }
     sources.set(name, entry.name);
   }
-  const unknown = [...stored].filter(([name]) => !expected.has(name)).map(([, entry]) => `"${entry.name}"`);
+  const unknown = [...stored].filter(([name]) => !expected.has(name)).map(([, entry]) => `${JSON.stringify(entry.name)}`);
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
     throw new WorkbenchError(`${weightsPath}: unexpected tensors ${shown} (not part of ${model}; is the config right?)`);

@@ -125,14 +125,14 @@ function parseMetadata(raw: unknown, path: string): Record<string, string> {
 }
 
 function parseEntry(name: string, raw: unknown, path: string): SafetensorsEntry {
-  const bad = (what: string) => new WorkbenchError(`${path}: tensor "${name}": ${what}`);
+  const bad = (what: string) => new WorkbenchError(`${path}: tensor ${JSON.stringify(name)}: ${what}`);
   if (!isObject(raw)) throw bad('header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = raw;
   if (typeof dtype !== 'string') throw bad('missing "dtype"');
   if (!Array.isArray(shape) || !shape.every(isCount)) throw bad('missing or invalid "shape"');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) throw bad('missing or invalid "data_offsets"');
   const bytesPerValue = DTYPE_BYTES.get(dtype);
-  if (bytesPerValue === undefined) throw bad(`unknown dtype "${dtype}"`);
+  if (bytesPerValue === undefined) throw bad(`unknown dtype ${JSON.stringify(dtype)}`);
   const [begin, end] = offsets as [number, number];
   if (end < begin) throw bad(`data_offsets [${begin}, ${end}] end before they begin`);
   const needed = sizeOf(shape) * bytesPerValue;
@@ -146,8 +146,8 @@ function parseEntry(name: string, raw: unknown, path: string): SafetensorsEntry 
 function checkLayout(sorted: SafetensorsEntry[], dataStart: number, fileSize: number, path: string): void {
   let end = 0;
   for (const { name, dataOffsets: [begin, next] } of sorted) {
-    if (begin < end) throw new WorkbenchError(`${path}: tensor "${name}" overlaps another tensor (data_offsets start at ${begin}, before ${end})`);
-    if (begin > end) throw new WorkbenchError(`${path}: gap before tensor "${name}" (data_offsets start at ${begin}, expected ${end})`);
+    if (begin < end) throw new WorkbenchError(`${path}: tensor ${JSON.stringify(name)} overlaps another tensor (data_offsets start at ${begin}, before ${end})`);
+    if (begin > end) throw new WorkbenchError(`${path}: gap before tensor ${JSON.stringify(name)} (data_offsets start at ${begin}, expected ${end})`);
     end = next;
   }
   const expectedSize = dataStart + end;
@@ -176,7 +176,7 @@ async function readTensor(file: FileHandle, dataStart: number, entry: Safetensor
       return { shape: entry.shape, data: entry.dtype === 'F16' ? float16ToFloat32(raw) : bfloat16ToFloat32(raw) };
     }
     default:
-      throw new WorkbenchError(`${path}: tensor "${entry.name}" has dtype ${entry.dtype}; only F32, F16 and BF16 can be read`);
+      throw new WorkbenchError(`${path}: tensor ${JSON.stringify(entry.name)} has dtype ${entry.dtype}; only F32, F16 and BF16 can be read`);
   }
 }
 
@@ -185,7 +185,7 @@ function checkFinite(name: string, data: Float32Array, path: string): void {
   for (let i = 0; i < data.length; i++) {
     // x - x is 0 for every finite x, NaN for NaN and ±Infinity; cheaper than Number.isFinite per value.
     if (data[i] - data[i] !== 0) {
-      throw new WorkbenchError(`${path}: tensor "${name}" holds ${data[i]} (value ${i}): the weights are damaged, e.g. by a training run that diverged`);
+      throw new WorkbenchError(`${path}: tensor ${JSON.stringify(name)} holds ${data[i]} (value ${i}): the weights are damaged, e.g. by a training run that diverged`);
     }
   }
 }
@@ -272,7 +272,7 @@ export async function writeSafetensors(path: string, tensors: TensorMap, metadat
 function checkTensor(name: string, tensor: HostTensor, path: string): void {
   const needed = sizeOf(tensor.shape);
   if (tensor.data.length !== needed) {
-    throw new WorkbenchError(`cannot write ${path}: tensor "${name}" has ${tensor.data.length} values, but shape [${tensor.shape.join(', ')}] needs ${needed}`);
+    throw new WorkbenchError(`cannot write ${path}: tensor ${JSON.stringify(name)} has ${tensor.data.length} values, but shape [${tensor.shape.join(', ')}] needs ${needed}`);
   }
 }
 

@@ -160,6 +160,9 @@ async function baseModel(base: ModelBase, config: GPT2Config, saved: TensorMap):
 export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const sidecar = await readSidecar(dir);
   const config = validateConfig(sidecar.modelConfig);
+  if (config.vocabSize <= PAD_TOKEN) {
+    throw new WorkbenchError(`${path.join(dir, SIDECAR_FILE)}: vocabSize ${config.vocabSize} is too small for the ${TOKENIZER_NAME} tokenizer (ids up to ${PAD_TOKEN})`);
+  }
   const weightsPath = path.join(dir, sidecar.weightsFile);
   if ((await fileSha256(weightsPath).catch(() => undefined)) !== sidecar.weightsSha256) {
     await readSafetensors(weightsPath); // says what is wrong with the file, when something is
@@ -169,9 +172,9 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const numClasses = sidecar.labels.length;
   const head = (name: string, shape: number[]) => {
     const t = tensors.get(name);
-    if (!t) throw new WorkbenchError(`${weightsPath}: missing tensor "${name}"`);
+    if (!t) throw new WorkbenchError(`${weightsPath}: missing tensor ${JSON.stringify(name)}`);
     if (t.shape.join(',') !== shape.join(',')) {
-      throw new WorkbenchError(`${weightsPath}: the head "${name}" has shape [${t.shape.join(', ')}], but ${SIDECAR_FILE} lists ${numClasses} labels (needs [${shape.join(', ')}])`);
+      throw new WorkbenchError(`${weightsPath}: the head ${JSON.stringify(name)} has shape [${t.shape.join(', ')}], but ${SIDECAR_FILE} lists ${numClasses} labels (needs [${shape.join(', ')}])`);
     }
     return t;
   };
@@ -184,9 +187,9 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const params = model.namedParams();
   for (const [name, t] of tensors) {
     const v = params.get(name);
-    if (!v) throw new WorkbenchError(`${weightsPath}: unexpected tensor "${name}"`);
+    if (!v) throw new WorkbenchError(`${weightsPath}: unexpected tensor ${JSON.stringify(name)}`);
     if (v.shape.join(',') !== t.shape.join(',')) {
-      throw new WorkbenchError(`${weightsPath}: tensor "${name}" has shape [${t.shape}], the model needs [${v.shape}]`);
+      throw new WorkbenchError(`${weightsPath}: tensor ${JSON.stringify(name)} has shape [${t.shape}], the model needs [${v.shape}]`);
     }
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
   }

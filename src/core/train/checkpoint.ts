@@ -204,14 +204,14 @@ function checkTensors(tensors: TensorMap, model: SequenceClassifier, file: strin
     const kind = key.slice(0, slash) as keyof Groups;
     const name = key.slice(slash + 1);
     const v = params.get(name);
-    if (!Object.hasOwn(groups, kind) || !v) throw new WorkbenchError(`${file}: tensor "${key}" is not part of this model's checkpoint`);
+    if (!Object.hasOwn(groups, kind) || !v) throw new WorkbenchError(`${file}: tensor ${JSON.stringify(key)} is not part of this model's checkpoint`);
     if (t.shape.join(',') !== v.shape.join(',')) {
-      throw new WorkbenchError(`${file}: tensor "${key}" has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`);
+      throw new WorkbenchError(`${file}: tensor ${JSON.stringify(key)} has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`);
     }
     groups[kind].set(name, t);
   }
   const trained = [...params].filter(([, v]) => v.trainable).map(([name]) => name);
   const missing = trained.find((name) => !groups.param.has(name) || (hasBest && !groups.best.has(name)));
-  if (missing) throw new WorkbenchError(`${file}: the weights of "${missing}"${hasBest ? ' (or of its best epoch)' : ''} are missing`);
+  if (missing) throw new WorkbenchError(`${file}: the weights of ${JSON.stringify(missing)}${hasBest ? ' (or of its best epoch)' : ''} are missing`);
   return groups;
 }
