@@ -187,6 +187,7 @@ describe.concurrent('workbench CLI', () => {
     [['--trainable', 'last-x'], /--trainable/],
     [['--split', '0.5,0.5,0.5'], /split fractions must add up to 1/],
     [['--bogus'], /bogus/],
+    [['--dataset', '--epochs=1'], /argument is ambiguous\. Did you forget/],
     [['--config', '/nonexistent/run.json'], /cannot read --config \/nonexistent\/run.json/],
   ])('train %j: one clear line', async (args, pattern) => {
     expectOneLineError(await workbench(['train', ...args]), pattern);

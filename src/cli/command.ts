@@ -13,6 +13,11 @@ export function isUserError(err: unknown): err is Error {
   return err instanceof WorkbenchError || (err instanceof TypeError && Boolean((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')));
 }
 
+/** The line printed for a user error: Node's argument-parsing messages can span lines ("…ambiguous.\nDid you forget…"). */
+export function userMessage(err: Error): string {
+  return err instanceof WorkbenchError ? err.message : err.message.replace(/\s*\n\s*/g, ' ');
+}
+
 /** `--json` output: one JSON object as the last line of stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);

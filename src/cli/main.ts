@@ -1,4 +1,4 @@
-import { isUserError, type Command } from './command.js';
+import { isUserError, userMessage, type Command } from './command.js';
 import { commands } from './commands/index.js';
 
 function usage(): string {
@@ -33,7 +33,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (isUserError(err)) {
-      process.stderr.write(`workbench: ${err.message}\n`);
+      process.stderr.write(`workbench: ${userMessage(err)}\n`);
     } else {
       process.stderr.write(`workbench: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     }
