@@ -26,7 +26,7 @@ export function expandGrid(grid: Grid, datasetName?: (id: string) => string): Gr
   for (const [field, values] of fields) combos = combos.flatMap((combo) => values.map((v) => [...combo, [field, v] as [string, unknown]]));
   const configs = combos.map((combo) => {
     const input = structuredClone(grid.base);
-    for (const [field, value] of combo) setField(input, field, normalize(field, value));
+    for (const [field, value] of [...Object.entries(grid.base), ...combo]) setField(input, field, normalize(field, value));
     const parsed = parseRunConfig(input);
     if (!parsed.ok) {
       const which = combo.length ? ` (${combo.map(([f, v]) => `${f}=${JSON.stringify(v)}`).join(', ')})` : '';
