@@ -44,7 +44,7 @@ export function expandGrid(grid: Grid, datasetName?: (id: string) => string): Gr
 
 /** What differs from the book's recipe, e.g. "custom:2,64,4 · random weights · last-2"; empty for the recipe itself. */
 export function differencesFromBook(config: RunConfig, datasetName?: (id: string) => string): string {
-  return describeFields(config, differingFields([BOOK_RUN_CONFIG, config]), datasetName);
+  return describeFields(config, differingFields([config, BOOK_RUN_CONFIG]), datasetName);
 }
 
 // The UI and the CLI may give `trainable` in its short form ("last-2", "lora:8,16").

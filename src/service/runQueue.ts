@@ -34,7 +34,8 @@ export class RunQueue {
   private readonly active = new Map<number, RunSupervisor>();
   private started = false;
   private closing = false;
-  private launching = 0;
+  /** Runs between leaving the queue and their process starting (preparing, checking the disk). */
+  private readonly launching = new Set<number>();
   private readonly launches = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   lastBackend: string | null = null;
@@ -46,7 +47,7 @@ export class RunQueue {
   }
 
   state(): QueueState {
-    return { paused: this.paused, running: [...this.active.keys()], queued: this.o.store.queuedIds(), concurrency: this.o.concurrency };
+    return { paused: this.paused, running: [...new Set([...this.launching, ...this.active.keys()])], queued: this.o.store.queuedIds(), concurrency: this.o.concurrency };
   }
 
   progressOf(id: number) {
@@ -112,13 +113,12 @@ export class RunQueue {
   /** Starts queued runs while there is room. */
   pump(): void {
     if (!this.started || this.closing || this.paused) return this.notifyIdle();
-    while (this.active.size + this.launching < this.o.concurrency) {
+    while (this.active.size + this.launching.size < this.o.concurrency) {
       const next = this.o.store.queuedIds()[0];
       if (next === undefined) break;
       this.o.store.markRunning(next);
-      this.launching++;
+      this.launching.add(next);
       const launch = this.launch(next).finally(() => {
-        this.launching--;
         this.launches.delete(launch);
         this.pump();
       });
@@ -140,10 +140,11 @@ export class RunQueue {
       await checkFreeSpace(paths.dir, bytesNeeded(config, trainable), this.o.diskReserveBytes);
       job = { runId: id, config, checkpointDir: paths.checkpoints, classifierDir: paths.classifier, cacheDir: this.o.cacheDir };
     } catch (err) {
+      this.launching.delete(id);
       return this.ended(id, { kind: 'failed', error: (err as Error).message }, [], null);
     }
     // Shutting down while this run was being prepared: it stays `running` and resumes on the next start.
-    if (this.closing) return;
+    if (this.closing) return void this.launching.delete(id);
     const started = Date.now();
     const supervisor = new RunSupervisor(this.o.spawnWorker({ runId: id, env: {} }), job, paths.log, {
       onReady: (backend) => {
@@ -156,6 +157,7 @@ export class RunQueue {
       onPoint: (m) => this.o.emit(m.type === 'eval' ? { type: 'run-eval', runId: id, point: m.point } : { type: 'run-epoch', runId: id, point: m.point }),
     });
     this.active.set(id, supervisor);
+    this.launching.delete(id);
     this.changed();
     const end = await supervisor.ended;
     this.active.delete(id);
@@ -197,7 +199,7 @@ export class RunQueue {
   }
 
   private idle(): boolean {
-    return this.active.size === 0 && this.launching === 0 && (!this.started || this.closing || this.paused || this.o.store.queuedIds().length === 0);
+    return this.active.size === 0 && this.launching.size === 0 && (!this.started || this.closing || this.paused || this.o.store.queuedIds().length === 0);
   }
 
   private notifyIdle(): void {

@@ -75,19 +75,21 @@ function toRow(r: Raw): RunRow {
 export class RunStore {
   constructor(private readonly db: Db) {}
 
-  insert(run: { name: string; config: RunConfig; configHash: string; datasetId: string; datasetHash: string; duplicateOf: number | null; parameters: { trainable: number; total: number } | null }): number {
+  /** Queues a run; one with the same config and data as an earlier run (of the same batch, too) is marked a duplicate of it. */
+  insert(run: { name: string; config: RunConfig; configHash: string; datasetId: string; datasetHash: string; parameters: { trainable: number; total: number } | null }): { id: number; duplicateOf: number | null } {
     const position = this.nextPosition();
+    const duplicateOf = this.findDuplicate(run.configHash, run.datasetHash);
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, config, config_hash, dataset_id, dataset_hash, status, queue_position, created_at, duplicate_of, trainable_parameters, total_parameters)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(run.name, JSON.stringify(run.config), run.configHash, run.datasetId, run.datasetHash, position, now(), run.duplicateOf, run.parameters?.trainable ?? null, run.parameters?.total ?? null);
-    return Number(info.lastInsertRowid);
+      .run(run.name, JSON.stringify(run.config), run.configHash, run.datasetId, run.datasetHash, position, now(), duplicateOf, run.parameters?.trainable ?? null, run.parameters?.total ?? null);
+    return { id: Number(info.lastInsertRowid), duplicateOf };
   }
 
   /** Inserts several runs in one transaction (a grid is queued whole or not at all). */
-  insertAll(runs: Parameters<RunStore['insert']>[0][]): number[] {
+  insertAll(runs: Parameters<RunStore['insert']>[0][]): { id: number; duplicateOf: number | null }[] {
     return this.db.transaction(() => runs.map((r) => this.insert(r)))();
   }
 

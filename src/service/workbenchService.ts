@@ -232,12 +232,12 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
     async createRuns(grid) {
       const planned = plan(grid);
-      const ids = store.insertAll(
-        planned.map((p) => ({ name: p.name, config: p.config, configHash: p.configHash, datasetId: p.config.dataset.source, datasetHash: p.datasetHash, duplicateOf: p.duplicateOf, parameters: p.parameters })),
+      const created = store.insertAll(
+        planned.map((p) => ({ name: p.name, config: p.config, configHash: p.configHash, datasetId: p.config.dataset.source, datasetHash: p.datasetHash, parameters: p.parameters })),
       );
       changed();
       queue.pump();
-      return ids.map((id, i) => ({ id, name: planned[i].name, duplicateOf: planned[i].duplicateOf }));
+      return created.map((c, i) => ({ ...c, name: planned[i].name }));
     },
     async listRuns() {
       const queued = store.queuedIds();

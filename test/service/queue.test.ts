@@ -140,3 +140,19 @@ describe('invalid calls', () => {
     expect((await service.listDatasets()).map((d) => d.id)).toEqual(['sms-spam-book', 'sms-spam', dataset.id]);
   });
 });
+
+describe('a disk without room for the checkpoints', () => {
+  it('fails the run before it starts, with the free and needed space, and keeps every earlier record', async () => {
+    const before = await service.listRuns();
+    await service.close();
+    // The real free space of this disk, measured, against a reserve no disk has.
+    const { service: full } = await openService({ dataDir, diskReserveBytes: 2 ** 60 });
+    const [run] = await full.createRuns({ base: tinyRun(dataset.id, { seed: 99 }) });
+    await full.whenIdle();
+    const failed = await full.getRun(run.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^not enough free disk space: [\d.]+ \w+ free in .*, the run's checkpoints need about [\d.]+ \w+ and 1024\.0 PB are kept free/);
+    const after = await full.listRuns();
+    expect(after.filter((r) => r.id !== run.id)).toEqual(before);
+  });
+});
