@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { BOOK_TRAINABLE, PoolingSchema, TrainableSchema } from './modelSpec.js';
+import { BOOK_TRAINABLE, PoolingSchema, PRESET_NAMES, TrainableSchema } from './modelSpec.js';
 
 /*
  * One training run's settings. The defaults are the book's chapter 6 recipe; every field is a
  * knob the workbench can vary between runs.
  */
-
-export const PRESET_NAMES = ['gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl'] as const;
 
 const Fraction = z.number().min(0).max(1);
 
@@ -20,6 +18,9 @@ export const DatasetConfigSchema = z
     textColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     delimiter: z.string().length(1).optional(),
+    /** Whether the file's first line is a header, and whether fields may be quoted (default: detected). */
+    header: z.boolean().optional(),
+    quoting: z.boolean().optional(),
     /** Undersample every class to the smallest (the book balances 747 spam / 747 ham). */
     balance: z.boolean().default(true),
     /** Drop repeated texts before splitting so none can occur in two splits. */

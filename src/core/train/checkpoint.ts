@@ -149,6 +149,12 @@ async function readState(dir: string): Promise<SavedState | null> {
   return parsed.data;
 }
 
+/** The epoch (0-based) and step a checkpoint in dir was taken at, without loading its tensors; null when there is none or it is unreadable. */
+export async function checkpointPosition(dir: string): Promise<{ epoch: number; step: number } | null> {
+  const state = await readState(dir).catch(() => null);
+  return state && { epoch: state.epoch, step: state.step };
+}
+
 /** The differences between two fingerprints, in words: "learningRate 0.001 (checkpoint) ≠ 0.0005 (this run)". */
 function differences(saved: RunFingerprint, current: RunFingerprint): string[] {
   const flat = (o: unknown, prefix = ''): [string, string][] =>
