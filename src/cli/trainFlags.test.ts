@@ -68,6 +68,7 @@ describe('runConfigFrom', () => {
     [{ 'early-stopping': '1.5' }, /--early-stopping takes PATIENCE/],
     [{ weights: 'random', 'weights-file': 'f.safetensors' }, /--weights-file needs --weights pretrained/],
     [{ dropout: '2' }, /invalid run config: dropout:/],
+    [{ trainable: 'lora:0,1' }, /^train: --trainable: trainable "lora:0,1": Too small: expected number to be >=1$/],
     [{ model: 'custom:2,64,4' }, /custom model with pretrained weights needs weightsFile/],
   ])('%j is refused', async (flags, message) => {
     await expect(runConfigFrom(undefined, flags)).rejects.toThrow(message);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
+import { ZodError } from 'zod';
 import { parseTrainable, PRESET_NAMES } from '../common/modelSpec.js';
 import { parseRunConfig, type RunConfig } from '../common/runConfig.js';
 import { WorkbenchError } from '../core/errors.js';
@@ -111,7 +112,9 @@ function overridesFrom(f: RunConfigFlags): Json {
     try {
       out.trainable = parseTrainable(f.trainable);
     } catch (err) {
-      throw new WorkbenchError(`train: --trainable: ${(err as Error).message}`);
+      // zod's message is the issues as multi-line JSON; the first issue says enough.
+      const reason = err instanceof ZodError ? `trainable "${f.trainable}": ${err.issues[0].message}` : (err as Error).message;
+      throw new WorkbenchError(`train: --trainable: ${reason}`);
     }
   }
   if (f.pooling !== undefined) out.pooling = oneOf('--pooling', f.pooling, ['last-position', 'last-token', 'mean']);
