@@ -7,18 +7,12 @@ import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { HostTensor, TensorMap } from '../model/tensorMap.js';
 import type { AdamW, NamedTensor } from './adamw.js';
-import type { TrainHistory } from './history.js';
+import type { TrainProgress } from './progress.js';
 
 const STATE_FILE = 'checkpoint.json';
 
 /** Where training stands at an epoch end; with the tensors it is everything a resume needs. */
-export interface CheckpointState {
-  epoch: number; // the last finished epoch, 0-based
-  step: number;
-  examplesSeen: number;
-  tokensSeen: number;
-  trainSeconds: number;
-  history: TrainHistory;
+export interface CheckpointState extends TrainProgress {
   /** Shuffles and dropout masks derive from (seed, epoch, step), so this is the whole RNG state. */
   rng: { seed: number; epoch: number; step: number };
 }
@@ -84,5 +78,6 @@ export async function loadCheckpoint(dir: string, model: SequenceClassifier, opt
   }
   await optimizer.setWeights(moments);
   tf.dispose(moments.map((m) => m.tensor));
-  return state;
+  const { optimizerStep, tensorsFile, ...saved } = state;
+  return saved;
 }
