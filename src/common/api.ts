@@ -14,6 +14,8 @@ import { RunConfigSchema } from './runConfig.js';
 export const DatasetFileSchema = z.object({
   name: z.string().min(1),
   base64: z.string(),
+  /** Where the file is, when the UI knows (Electron's file picker, the CLI); kept as the data set's original path. */
+  path: z.string().optional(),
 });
 export type DatasetFile = z.infer<typeof DatasetFileSchema>;
 
@@ -132,6 +134,8 @@ export const RunSummarySchema = z.object({
   duplicateOf: z.number().int().nullable(),
   /** The epoch (0-based) a resumed run continued after, when the service restarted mid-run. */
   resumedFromEpoch: z.number().int().nullable(),
+  /** How often a service restart interrupted it (it then resumed from its checkpoint, or started over without one). */
+  restarts: z.number().int(),
   /** Whether a saved classifier exists (so it can classify). */
   hasClassifier: z.boolean(),
 });

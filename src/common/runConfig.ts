@@ -18,6 +18,9 @@ export const DatasetConfigSchema = z
     textColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     delimiter: z.string().length(1).optional(),
+    /** Whether the file's first line is a header, and whether fields may be quoted (default: detected). */
+    header: z.boolean().optional(),
+    quoting: z.boolean().optional(),
     /** Undersample every class to the smallest (the book balances 747 spam / 747 ham). */
     balance: z.boolean().default(true),
     /** Drop repeated texts before splitting so none can occur in two splits. */

@@ -74,7 +74,7 @@ describe('workbench dataset inspect: options and errors', () => {
 
   it('fails with one clear line on stderr', async () => {
     const cases: [string[], string][] = [
-      [[path.join(folder, 'absent.csv')], `workbench: cannot read ${path.join(folder, 'absent.csv')}: no such file\n`],
+      [[path.join(folder, 'absent.csv')], `workbench: cannot read ${path.join(folder, 'absent.csv')}: no such file or directory (ENOENT)\n`],
       [[writeCsv('cols.csv', 'text,label\na,ham\n'), '--text-column', 'body'], 'workbench: no column "body": the columns are 0 "text", 1 "label"\n'],
       [[], 'workbench: dataset inspect: give exactly one FILE\n'],
       [['x.csv', '--quoting', 'maybe'], 'workbench: dataset inspect: --quoting takes yes or no, got "maybe"\n'],

@@ -45,6 +45,16 @@ export async function saveCheckpoint(dir: string, model: SequenceClassifier, opt
   if (previous && previous.tensorsFile !== tensorsFile) await rm(path.join(dir, previous.tensorsFile), { force: true });
 }
 
+/** The epoch (0-based) and step a checkpoint in dir was taken at, without loading its tensors; null when there is none. */
+export async function checkpointPosition(dir: string): Promise<{ epoch: number; step: number } | null> {
+  try {
+    const { epoch, step } = await readState(dir);
+    return { epoch, step };
+  } catch {
+    return null;
+  }
+}
+
 async function readState(dir: string): Promise<CheckpointState & { optimizerStep: number; tensorsFile: string }> {
   return JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8'));
 }

@@ -66,7 +66,7 @@ export async function prepareData(config: RunConfig, contextLength: number, opti
           signal: options.signal,
           onProgress: (p) => options.onEvent?.({ kind: 'download', file: p.url, received: p.received, total: p.total }),
         })
-      : await importDatasetFile(d.source, { textColumn: d.textColumn, labelColumn: d.labelColumn, delimiter: d.delimiter });
+      : await importDatasetFile(d.source, { textColumn: d.textColumn, labelColumn: d.labelColumn, delimiter: d.delimiter, header: d.header, quoting: d.quoting });
   const splits = splitRows(dataset.rows, { seed: config.seed, balance: d.balance, dedupe: d.dedupe, fractions: d.split });
   const { examples, padLength } = toExamples(splits, dataset.labels, config.maxLength, contextLength);
   return { dataset, examples, padLength, leaks: splits.leaks };

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { Trainable } from '../common/modelSpec.js';
+import type { RunConfig } from '../common/runConfig.js';
+
+/*
+ * A run config as a flat list of fields ("dropout", "model.preset", "trainable"), for naming runs
+ * after what differs, config diffs, and the config hash that finds duplicates.
+ */
+
+// Fields compared as one value: their parts mean nothing alone.
+const ATOMIC = new Set(['trainable', 'model.custom', 'dataset.split', 'earlyStopping']);
+
+export function configFields(config: RunConfig): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const walk = (value: unknown, prefix: string) => {
+    if (prefix && (ATOMIC.has(prefix) || typeof value !== 'object' || value === null || Array.isArray(value))) {
+      out.set(prefix, value);
+      return;
+    }
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v !== undefined) walk(v, prefix ? `${prefix}.${key}` : key);
+    }
+  };
+  walk(config, '');
+  return out;
+}
+
+/** Fields whose values are not the same in every config, in field order of the first. */
+export function differingFields(configs: RunConfig[], ignore: readonly string[] = ['name']): string[] {
+  const maps = configs.map(configFields);
+  const names = [...new Set(maps.flatMap((m) => [...m.keys()]))];
+  return names.filter((f) => !ignore.includes(f) && new Set(maps.map((m) => canonicalJson(m.get(f) ?? null))).size > 1);
+}
+
+/** Stable JSON: object keys sorted, undefined dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** What makes two runs the same experiment: every field except the name and which data set (its content hash counts instead). */
+export function configHash(config: RunConfig): string {
+  const identity: Partial<RunConfig> = { ...config, name: undefined, dataset: { ...config.dataset, source: '' } };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+}
+
+export function trainableLabel(t: Trainable): string {
+  switch (t.kind) {
+    case 'last':
+      return `last-${t.blocks}`;
+    case 'lora':
+      return `lora:${t.rank},${t.alpha}`;
+    default:
+      return t.kind;
+  }
+}
+
+const WORDS: Record<string, string> = {
+  dropout: 'dropout',
+  weightDecay: 'weight decay',
+  learningRate: 'lr',
+  batchSize: 'batch',
+  maxLength: 'max length',
+  evalEvery: 'eval every',
+  evalBatches: 'eval batches',
+  seed: 'seed',
+  gradClip: 'grad clip',
+  'dataset.textColumn': 'text column',
+  'dataset.labelColumn': 'label column',
+  'dataset.delimiter': 'delimiter',
+};
+
+/** A field's value as a short label: "last-2", "dropout 0.1", "custom:2,64,4", "random weights". */
+export function fieldLabel(field: string, value: unknown, datasetName: (id: string) => string = (id) => id): string | null {
+  switch (field) {
+    case 'trainable':
+      return trainableLabel(value as Trainable);
+    case 'pooling':
+      return String(value);
+    case 'epochs':
+      return `${value} epoch${value === 1 ? '' : 's'}`;
+    case 'model.preset':
+      // A custom shape is named by model.custom.
+      return value === 'custom' ? null : String(value);
+    case 'model.custom': {
+      const c = value as NonNullable<RunConfig['model']['custom']>;
+      return `custom:${c.nLayer},${c.nEmbd},${c.nHead}${c.nPositions === 1024 ? '' : `,${c.nPositions}`}`;
+    }
+    case 'model.weights':
+      return `${value} weights`;
+    case 'model.weightsFile':
+      return `weights ${String(value).split(/[\\/]/).pop()}`;
+    case 'dataset.source':
+      return datasetName(String(value));
+    case 'dataset.balance':
+      return value ? 'balanced' : 'unbalanced';
+    case 'dataset.dedupe':
+      return value ? 'deduplicated' : 'with duplicates';
+    case 'dataset.header':
+      return value ? 'header' : 'no header';
+    case 'dataset.quoting':
+      return value ? 'quoted' : 'unquoted';
+    case 'dataset.split': {
+      const s = value as RunConfig['dataset']['split'];
+      return `split ${s.train}/${s.val}/${s.test}`;
+    }
+    case 'earlyStopping': {
+      const e = value as RunConfig['earlyStopping'];
+      return e ? `early stopping ${e.patience}${e.minDelta ? `,${e.minDelta}` : ''}` : 'no early stopping';
+    }
+    case 'name':
+      return null;
+    default:
+      return `${WORDS[field] ?? field} ${value === null ? 'off' : String(value)}`;
+  }
+}
+
+/** The labels of some fields of a config, joined: "last-2 · dropout 0.1". */
+export function describeFields(config: RunConfig, fields: string[], datasetName?: (id: string) => string): string {
+  const values = configFields(config);
+  return fields
+    .map((f) => fieldLabel(f, values.get(f) ?? null, datasetName))
+    .filter((l): l is string => l !== null)
+    .join(' · ');
+}

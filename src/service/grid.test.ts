@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RunConfigSchema } from '../common/runConfig.js';
+import { configHash } from './configFields.js';
+import { InvalidRequest } from './errors.js';
+import { differencesFromBook, expandGrid } from './grid.js';
+
+const grid = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}) => expandGrid({ base, vary });
+
+describe('grids', () => {
+  it('are the cross product, first field slowest, each run named after what differs', () => {
+    const runs = grid({ weightDecay: 0 }, { trainable: ['last-1', 'last-2'], dropout: [0, 0.1] });
+    expect(runs.map((r) => r.name)).toEqual(['last-1 · dropout 0', 'last-1 · dropout 0.1', 'last-2 · dropout 0', 'last-2 · dropout 0.1']);
+    expect(runs[3].config).toMatchObject({ trainable: { kind: 'last', blocks: 2 }, dropout: 0.1, weightDecay: 0 });
+  });
+
+  it('name nested fields and objects in their short form, after the base name', () => {
+    const runs = grid({ name: 'small', model: { weights: 'random' } }, { 'model.preset': ['gpt2-small', 'gpt2-medium'], earlyStopping: [null, { patience: 2 }] });
+    expect(runs.map((r) => r.name)).toEqual([
+      'small · gpt2-small · no early stopping',
+      'small · gpt2-small · early stopping 2',
+      'small · gpt2-medium · no early stopping',
+      'small · gpt2-medium · early stopping 2',
+    ]);
+  });
+
+  it('name a single run after what differs from the book', () => {
+    expect(grid({})[0].name).toBe('book recipe');
+    const [run] = grid({ trainable: 'last-2', dropout: 0.1, model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' } });
+    expect(run.name).toBe('custom:2,64,4 · random weights · last-2 · dropout 0.1');
+    expect(differencesFromBook(run.config)).toBe(run.name);
+  });
+
+  it('refuse invalid values with the field and the combination', () => {
+    expect(() => grid({}, { dropout: [0, 5] })).toThrow(InvalidRequest);
+    expect(() => grid({}, { dropout: [0, 5] })).toThrow(/\(dropout=5\): dropout: /);
+    expect(() => grid({}, { 'model.__proto__.x': [1] })).toThrow(/not a config field/);
+    expect(() => grid({}, { seed: Array.from({ length: 30 }, (_, i) => i), epochs: Array.from({ length: 30 }, (_, i) => i + 1) })).toThrow(/900 runs/);
+  });
+});
+
+describe('config hash', () => {
+  it('ignores the name and the data set id, and nothing else', () => {
+    const a = RunConfigSchema.parse({ name: 'a' });
+    expect(configHash(RunConfigSchema.parse({ name: 'b', dataset: { source: 'ds-1' } }))).toBe(configHash(a));
+    expect(configHash(RunConfigSchema.parse({ dropout: 0.1 }))).not.toBe(configHash(a));
+    expect(configHash(RunConfigSchema.parse({ dataset: { balance: false } }))).not.toBe(configHash(a));
+  });
+});

@@ -1,0 +1,296 @@
+import type { ApiEpochPoint, ApiEvalPoint, RunStatus } from '../common/api.js';
+import type { RunConfig } from '../common/runConfig.js';
+import type { WorkerResult } from '../common/workerProtocol.js';
+import type { Db } from './database.js';
+
+/** A row of `runs` as the service reads it. */
+export interface RunRow {
+  id: number;
+  name: string;
+  config: RunConfig;
+  configHash: string;
+  datasetId: string;
+  datasetHash: string;
+  status: RunStatus;
+  queuePosition: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  seconds: number | null;
+  backend: string | null;
+  parameters: { trainable: number; total: number } | null;
+  error: string | null;
+  outputTail: string | null;
+  resumedFromEpoch: number | null;
+  duplicateOf: number | null;
+  labels: string[] | null;
+  gap: { trainVal: number; trainTest: number } | null;
+  restarts: number;
+}
+
+export interface SplitEvaluation {
+  count: number;
+  loss: number;
+  accuracy: number;
+  confusion: number[][];
+}
+
+export type MetricRow =
+  | { kind: 'step'; runId: number; step: number; epoch: number; examplesSeen: number; loss: number; tokensPerSecond: number }
+  | { kind: 'eval'; runId: number; point: ApiEvalPoint }
+  | { kind: 'epoch'; runId: number; point: ApiEpochPoint };
+
+type Raw = Record<string, unknown>;
+
+const now = () => new Date().toISOString();
+
+function toRow(r: Raw): RunRow {
+  const num = (v: unknown) => (v === null ? null : Number(v));
+  return {
+    id: Number(r.id),
+    name: String(r.name),
+    config: JSON.parse(String(r.config)) as RunConfig,
+    configHash: String(r.config_hash),
+    datasetId: String(r.dataset_id),
+    datasetHash: String(r.dataset_hash),
+    status: r.status as RunStatus,
+    queuePosition: num(r.queue_position),
+    createdAt: String(r.created_at),
+    startedAt: (r.started_at as string | null) ?? null,
+    finishedAt: (r.finished_at as string | null) ?? null,
+    seconds: num(r.seconds),
+    backend: (r.backend as string | null) ?? null,
+    parameters: r.trainable_parameters === null ? null : { trainable: Number(r.trainable_parameters), total: Number(r.total_parameters) },
+    error: (r.error as string | null) ?? null,
+    outputTail: (r.output_tail as string | null) ?? null,
+    resumedFromEpoch: num(r.resumed_from_epoch),
+    duplicateOf: num(r.duplicate_of),
+    labels: r.labels === null ? null : (JSON.parse(String(r.labels)) as string[]),
+    gap: r.gap_train_val === null ? null : { trainVal: Number(r.gap_train_val), trainTest: Number(r.gap_train_test) },
+    restarts: Number(r.restarts),
+  };
+}
+
+/** Runs, their metrics and evaluations, and the queue order; the only code that writes them. */
+export class RunStore {
+  constructor(private readonly db: Db) {}
+
+  /** Queues a run; one with the same config and data as an earlier run (of the same batch, too) is marked a duplicate of it. */
+  insert(run: { name: string; config: RunConfig; configHash: string; datasetId: string; datasetHash: string; parameters: { trainable: number; total: number } | null }): { id: number; duplicateOf: number | null } {
+    const position = this.nextPosition();
+    const duplicateOf = this.findDuplicate(run.configHash, run.datasetHash);
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, config, config_hash, dataset_id, dataset_hash, status, queue_position, created_at, duplicate_of, trainable_parameters, total_parameters)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      )
+      .run(run.name, JSON.stringify(run.config), run.configHash, run.datasetId, run.datasetHash, position, now(), duplicateOf, run.parameters?.trainable ?? null, run.parameters?.total ?? null);
+    return { id: Number(info.lastInsertRowid), duplicateOf };
+  }
+
+  /** Inserts several runs in one transaction (a grid is queued whole or not at all). */
+  insertAll(runs: Parameters<RunStore['insert']>[0][]): { id: number; duplicateOf: number | null }[] {
+    return this.db.transaction(() => runs.map((r) => this.insert(r)))();
+  }
+
+  /** The earliest run with the same config and data, if any. */
+  findDuplicate(configHash: string, datasetHash: string): number | null {
+    const id = this.db.prepare('SELECT id FROM runs WHERE config_hash = ? AND dataset_hash = ? ORDER BY id LIMIT 1').pluck().get(configHash, datasetHash);
+    return id === undefined ? null : Number(id);
+  }
+
+  get(id: number): RunRow | null {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Raw | undefined;
+    return r ? toRow(r) : null;
+  }
+
+  list(): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id').all() as Raw[]).map(toRow);
+  }
+
+  /** Queued runs in queue order. */
+  queuedIds(): number[] {
+    return (this.db.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id").pluck().all() as number[]).map(Number);
+  }
+
+  idsWithStatus(status: RunStatus): number[] {
+    return (this.db.prepare('SELECT id FROM runs WHERE status = ? ORDER BY started_at, id').pluck().all(status) as number[]).map(Number);
+  }
+
+  /** Renumbers the queue: `ids` first in that order, every other queued run after them in its order. */
+  reorder(ids: number[]): void {
+    const rest = this.queuedIds().filter((id) => !ids.includes(id));
+    const set = this.db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
+    this.db.transaction(() => [...ids, ...rest].forEach((id, i) => set.run(i, id)))();
+  }
+
+  markRunning(id: number): void {
+    this.db.prepare("UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?").run(now(), id);
+  }
+
+  setBackend(id: number, backend: string): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(backend, id);
+  }
+
+  /** Training continues after a checkpoint: drop the progress recorded after it (it will be recorded again). */
+  markResuming(id: number, epoch: number, step: number): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM metrics WHERE run_id = ? AND (step > ? OR (kind = 'epoch' AND epoch > ?))").run(id, step, epoch);
+      this.db.prepare('UPDATE runs SET resumed_from_epoch = ? WHERE id = ?').run(epoch, id);
+    })();
+  }
+
+  /** Runs that were running when the service stopped go back to the head of the queue, in the order they started. */
+  requeueInterrupted(): number[] {
+    const ids = this.idsWithStatus('running');
+    if (ids.length === 0) return ids;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE runs SET status = 'queued', restarts = restarts + 1 WHERE status = 'running'").run();
+      this.reorder(ids);
+    })();
+    return ids;
+  }
+
+  addMetrics(rows: MetricRow[]): void {
+    const insert = this.db.prepare(
+      'INSERT INTO metrics (run_id, kind, step, epoch, examples_seen, split, loss, accuracy, tokens_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const m of rows) {
+        if (m.kind === 'step') insert.run(m.runId, 'step', m.step, m.epoch, m.examplesSeen, 'train', m.loss, null, m.tokensPerSecond);
+        else if (m.kind === 'eval') {
+          const p = m.point;
+          insert.run(m.runId, 'eval', p.step, p.epoch, p.examplesSeen, 'train', p.trainLoss, p.trainAccuracy, null);
+          insert.run(m.runId, 'eval', p.step, p.epoch, p.examplesSeen, 'val', p.valLoss, p.valAccuracy, null);
+        } else {
+          const p = m.point;
+          insert.run(m.runId, 'epoch', p.step, p.epoch, p.examplesSeen, 'train', null, p.trainAccuracy, null);
+          insert.run(m.runId, 'epoch', p.step, p.epoch, p.examplesSeen, 'val', p.valLoss, p.valAccuracy, null);
+        }
+      }
+    })();
+  }
+
+  /** The finished run's record: final evaluations, gaps, and its curves as the worker kept them (authoritative over the live ones). */
+  finish(id: number, result: WorkerResult, seconds: number, classifierPath: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch')").run(id);
+      this.addMetrics([...result.history.evals.map((point) => ({ kind: 'eval' as const, runId: id, point })), ...result.history.epochs.map((point) => ({ kind: 'epoch' as const, runId: id, point }))]);
+      const insert = this.db.prepare('INSERT OR REPLACE INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const split of ['train', 'val', 'test'] as const) {
+        const e = result.final[split];
+        insert.run(id, split, e.count, e.loss, e.accuracy, JSON.stringify(e.confusion));
+      }
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'finished', finished_at = ?, seconds = ?, backend = ?, trainable_parameters = ?, total_parameters = ?,
+             labels = ?, gap_train_val = ?, gap_train_test = ?, error = NULL WHERE id = ?`,
+        )
+        .run(now(), seconds, result.backend, result.parameters.trainable, result.parameters.total, JSON.stringify(result.labels), result.gap.trainVal, result.gap.trainTest, id);
+      this.db.prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)').run(id, classifierPath, JSON.stringify(result.labels), now());
+    })();
+  }
+
+  /** Ends a run as failed or cancelled, with a reason and the last lines of its output. */
+  end(id: number, status: 'failed' | 'cancelled', error: string | null, outputTail: string | null, seconds: number | null): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, queue_position = NULL, finished_at = ?, seconds = ?, error = ?, output_tail = ? WHERE id = ?')
+      .run(status, now(), seconds, error, outputTail, id);
+  }
+
+  /** A failed or cancelled run queued again from scratch: its metrics and results are cleared, it goes to the end of the queue. */
+  requeue(id: number): void {
+    this.db.transaction(() => {
+      this.clearResults(id);
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'queued', queue_position = ?, started_at = NULL, finished_at = NULL, seconds = NULL, error = NULL,
+             resumed_from_epoch = NULL, gap_train_val = NULL, gap_train_test = NULL, restarts = 0 WHERE id = ?`,
+        )
+        .run(this.nextPosition(), id);
+    })();
+  }
+
+  delete(id: number): void {
+    this.db.transaction(() => {
+      this.clearResults(id);
+      this.db.prepare('UPDATE runs SET duplicate_of = NULL WHERE duplicate_of = ?').run(id);
+      this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    })();
+  }
+
+  evaluations(id: number): Record<'train' | 'val' | 'test', SplitEvaluation> | null {
+    const rows = this.db.prepare('SELECT split, count, loss, accuracy, confusion FROM evaluations WHERE run_id = ?').all(id) as Raw[];
+    if (rows.length < 3) return null;
+    const bySplit = Object.fromEntries(
+      rows.map((r) => [r.split, { count: Number(r.count), loss: Number(r.loss), accuracy: Number(r.accuracy), confusion: JSON.parse(String(r.confusion)) as number[][] }]),
+    );
+    return bySplit as Record<'train' | 'val' | 'test', SplitEvaluation>;
+  }
+
+  curves(id: number): { evals: ApiEvalPoint[]; epochs: ApiEpochPoint[] } {
+    const rows = this.db.prepare("SELECT * FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch') ORDER BY kind, step, epoch, split").all(id) as Raw[];
+    const pairs = new Map<string, { train?: Raw; val?: Raw }>();
+    for (const r of rows) {
+      const key = `${r.kind}:${r.step}:${r.epoch}`;
+      pairs.set(key, { ...pairs.get(key), [String(r.split)]: r });
+    }
+    const evals: ApiEvalPoint[] = [];
+    const epochs: ApiEpochPoint[] = [];
+    for (const { train, val } of pairs.values()) {
+      if (!train || !val) continue;
+      const base = { step: Number(train.step), epoch: Number(train.epoch), examplesSeen: Number(train.examples_seen) };
+      if (train.kind === 'eval') {
+        evals.push({ ...base, trainLoss: Number(train.loss), valLoss: Number(val.loss), trainAccuracy: Number(train.accuracy), valAccuracy: Number(val.accuracy) });
+      } else {
+        epochs.push({ ...base, trainAccuracy: Number(train.accuracy), valAccuracy: Number(val.accuracy), valLoss: Number(val.loss) });
+      }
+    }
+    return { evals, epochs };
+  }
+
+  /** Per-step training loss and speed (the dense curve). */
+  stepMetrics(id: number): { step: number; epoch: number; examplesSeen: number; loss: number; tokensPerSecond: number }[] {
+    return (this.db.prepare("SELECT step, epoch, examples_seen, loss, tokens_per_second FROM metrics WHERE run_id = ? AND kind = 'step' ORDER BY step").all(id) as Raw[]).map((r) => ({
+      step: Number(r.step),
+      epoch: Number(r.epoch),
+      examplesSeen: Number(r.examples_seen),
+      loss: Number(r.loss),
+      tokensPerSecond: Number(r.tokens_per_second),
+    }));
+  }
+
+  hasClassifier(id: number): string | null {
+    const p = this.db.prepare('SELECT path FROM classifiers WHERE run_id = ?').pluck().get(id);
+    return p === undefined ? null : String(p);
+  }
+
+  /** Finished runs' durations, for estimates. */
+  secondsOf(configHash: string): number | null {
+    const s = this.db.prepare("SELECT seconds FROM runs WHERE config_hash = ? AND status = 'finished' ORDER BY finished_at DESC LIMIT 1").pluck().get(configHash);
+    return s === undefined || s === null ? null : Number(s);
+  }
+
+  runsUsingDataset(datasetId: string, statuses?: RunStatus[]): number {
+    const where = statuses ? ` AND status IN (${statuses.map(() => '?').join(', ')})` : '';
+    return Number(this.db.prepare(`SELECT count(*) FROM runs WHERE dataset_id = ?${where}`).pluck().get(datasetId, ...(statuses ?? [])));
+  }
+
+  getSetting(key: string): string | null {
+    const v = this.db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key);
+    return v === undefined ? null : String(v);
+  }
+
+  setSetting(key: string, value: string | null): void {
+    if (value === null) this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+    else this.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  private clearResults(id: number): void {
+    for (const table of ['metrics', 'evaluations', 'classifiers']) this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+  }
+
+  private nextPosition(): number {
+    return Number(this.db.prepare("SELECT coalesce(max(queue_position), -1) + 1 FROM runs WHERE status = 'queued'").pluck().get());
+  }
+}

@@ -1,0 +1,71 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { ServiceToWorker } from '../common/workerProtocol.js';
+
+/** How a training process ended: its exit code, or the signal that killed it. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/**
+ * A training process as the service sees it. The Node implementation is below; Electron's main
+ * process implements the same with utilityProcess.
+ */
+export interface WorkerProcess {
+  readonly pid: number | undefined;
+  send(message: ServiceToWorker): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Each line it prints, stdout and stderr. */
+  onOutput(listener: (line: string) => void): void;
+  /** Called once, when the process has ended (or could not start: code null, signal null). */
+  onExit(listener: (exit: WorkerExit) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface SpawnWorkerArgs {
+  runId: number;
+  /** Added to the training process's environment. */
+  env: Record<string, string>;
+}
+
+export type SpawnWorker = (args: SpawnWorkerArgs) => WorkerProcess;
+
+export const WORKER_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/worker.mjs');
+
+/** The training process as a Node child process running bin/worker.mjs (src/worker/main.ts through tsx). */
+export const spawnNodeWorker: SpawnWorker = ({ env }) => {
+  const child = fork(WORKER_ENTRY, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+  const outputListeners: ((line: string) => void)[] = [];
+  const lines = (stream: Readable | null) => stream && createInterface({ input: stream }).on('line', (line) => outputListeners.forEach((l) => l(line)));
+  lines(child.stdout);
+  lines(child.stderr);
+  let exited = false;
+  const exitListeners: ((exit: WorkerExit) => void)[] = [];
+  const exit = (e: WorkerExit) => {
+    if (exited) return;
+    exited = true;
+    exitListeners.forEach((l) => l(e));
+  };
+  // 'close' waits for stdout/stderr to drain, so the output tail is complete when the exit is reported.
+  child.on('close', (code, signal) => exit({ code, signal }));
+  child.on('error', (err) => {
+    outputListeners.forEach((l) => l(`cannot start the training process: ${err.message}`));
+    if (child.pid === undefined) exit({ code: null, signal: null });
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send(message) {
+      if (child.connected) child.send(message);
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onOutput: (listener) => outputListeners.push(listener),
+    onExit: (listener) => exitListeners.push(listener),
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
+};

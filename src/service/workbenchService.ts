@@ -1,0 +1,328 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  RunGridSchema,
+  type Comparison,
+  type PlannedRun,
+  type Prediction,
+  type RunDetail,
+  type RunGrid,
+  type RunSummary,
+  type SystemInfo,
+  type WorkbenchApi,
+  type WorkbenchClient,
+  type WorkbenchEvent,
+} from '../common/api.js';
+import { PRESET_NAMES, type PresetName } from '../common/modelSpec.js';
+import { defaultCacheDir } from '../core/cacheDir.js';
+import { WorkbenchError } from '../core/errors.js';
+import { PRESET_REPOS } from '../core/model/config.js';
+import { countParameters } from '../core/model/trainable.js';
+import { modelShape } from '../core/train/run.js';
+import { ClassifierCache } from './classifierCache.js';
+import { configFields, configHash, differingFields } from './configFields.js';
+import { openDatabase, type Db } from './database.js';
+import { DatasetCatalog } from './datasets.js';
+import { DEFAULT_DISK_RESERVE_BYTES } from './diskSpace.js';
+import { Conflict, InvalidRequest, NotFound } from './errors.js';
+import { differencesFromBook, expandGrid } from './grid.js';
+import { runPaths } from './runFiles.js';
+import { RunQueue } from './runQueue.js';
+import { OUTPUT_TAIL_LINES } from './runSupervisor.js';
+import { RunStore, type RunRow } from './runStore.js';
+import { spawnNodeWorker, type SpawnWorker } from './trainerHost.js';
+import { validated } from './validation.js';
+
+export const DATABASE_FILE = 'workbench.sqlite';
+
+export interface WorkbenchServiceOptions {
+  /** The data folder (see dataFolder.ts); created when missing. */
+  dataDir: string;
+  /** How training processes start (default: Node child processes; Electron passes utilityProcess). */
+  spawnWorker?: SpawnWorker;
+  /** Runs training at once (default 1). */
+  concurrency?: number;
+  /** Start the queue at once (default true). Off for commands that only read or add runs. */
+  autoStart?: boolean;
+  /** Downloads (GPT-2 weights, the SMS Spam Collection): default WORKBENCH_CACHE_DIR or the XDG cache. */
+  cacheDir?: string;
+  /** Disk space kept free beyond a run's checkpoints before it may start (default 200 MB). */
+  diskReserveBytes?: number;
+}
+
+/** The application layer: every API method plus the event stream, and the queue's lifecycle. */
+export interface WorkbenchService extends WorkbenchClient {
+  readonly dataDir: string;
+  /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
+  startQueue(): void;
+  /** Resolves when nothing is training and nothing more will start now. */
+  whenIdle(): Promise<void>;
+  /**
+   * Stops the service. Running runs are stopped and resume from their checkpoints on the next
+   * start, unless `finishRunning`, which waits for them (and starts nothing new).
+   */
+  close(options?: { finishRunning?: boolean }): Promise<void>;
+}
+
+const APP_VERSION = (() => {
+  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+})();
+
+export async function createWorkbenchService(options: WorkbenchServiceOptions): Promise<WorkbenchService> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true }).catch((err: Error) => {
+    throw new WorkbenchError(`cannot create the data folder ${dataDir}: ${err.message}`);
+  });
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const db = openDatabase(path.join(dataDir, DATABASE_FILE));
+  const events = new EventEmitter();
+  const emit = (event: WorkbenchEvent) => events.emit('event', event);
+  const store = new RunStore(db);
+  const datasets = new DatasetCatalog(db, dataDir, cacheDir);
+  await datasets.refreshBuiltins().catch(() => {});
+  const queue = new RunQueue({
+    store,
+    datasets,
+    dataDir,
+    cacheDir,
+    spawnWorker: options.spawnWorker ?? spawnNodeWorker,
+    concurrency: options.concurrency ?? 1,
+    diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
+    emit,
+  });
+  const classifiers = new ClassifierCache();
+  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, emit }));
+  let closed = false;
+  const service: WorkbenchService = {
+    ...api,
+    dataDir,
+    onEvent(listener) {
+      events.on('event', listener);
+      return () => events.off('event', listener);
+    },
+    startQueue: () => queue.start(),
+    whenIdle: () => queue.whenIdle(),
+    async close({ finishRunning = false } = {}) {
+      if (closed) return;
+      closed = true;
+      await queue.close(finishRunning);
+      classifiers.clear();
+      events.removeAllListeners();
+      db.close();
+    },
+  };
+  if (options.autoStart ?? true) queue.start();
+  return service;
+}
+
+interface Parts {
+  db: Db;
+  store: RunStore;
+  datasets: DatasetCatalog;
+  queue: RunQueue;
+  classifiers: ClassifierCache;
+  dataDir: string;
+  cacheDir: string;
+  emit(event: WorkbenchEvent): void;
+}
+
+function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, emit }: Parts): WorkbenchApi {
+  const runsUsing = (id: string) => store.runsUsingDataset(id);
+  const requireRun = (id: number): RunRow => {
+    const row = store.get(id);
+    if (!row) throw new NotFound(`no run ${id}`);
+    return row;
+  };
+  const summary = (row: RunRow, queued: number[]): RunSummary => {
+    const evaluation = store.evaluations(row.id);
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      queuePosition: row.status === 'queued' ? queued.indexOf(row.id) : null,
+      config: row.config,
+      datasetId: row.datasetId,
+      datasetName: datasets.name(row.datasetId),
+      differences: differencesFromBook(row.config, (id) => datasets.name(id)),
+      createdAt: row.createdAt,
+      startedAt: row.startedAt,
+      finishedAt: row.finishedAt,
+      seconds: row.seconds,
+      backend: row.backend,
+      parameters: row.parameters,
+      accuracy: evaluation && { train: evaluation.train.accuracy, val: evaluation.val.accuracy, test: evaluation.test.accuracy },
+      gap: row.gap,
+      progress: queue.progressOf(row.id),
+      error: row.error,
+      duplicateOf: row.duplicateOf,
+      resumedFromEpoch: row.resumedFromEpoch,
+      restarts: row.restarts,
+      hasClassifier: store.hasClassifier(row.id) !== null,
+    };
+  };
+  const detail = async (row: RunRow): Promise<RunDetail> => ({
+    ...summary(row, store.queuedIds()),
+    labels: row.labels ?? [],
+    curves: store.curves(row.id),
+    evaluation: store.evaluations(row.id),
+    logTail: await logTail(runPaths(dataDir, row.id).log, row.outputTail),
+  });
+  const changed = () => {
+    emit({ type: 'runs-changed' });
+    queue.changed();
+  };
+
+  const plan = (grid: RunGrid): (PlannedRun & { configHash: string; datasetHash: string })[] =>
+    expandGrid(RunGridSchema.parse(grid), (id) => datasets.name(id)).map(({ name, config }) => {
+      const datasetHash = datasets.contentKey(config.dataset.source);
+      let parameters;
+      try {
+        parameters = countParameters(modelShape(config), datasets.labelCount(config.dataset.source), config.trainable);
+      } catch (err) {
+        throw new InvalidRequest(`${name}: ${(err as Error).message}`);
+      }
+      const hash = configHash(config);
+      return { name, config, parameters, estimatedSeconds: store.secondsOf(hash), duplicateOf: store.findDuplicate(hash, datasetHash), configHash: hash, datasetHash };
+    });
+
+  return {
+    async getSystemInfo(): Promise<SystemInfo> {
+      const backend = queue.lastBackend ?? classifiers.backend ?? store.list().findLast((r) => r.backend)?.backend ?? null;
+      return {
+        appVersion: APP_VERSION,
+        platform: process.platform,
+        versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
+        backend,
+        inference: backend ? 'tfjs' : null,
+        threads: os.availableParallelism(),
+        gpu: backend === 'tfjs-node-gpu',
+        dataFolder: dataDir,
+        modelCache: await cachedModels(cacheDir),
+      };
+    },
+    async deleteCachedModel(preset) {
+      if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
+      await rm(presetFolder(cacheDir, preset as PresetName), { recursive: true, force: true });
+    },
+
+    async previewDataset(file, mapping) {
+      return datasets.preview(file, mapping);
+    },
+    async importDataset(file, mapping, name) {
+      const summary = await datasets.import(file, mapping, name);
+      emit({ type: 'datasets-changed' });
+      return { ...summary, runs: runsUsing(summary.id) };
+    },
+    async listDatasets() {
+      await datasets.refreshBuiltins().catch(() => {});
+      return datasets.list(runsUsing);
+    },
+    async deleteDataset(id) {
+      await datasets.delete(id, store.runsUsingDataset(id, ['queued', 'running']));
+      emit({ type: 'datasets-changed' });
+    },
+
+    async planRuns(grid) {
+      return plan(grid).map(({ configHash: _h, datasetHash: _d, ...planned }) => planned);
+    },
+    async createRuns(grid) {
+      const planned = plan(grid);
+      const created = store.insertAll(
+        planned.map((p) => ({ name: p.name, config: p.config, configHash: p.configHash, datasetId: p.config.dataset.source, datasetHash: p.datasetHash, parameters: p.parameters })),
+      );
+      changed();
+      queue.pump();
+      return created.map((c, i) => ({ ...c, name: planned[i].name }));
+    },
+    async listRuns() {
+      const queued = store.queuedIds();
+      return store.list().map((row) => summary(row, queued));
+    },
+    async getRun(id) {
+      return detail(requireRun(id));
+    },
+    async reorderQueue(ids) {
+      const queued = new Set(store.queuedIds());
+      const stray = ids.find((id) => !queued.has(id));
+      if (stray !== undefined) throw (store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`));
+      if (new Set(ids).size !== ids.length) throw new InvalidRequest('reorderQueue: a run is listed twice');
+      store.reorder(ids);
+      changed();
+      return queue.state();
+    },
+    async cancelRun(id) {
+      const row = requireRun(id);
+      if (row.status === 'running' && queue.cancel(id)) return;
+      if (row.status !== 'queued') throw new Conflict(`run ${id} is ${row.status}; only a queued or running run can be cancelled`);
+      store.end(id, 'cancelled', null, null, null);
+      emit({ type: 'run-status', runId: id, status: 'cancelled', error: null });
+      changed();
+    },
+    async retryRun(id) {
+      const row = requireRun(id);
+      if (row.status !== 'failed' && row.status !== 'cancelled') throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
+      const paths = runPaths(dataDir, id);
+      classifiers.forget(id);
+      // A retry starts from scratch: an old checkpoint would make it resume instead.
+      await Promise.all([rm(paths.checkpoints, { recursive: true, force: true }), rm(paths.classifier, { recursive: true, force: true })]);
+      store.requeue(id);
+      emit({ type: 'run-status', runId: id, status: 'queued', error: null });
+      changed();
+      queue.pump();
+    },
+    async deleteRun(id) {
+      const row = requireRun(id);
+      if (row.status === 'running') throw new Conflict(`run ${id} is running; cancel it first`);
+      classifiers.forget(id);
+      store.delete(id);
+      await rm(runPaths(dataDir, id).dir, { recursive: true, force: true });
+      changed();
+    },
+    async getQueueState() {
+      return queue.state();
+    },
+    async setQueuePaused(paused) {
+      queue.setPaused(paused);
+      return queue.state();
+    },
+    async compareRuns(ids): Promise<Comparison> {
+      const runs = await Promise.all(ids.map((id) => detail(requireRun(id))));
+      const configs = runs.map((r) => r.config);
+      const fields = differingFields(configs);
+      return { runs, differences: fields.map((field) => ({ field, values: configs.map((c) => configFields(c).get(field) ?? null) })) };
+    },
+
+    async classify(runId, texts): Promise<Prediction[]> {
+      const row = requireRun(runId);
+      const dir = store.hasClassifier(runId);
+      if (row.status !== 'finished' || dir === null) throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
+      const predictions = await classifiers.classify(runId, path.join(dataDir, dir), texts);
+      return predictions.map((p, i) => ({ text: texts[i], ...p }));
+    },
+  };
+}
+
+async function logTail(file: string, fallback: string | null): Promise<string> {
+  if (!existsSync(file)) return fallback ?? '';
+  const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  return lines.slice(-OUTPUT_TAIL_LINES).join('\n');
+}
+
+function presetFolder(cacheDir: string, preset: PresetName): string {
+  return path.join(cacheDir, ...PRESET_REPOS[preset].split('/'));
+}
+
+async function cachedModels(cacheDir: string): Promise<SystemInfo['modelCache']> {
+  const found: SystemInfo['modelCache'] = [];
+  for (const preset of PRESET_NAMES) {
+    const file = path.join(presetFolder(cacheDir, preset), 'model.safetensors');
+    const s = await stat(file).catch(() => null);
+    if (s?.isFile()) found.push({ preset, path: file, bytes: s.size });
+  }
+  return found;
+}
