@@ -33,7 +33,7 @@ export const trainCommand: Command = {
     });
     const { config: configFile, out, 'checkpoint-dir': checkpointDir, json, ...flags } = values;
     const config = await runConfigFrom(configFile, flags);
-    // saveCheckpoint writes into the folder but does not create it; failing at the first epoch end would waste the epoch.
+    // Created up front so that an unusable folder fails now, not at the first epoch end after an epoch of training.
     if (checkpointDir) await mkdir(checkpointDir, { recursive: true }).catch((err: Error) => {
       throw new WorkbenchError(`train: cannot create --checkpoint-dir ${checkpointDir}: ${err.message}`);
     });
