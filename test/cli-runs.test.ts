@@ -10,12 +10,19 @@ import { tempDir } from './support/tempDir.js';
 const dir = tempDir('wb-cli-runs-');
 const data = path.join(dir, 'data');
 
-it('runs add --vary queues a grid, queue run trains it, runs list/show/export report it', async () => {
-  const slice = path.join(dir, 'sms-slice.tsv');
+const tiny = ['--model', 'custom:2,64,4,64', '--weights', 'random', '--trainable', 'all', '--lr', '1e-3', '--max-length', '32', '--eval-every', '5', '--eval-batches', '1'];
+
+/** --dataset flags for a fresh file holding the first 300 messages of the real SMS Spam Collection. */
+function sliceFlags(name: string): string[] {
+  const slice = path.join(dir, name);
   writeFileSync(slice, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 300).join('\n'));
-  const tiny = ['--model', 'custom:2,64,4,64', '--weights', 'random', '--trainable', 'all', '--lr', '1e-3', '--epochs', '1', '--max-length', '32', '--eval-every', '5', '--eval-batches', '1'];
-  const file = ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
-  const added = lastJson(await runWorkbench(['runs', 'add', '--data', data, ...file, ...tiny, '--vary', 'dropout=0,0.1', '--json']));
+  return ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
+}
+
+it('runs add --vary queues a grid, queue run trains it, runs list/show/export report it', async () => {
+  const file = sliceFlags('sms-slice.tsv');
+  const slice = file[1];
+  const added = lastJson(await runWorkbench(['runs', 'add', '--data', data, ...file, ...tiny, '--epochs', '1', '--vary', 'dropout=0,0.1', '--json']));
   expect(added).toEqual({ runs: [{ id: 1, name: 'dropout 0', duplicateOf: null }, { id: 2, name: 'dropout 0.1', duplicateOf: null }] });
   // The data set is kept in the data folder: what becomes of the original does not matter.
   writeFileSync(slice, '');
@@ -48,4 +55,27 @@ it('runs add --vary queues a grid, queue run trains it, runs list/show/export re
   const bad = await runWorkbench(['runs', 'add', '--data', data, '--vary', 'colour=red']);
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/^workbench: runs add: --vary takes FIELD=V1,V2 with FIELD one of dataset, /);
+});
+
+it('queue run killed with SIGKILL mid-run resumes the run from its checkpoint when started again', async () => {
+  const killedData = path.join(dir, 'killed');
+  lastJson(await runWorkbench(['runs', 'add', '--data', killedData, ...sliceFlags('sms-slice-2.tsv'), ...tiny, '--epochs', '3', '--json']));
+  let sent = false;
+  const killed = await runWorkbench(['queue', 'run', '--data', killedData], {
+    // Once the second epoch has ended, the first epoch's checkpoint is on disk.
+    onStderr: (soFar, pid) => {
+      if (!sent && soFar.includes('epoch 2:')) {
+        sent = true;
+        process.kill(pid, 'SIGKILL');
+      }
+    },
+  });
+  expect(killed.code).toBe(null);
+
+  const again = lastJson(await runWorkbench(['queue', 'run', '--data', killedData, '--json']));
+  expect(again).toEqual({ runs: [{ id: 1, name: 'sms-slice-2.tsv · custom:2,64,4,64 · random weights · all · lr 0.001 · 3 epochs · max length 32 · eval every 5 · eval batches 1', status: 'finished', error: null }] });
+  const shown = lastJson(await runWorkbench(['runs', 'show', '1', '--data', killedData, '--json'])) as { resumedFromEpoch: number; restarts: number; curves: { epochs: { epoch: number }[] } };
+  expect(shown.restarts).toBe(1);
+  expect([0, 1]).toContain(shown.resumedFromEpoch);
+  expect(shown.curves.epochs.map((p) => p.epoch)).toEqual([0, 1, 2]);
 });

@@ -17,6 +17,7 @@ export function runDetailRecord(r: RunDetail) {
     backend: r.backend,
     duplicateOf: r.duplicateOf,
     resumedFromEpoch: r.resumedFromEpoch,
+    restarts: r.restarts,
     loss: e && { train: e.train.loss, val: e.val.loss, test: e.test.loss },
     confusion: e && { train: e.train.confusion, val: e.val.confusion, test: e.test.confusion },
     curves: r.curves,
