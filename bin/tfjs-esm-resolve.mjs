@@ -3,6 +3,7 @@
 // this hook retries them the way bundlers do.
 const TFJS_DIST = '/@tensorflow/tfjs-core/dist/';
 
+/** @type {import('node:module').ResolveHook} */
 export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
@@ -19,6 +20,7 @@ export async function resolve(specifier, context, nextResolve) {
   }
 }
 
+/** @type {import('node:module').LoadHook} */
 export async function load(url, context, nextLoad) {
   // The package has no "type": "module", so Node would read these ES modules as CommonJS.
   if (url.includes(TFJS_DIST) && url.endsWith('.js') && !url.endsWith('tf-core.node.js')) {

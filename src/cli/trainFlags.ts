@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
-import { parseTrainable } from '../common/modelSpec.js';
-import { parseRunConfig, PRESET_NAMES, type RunConfig } from '../common/runConfig.js';
+import { parseTrainable, PRESET_NAMES } from '../common/modelSpec.js';
+import { parseRunConfig, type RunConfig } from '../common/runConfig.js';
 import { WorkbenchError } from '../core/errors.js';
 
 /** `workbench train` flags that set RunConfig fields (the command adds --config, --out, --checkpoint-dir, --json). */

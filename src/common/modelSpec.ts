@@ -1,5 +1,10 @@
 import { z } from 'zod';
 
+/** The GPT-2 sizes OpenAI released (124M, 355M, 774M, 1558M parameters). */
+export const PRESET_NAMES = ['gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl'] as const;
+export const PresetNameSchema = z.enum(PRESET_NAMES);
+export type PresetName = z.infer<typeof PresetNameSchema>;
+
 /** Which position's hidden state feeds the classification head. */
 export const PoolingSchema = z.enum(['last-position', 'last-token', 'mean']);
 export type Pooling = z.infer<typeof PoolingSchema>;

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { BOOK_TRAINABLE, PoolingSchema, TrainableSchema } from './modelSpec.js';
+import { BOOK_TRAINABLE, PoolingSchema, PRESET_NAMES, TrainableSchema } from './modelSpec.js';
 
 /*
  * One training run's settings. The defaults are the book's chapter 6 recipe; every field is a
  * knob the workbench can vary between runs.
  */
-
-export const PRESET_NAMES = ['gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl'] as const;
 
 const Fraction = z.number().min(0).max(1);
 

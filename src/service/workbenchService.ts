@@ -17,10 +17,10 @@ import {
   type WorkbenchClient,
   type WorkbenchEvent,
 } from '../common/api.js';
-import { PRESET_NAMES } from '../common/runConfig.js';
+import { PRESET_NAMES, type PresetName } from '../common/modelSpec.js';
 import { defaultCacheDir } from '../core/cacheDir.js';
 import { WorkbenchError } from '../core/errors.js';
-import { PRESET_REPOS, type PresetName } from '../core/model/config.js';
+import { PRESET_REPOS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { ClassifierCache } from './classifierCache.js';

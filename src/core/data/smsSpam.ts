@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { writeFileAtomic } from '../atomicWrite.js';
 import { downloadFile, type DownloadProgress } from '../download.js';
 import { WorkbenchError } from '../errors.js';
 import { defaultCacheDir } from '../cacheDir.js';
@@ -68,9 +69,7 @@ async function fetchCollection(url: string, file: string, options: SmsSpamOption
     const onProgress = options.onProgress && ((p: DownloadProgress) => options.onProgress?.({ ...p, url }));
     await downloadFile({ url, dest: zip, signal: options.signal, onProgress });
     const bytes = extractCollection(await readFile(zip), url);
-    // Written beside and renamed, so a crash never leaves a half file that a later call would trust.
-    await writeFile(`${file}.partial`, bytes);
-    await rename(`${file}.partial`, file);
+    await writeFileAtomic(file, bytes);
   } finally {
     await rm(zip, { force: true });
   }

@@ -1,22 +1,20 @@
+import { BOOK_RUN_CONFIG, type DatasetConfig } from '../../common/runConfig.js';
 import { WorkbenchError } from '../errors.js';
 import { sortLabels } from './dataset.js';
 import { pandasSample } from './numpyRandom.js';
 import type { LabeledRow } from './validation.js';
 
 export type SplitName = 'train' | 'val' | 'test';
-export type SplitFractions = Record<SplitName, number>;
+export type SplitFractions = DatasetConfig['split'];
 
-/** The book's recipe: 70/10/20, pandas' random_state=123 (drawn here with the same NumPy generator, so rows read alike split alike). */
-export const BOOK_FRACTIONS: SplitFractions = { train: 0.7, val: 0.1, test: 0.2 };
-export const BOOK_SEED = 123;
-
+/** Each option defaults to the book's recipe (BOOK_RUN_CONFIG): seed 123, balanced, 70/10/20, no dedupe. */
 export interface SplitOptions {
-  /** Seeds balancing and shuffling (default 123). */
+  /** Seeds balancing and shuffling, as pandas' random_state (drawn with the same NumPy generator). */
   seed?: number;
-  /** Undersample every label to the smallest one's count, as the book does (default true). */
+  /** Undersample every label to the smallest one's count, as the book does. */
   balance?: boolean;
   fractions?: SplitFractions;
-  /** Keep only the first row of each text before anything else, so no text can leak across splits (default false). */
+  /** Keep only the first row of each text before anything else, so no text can leak across splits. */
   dedupe?: boolean;
 }
 
@@ -34,10 +32,11 @@ export type Splits<T> = Record<SplitName, T[]> & { leaks: Leak[] };
  * shuffling draw exactly as the book's pandas code does (`sample(…, random_state=seed)`).
  */
 export function splitRows<T extends LabeledRow>(rows: readonly T[], options: SplitOptions = {}): Splits<T> {
-  const seed = options.seed ?? BOOK_SEED;
-  const unique = options.dedupe ? dedupeTexts(rows) : rows;
-  const balanced = (options.balance ?? true) ? balanceLabels(unique, seed) : unique;
-  const splits = cutSplits(pandasSample(balanced, balanced.length, seed), options.fractions ?? BOOK_FRACTIONS);
+  const book = BOOK_RUN_CONFIG.dataset;
+  const seed = options.seed ?? BOOK_RUN_CONFIG.seed;
+  const unique = (options.dedupe ?? book.dedupe) ? dedupeTexts(rows) : rows;
+  const balanced = (options.balance ?? book.balance) ? balanceLabels(unique, seed) : unique;
+  const splits = cutSplits(pandasSample(balanced, balanced.length, seed), options.fractions ?? book.split);
   return { ...splits, leaks: findLeaks(splits) };
 }
 

@@ -1,18 +1,21 @@
+import { z } from 'zod';
+import type { PresetName } from '../../common/modelSpec.js';
 import { WorkbenchError } from '../errors.js';
 
-/** The shape of a GPT-2 model, as in nanoGPT's GPTConfig. */
-export interface GPT2Config {
-  vocabSize: number;
-  nPositions: number;
-  nEmbd: number;
-  nLayer: number;
-  nHead: number;
-  layerNormEpsilon: number;
-}
+const positiveInt = z.number().int().positive();
+
+/** The shape of a GPT-2 model, as in nanoGPT's GPTConfig (the schema reads it back from saved files). */
+export const GPT2ConfigSchema = z.object({
+  vocabSize: positiveInt,
+  nPositions: positiveInt,
+  nEmbd: positiveInt,
+  nLayer: positiveInt,
+  nHead: positiveInt,
+  layerNormEpsilon: z.number().positive(),
+});
+export type GPT2Config = z.infer<typeof GPT2ConfigSchema>;
 
 export const GPT2_VOCAB_SIZE = 50257;
-
-export type PresetName = 'gpt2-small' | 'gpt2-medium' | 'gpt2-large' | 'gpt2-xl';
 
 const base = { vocabSize: GPT2_VOCAB_SIZE, nPositions: 1024, layerNormEpsilon: 1e-5 };
 

@@ -3,7 +3,8 @@ import { defaultCacheDir } from '../cacheDir.js';
 import { downloadFile } from '../download.js';
 import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
-import { PRESET_REPOS, type GPT2Config, type PresetName } from './config.js';
+import type { PresetName } from '../../common/modelSpec.js';
+import { PRESET_REPOS, type GPT2Config } from './config.js';
 import { readGpt2ConfigFile } from './gpt2Checkpoint.js';
 import { readSafetensorsHeader } from './safetensors.js';
 

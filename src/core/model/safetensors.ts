@@ -1,4 +1,5 @@
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomicWrite.js';
 import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { sizeOf, type HostTensor, type TensorMap } from './tensorMap.js';
@@ -229,27 +230,17 @@ function bfloat16ToFloat32(raw: Uint16Array): Float32Array {
   return new Float32Array(out.buffer);
 }
 
-/**
- * Writes float32 tensors sorted by name. The file is written beside the target and renamed over it,
- * so a failed write (disk full, …) leaves any previous file intact.
- */
+/** Writes float32 tensors sorted by name; a failed write (disk full, …) leaves any previous file intact. */
 export async function writeSafetensors(path: string, tensors: TensorMap, metadata?: Record<string, string>): Promise<void> {
   const sorted = [...tensors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [name, tensor] of sorted) checkTensor(name, tensor, path);
   const header = encodeHeader(sorted, metadata);
-  const temp = `${path}.tmp-${process.pid}`;
   try {
-    const file = await open(temp, 'w');
-    try {
+    await writeFileAtomic(path, async (file) => {
       await writeAll(file, header);
       for (const [, tensor] of sorted) await writeAll(file, bytesOf(tensor.data));
-      await file.sync(); // the data must be on disk before the rename makes it the file
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
+    });
   } catch (err) {
-    await unlink(temp).catch(() => undefined); // the temp file may not exist if open failed
     throw new WorkbenchError(`cannot write ${path}: ${describeCause(err)}`, { cause: err });
   }
 }

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { PoolingSchema, TrainableSchema } from '../../common/modelSpec.js';
+import { PoolingSchema, PresetNameSchema, TrainableSchema } from '../../common/modelSpec.js';
 import { PAD_TOKEN, TOKENIZER_NAME } from '../data/tokenizer.js';
+import { writeFileAtomic } from '../atomicWrite.js';
 import { WorkbenchError } from '../errors.js';
 import { SequenceClassifier } from './sequenceClassifier.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from './trainable.js';
-import { validateConfig, type GPT2Config } from './config.js';
+import { GPT2ConfigSchema, validateConfig, type GPT2Config } from './config.js';
 import { GPT2 } from './gpt2.js';
 import { loadGpt2Checkpoint } from './gpt2Checkpoint.js';
 import { ensurePretrained } from './pretrained.js';
@@ -20,27 +20,18 @@ export const SIDECAR_FILE = 'classifier.json';
 
 /** Where the frozen (unsaved) weights come from when a classifier is loaded. */
 const BaseSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('pretrained'), preset: z.enum(['gpt2-small', 'gpt2-medium', 'gpt2-large', 'gpt2-xl']) }),
+  z.object({ kind: z.literal('pretrained'), preset: PresetNameSchema }),
   z.object({ kind: z.literal('file'), path: z.string(), sha256: z.string().optional() }),
   z.object({ kind: z.literal('random'), seed: z.number().int() }),
   z.object({ kind: z.literal('none') }), // every weight is in the classifier file
 ]);
 export type ModelBase = z.infer<typeof BaseSchema>;
 
-const ConfigSchema = z.object({
-  vocabSize: z.number().int().positive(),
-  nPositions: z.number().int().positive(),
-  nEmbd: z.number().int().positive(),
-  nLayer: z.number().int().positive(),
-  nHead: z.number().int().positive(),
-  layerNormEpsilon: z.number().positive(),
-});
-
 /** The JSON sidecar: everything needed to rebuild and use the classifier. */
 export const SidecarSchema = z.object({
   format: z.literal('spam-workbench-classifier'),
   version: z.literal(1),
-  modelConfig: ConfigSchema,
+  modelConfig: GPT2ConfigSchema,
   base: BaseSchema,
   labels: z.array(z.string()).min(2),
   pooling: PoolingSchema,
@@ -84,9 +75,7 @@ export async function saveClassifier(
     trainable: model.trainableSpec,
     weightsSha256: sha256(await readFile(weightsPath)),
   };
-  const sidecarPath = path.join(dir, SIDECAR_FILE);
-  await writeFile(`${sidecarPath}.tmp`, `${JSON.stringify(sidecar, null, 2)}\n`);
-  await rename(`${sidecarPath}.tmp`, sidecarPath);
+  await writeFileAtomic(path.join(dir, SIDECAR_FILE), `${JSON.stringify(sidecar, null, 2)}\n`);
   return sidecar;
 }
 
@@ -150,14 +139,6 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const model = new SequenceClassifier(gpt, numClasses, sidecar.pooling, 0, { weight: head(HEAD_WEIGHT), bias: head(HEAD_BIAS) });
   // Adapters (LoRA) must exist before their saved values are assigned.
   model.setTrainable(sidecar.trainable);
-  const params = model.namedParams();
-  for (const [name, t] of tensors) {
-    const v = params.get(name);
-    if (!v) throw new WorkbenchError(`${weightsPath}: unexpected tensor "${name}"`);
-    if (v.shape.join(',') !== t.shape.join(',')) {
-      throw new WorkbenchError(`${weightsPath}: tensor "${name}" has shape [${t.shape}], the model needs [${v.shape}]`);
-    }
-    tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
-  }
+  model.assignTensors(tensors, weightsPath);
   return { model, sidecar };
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling, Trainable } from '../../common/modelSpec.js';
+import { WorkbenchError } from '../errors.js';
 import { EVAL, type ForwardContext } from './block.js';
 import type { GPT2 } from './gpt2.js';
 import { dense } from './ops.js';
 import { sizeOf, type HostTensor, type TensorMap } from './tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT, trainableNames } from './trainable.js';
-
 
 let nextHeadId = 0;
 
@@ -77,6 +77,23 @@ export class SequenceClassifier {
       if (which === 'all' || v.trainable) out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
     }
     return out;
+  }
+
+  /**
+   * Puts saved values (a checkpoint, the best epoch, a saved classifier) into the parameters of the same
+   * names. Every tensor must name a parameter of this model and have its shape, else nothing is assigned
+   * and the error names `source`.
+   */
+  assignTensors(tensors: TensorMap, source: string): void {
+    const params = this.namedParams();
+    for (const [name, t] of tensors) {
+      const v = params.get(name);
+      if (!v) throw new WorkbenchError(`${source}: tensor "${name}" is not a parameter of this model`);
+      if (v.shape.join(',') !== t.shape.join(',')) {
+        throw new WorkbenchError(`${source}: tensor "${name}" has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`);
+      }
+    }
+    for (const [name, t] of tensors) tf.tidy(() => params.get(name)!.assign(tf.tensor(t.data, t.shape)));
   }
 
   /** The variables training updates. */

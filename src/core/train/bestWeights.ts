@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { TensorMap } from '../model/tensorMap.js';
 
@@ -12,11 +10,6 @@ import type { TensorMap } from '../model/tensorMap.js';
  */
 
 const BEST_FILE = 'best.safetensors';
-
-export function restoreTrained(model: SequenceClassifier, weights: TensorMap): void {
-  const params = model.namedParams();
-  for (const [name, t] of weights) tf.tidy(() => params.get(name)!.assign(tf.tensor(t.data, t.shape)));
-}
 
 export async function saveBest(dir: string, weights: TensorMap, epoch: number): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from '../atomicWrite.js';
 import { WorkbenchError } from '../errors.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
-import type { TensorMap } from '../model/tensorMap.js';
+import type { HostTensor, TensorMap } from '../model/tensorMap.js';
 import type { AdamW, NamedTensor } from './adamw.js';
 import type { TrainHistory } from './history.js';
 
@@ -46,9 +47,7 @@ export async function saveCheckpoint(dir: string, model: SequenceClassifier, opt
   const previous = await readState(dir).catch(() => null);
   const tensorsFile = `checkpoint-${state.epoch + 1}.safetensors`;
   await writeSafetensors(path.join(dir, tensorsFile), tensors);
-  const json = path.join(dir, STATE_FILE);
-  await writeFile(`${json}.tmp`, JSON.stringify({ ...state, optimizerStep, tensorsFile }));
-  await rename(`${json}.tmp`, json);
+  await writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify({ ...state, optimizerStep, tensorsFile }));
   if (previous && previous.tensorsFile !== tensorsFile) await rm(path.join(dir, previous.tensorsFile), { force: true });
 }
 
@@ -75,16 +74,23 @@ export async function loadCheckpoint(dir: string, model: SequenceClassifier, opt
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new WorkbenchError(`checkpoint in ${dir} is unreadable: ${(err as Error).message}`);
   }
-  const { tensors } = await readSafetensors(path.join(dir, state.tensorsFile));
+  const tensorsPath = path.join(dir, state.tensorsFile);
+  const { tensors } = await readSafetensors(tensorsPath);
+  const weights: TensorMap = new Map();
+  const savedMoments: [string, string, HostTensor][] = [];
+  for (const [key, t] of tensors) {
+    const slash = key.indexOf('/');
+    const [kind, name] = [key.slice(0, slash), key.slice(slash + 1)];
+    if (kind === 'param') weights.set(name, t);
+    else savedMoments.push([kind, name, t]);
+  }
+  model.assignTensors(weights, tensorsPath);
   const params = model.namedParams();
   const moments: NamedTensor[] = [{ name: 'step', tensor: tf.scalar(state.optimizerStep, 'int32') }];
-  for (const [key, t] of tensors) {
-    const [kind, ...rest] = key.split('/');
-    const name = rest.join('/');
+  for (const [kind, name, t] of savedMoments) {
     const v = params.get(name);
-    if (!v) throw new WorkbenchError(`checkpoint in ${dir} holds "${name}", which this model does not have`);
-    if (kind === 'param') tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
-    else moments.push({ name: `${v.name}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
+    if (!v) throw new WorkbenchError(`${tensorsPath}: holds optimizer moments of "${name}", which this model does not have`);
+    moments.push({ name: `${v.name}/${kind}`, tensor: tf.tensor(t.data, t.shape) });
   }
   await optimizer.setWeights(moments);
   tf.dispose(moments.map((m) => m.tensor));

@@ -5,7 +5,7 @@ import type { ForwardContext } from '../model/block.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { loadGradients } from '../model/gradients.js';
 import { AdamW } from './adamw.js';
-import { loadBest, restoreTrained, saveBest } from './bestWeights.js';
+import { loadBest, saveBest } from './bestWeights.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
 import type { SplitName } from '../data/split.js';
@@ -203,7 +203,7 @@ export async function trainClassifier(
       }
     }
 
-    if (config.earlyStopping && best) restoreTrained(model, best);
+    if (config.earlyStopping && best) model.assignTensors(best, 'the best epoch\'s weights');
     // Whole splits, shortest texts together so batches carry little padding (order does not change metrics).
     const byLength = (es: Example[]) => chunk([...es].sort((a, b) => realLength(a) - realLength(b)), Math.max(config.batchSize, 16), true);
     const final = {
