@@ -29,9 +29,11 @@ const isTestFile = (relPath) => /\.test\.ts$/.test(relPath) || relPath.startsWit
 function placeOf(relPath) {
   const parts = relPath.split('/');
   if (parts[0] !== 'src') return null;
-  const layer = parts.length > 2 ? parts[1] : '(src root)';
+  const layer = parts.length > 2 ? parts[1] : '';
   return { layer, sub: layer === 'core' && parts.length > 3 ? parts[2] : undefined };
 }
+
+const folderName = (layer) => (layer ? `src/${layer}` : 'the top of src/');
 
 function allowedList(layer) {
   return layers[layer].length ? layers[layer].join(', ') : 'nothing outside itself';
@@ -40,7 +42,7 @@ function allowedList(layer) {
 /** Why `from` may not import `to`, or undefined when it may. */
 function violation(from, to, specifier, test) {
   if (!Object.hasOwn(layers, to.layer)) {
-    return `'${specifier}' points into src/${to.layer}, which is not a layer: add it to ${TABLE} first.`;
+    return `'${specifier}' points into ${folderName(to.layer)}, which is not a layer: add it to ${TABLE} first.`;
   }
   if (from.layer !== to.layer) {
     if (layers[from.layer].includes(to.layer)) return undefined;
@@ -93,7 +95,8 @@ export default {
     return {
       Program(node) {
         if (!Object.hasOwn(layers, from.layer)) {
-          const reason = `src/${from.layer} is not a layer: put this file in one of ${Object.keys(layers).join(', ')}, or add the folder to ${TABLE}.`;
+          const where = folderName(from.layer);
+          const reason = `${where} is not a layer: put this file in one of ${Object.keys(layers).join(', ')}, or add the folder to ${TABLE}.`;
           context.report({ node, loc: { line: 1, column: 0 }, messageId: 'layering', data: { reason } });
         }
       },

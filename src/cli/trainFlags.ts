@@ -86,7 +86,7 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
 type Json = Record<string, unknown>;
 
 /** The RunConfig fields the flags set, as a partial config; values are checked for form here and for range by the schema. */
-function overridesFrom(f: RunConfigFlags): Json {
+export function overridesFrom(f: RunConfigFlags): Json {
   const dataset: Json = {};
   const model: Json = {};
   const out: Json = {};

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiProblem, ColumnMapping, DatasetFile, DatasetPreview, DatasetSummary } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
 import { importDataset, inspectDataset, type DatasetOptions } from '../core/data/dataset.js';
 import { isError, type Problem } from '../core/data/problems.js';
 import { loadSmsSpam, smsSpamPath, SMS_SPAM_SHA256 } from '../core/data/smsSpam.js';
@@ -92,10 +93,7 @@ export class DatasetCatalog {
       const relative = path.posix.join('datasets', `${fileSha}${ext}`);
       const target = path.join(this.dataDir, relative);
       await mkdir(path.dirname(target), { recursive: true });
-      if (!existsSync(target)) {
-        await writeFile(`${target}.partial`, bytes);
-        await rename(`${target}.partial`, target);
-      }
+      if (!existsSync(target)) await writeFileAtomic(target, bytes);
       const stored: StoredMapping = { textColumn: report.textColumn, labelColumn: report.labelColumn, delimiter: report.delimiter, header: report.header, quoting: report.quoting };
       this.db
         .prepare(

@@ -38,7 +38,9 @@ export const WORKER_ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 /** The training process as a Node child process running bin/worker.mjs (src/worker/main.ts through tsx). */
 export const spawnNodeWorker: SpawnWorker = ({ env }) => {
-  const child = fork(WORKER_ENTRY, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+  // Its own process group: a Ctrl-C at the terminal reaches the service, which stops the run so it
+  // can resume, instead of killing the worker underneath it (which would fail the run).
+  const child = fork(WORKER_ENTRY, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', detached: true, windowsHide: true });
   const outputListeners: ((line: string) => void)[] = [];
   const lines = (stream: Readable | null) => stream && createInterface({ input: stream }).on('line', (line) => outputListeners.forEach((l) => l(line)));
   lines(child.stdout);

@@ -237,7 +237,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       );
       changed();
       queue.pump();
-      return created.map((c, i) => ({ ...c, name: planned[i].name }));
+      return created.map((c, i) => ({ id: c.id, name: planned[i].name, duplicateOf: c.duplicateOf }));
     },
     async listRuns() {
       const queued = store.queuedIds();

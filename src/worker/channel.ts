@@ -21,6 +21,8 @@ export function parentChannel(): ParentChannel {
     };
   }
   if (!process.send) throw new Error('src/worker runs as a child process of the workbench service (no IPC channel to it)');
+  // The service is gone (crashed, killed): stop, so the run's next start is the only writer of its checkpoints.
+  process.on('disconnect', () => process.exit(1));
   return {
     send: (message) =>
       new Promise((resolve, reject) => {

@@ -3,6 +3,11 @@ import { benchCommand } from './bench.js';
 import { classifyCommand } from './classify.js';
 import { datasetInspectCommand } from './datasetInspect.js';
 import { forwardCommand } from './forward.js';
+import { queueRunCommand } from './queueRun.js';
+import { runsAddCommand } from './runsAdd.js';
+import { runsExportCommand } from './runsExport.js';
+import { runsListCommand } from './runsList.js';
+import { runsShowCommand } from './runsShow.js';
 import { trainCommand } from './train.js';
 
-export const commands: Command[] = [trainCommand, classifyCommand, forwardCommand, datasetInspectCommand, benchCommand];
+export const commands: Command[] = [trainCommand, classifyCommand, forwardCommand, datasetInspectCommand, benchCommand, runsAddCommand, runsListCommand, runsShowCommand, runsExportCommand, queueRunCommand];

@@ -11,20 +11,14 @@ import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { HostTensor, TensorMap } from '../model/tensorMap.js';
 import { nextVersionName, removeStaleVersions, switchPointer, versionPattern } from '../versionedFiles.js';
 import type { AdamW, NamedTensor } from './adamw.js';
-import type { TrainHistory } from './history.js';
+import type { TrainProgress } from './progress.js';
 
 const STATE_FILE = 'checkpoint.json';
 const [TENSORS_PREFIX, TENSORS_EXT] = ['checkpoint', '.safetensors'];
 const FORMAT = 'spam-workbench-checkpoint';
 
 /** Where training stands at an epoch end; with the tensors it is everything a resume needs. */
-export interface CheckpointState {
-  epoch: number; // the last finished epoch, 0-based
-  step: number;
-  examplesSeen: number;
-  tokensSeen: number;
-  trainSeconds: number;
-  history: TrainHistory;
+export interface CheckpointState extends TrainProgress {
   /** Shuffles and dropout masks derive from (seed, epoch, step), so this is the whole RNG state. */
   rng: { seed: number; epoch: number; step: number };
 }

@@ -1,17 +1,19 @@
+import type { Variable } from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../common/runConfig.js';
-import { mulberry32, shuffled } from '../data/random.js';
+import { batchLength, padBatch, type Example, type SplitExamples } from '../data/examples.js';
+import type { SplitName } from '../data/split.js';
 import { WorkbenchError } from '../errors.js';
-import type { ForwardContext } from '../model/block.js';
-import type { SequenceClassifier } from '../model/sequenceClassifier.js';
-import type { TensorMap } from '../model/tensorMap.js';
 import { loadGradients } from '../model/gradients.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js';
-import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
-import type { SplitName } from '../data/split.js';
+import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
-import { evaluate, type SplitMetrics } from './metrics.js';
-import { PrefixCache } from './prefixCache.js';
+import type { SplitMetrics } from './metrics.js';
+import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
+import { countStep, Eta, newProgress, progressFigures } from './progress.js';
+import { RunEvaluation } from './runEvaluation.js';
+import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
 import { trainStep } from './step.js';
 
 export interface StepEvent {
@@ -68,22 +70,11 @@ export class TrainingCancelled extends WorkbenchError {
   }
 }
 
-/** Seeds derive from (run seed, epoch, step) so a resumed run draws exactly what an uninterrupted one would. */
-function epochOrder(train: Example[], seed: number, epoch: number): Example[] {
-  return shuffled(train, mulberry32((seed * 7919 + epoch * 104729 + 1) >>> 0));
-}
-
-function dropoutContext(rate: number, seed: number, step: number): ForwardContext {
-  let site = 0;
-  return { dropout: rate, seed: () => (rate > 0 ? ((seed * 1_000_003 + step * 1009 + site++) >>> 0) : null) };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * The book's training loop (train_classifier_simple): AdamW, evaluation on `evalBatches` batches
  * of train and val every `evalEvery` steps, per-epoch accuracy, then loss, accuracy and confusion
- * on the whole train, val and test sets.
+ * on the whole train, val and test sets. The bookkeeping around it (frozen-prefix cache, resume,
+ * early stopping with the best epoch's weights, ETA) lives in the helpers it calls.
  */
 export async function trainClassifier(
   model: SequenceClassifier,
@@ -91,144 +82,107 @@ export async function trainClassifier(
   data: { examples: SplitExamples; padLength: number },
   options: LoopOptions = {},
 ): Promise<TrainOutcome> {
-  const { examples, padLength } = data;
   const emit = options.onEvent ?? (() => {});
+  const { checkpointDir, signal } = options;
   const vars = model.trainableVariables();
   if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
   await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
   try {
-    const k = model.frozenPrefix();
-    const cache = k > 0 && config.dropout === 0 && options.prefixCache !== false ? new PrefixCache(model, k, config.pooling, padLength) : null;
-    const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, padLength, options.padding);
-    if (cache) {
-      const all = [...examples.train, ...examples.val, ...examples.test];
-      await cache.fill(all, Math.max(config.batchSize, 16), (done, total) => emit({ kind: 'prefix', done, total, k }), options.signal);
-    }
+    const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
+    const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, signal, onProgress });
+    const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
+    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
 
-    // The book drops the last partial training batch; a training set smaller than one batch keeps it.
-    const keepLast = examples.train.length < config.batchSize;
-    const stepsPerEpoch = chunk(examples.train, config.batchSize, keepLast).length;
-    const totalSteps = stepsPerEpoch * config.epochs;
-    const evalTrain = chunk(epochOrder(examples.train, config.seed, -1), config.batchSize, true).slice(0, config.evalBatches);
-    const evalVal = chunk(examples.val, config.batchSize, true).slice(0, config.evalBatches);
-    const quick = async () => ({ train: await evaluate(model, evalTrain, lengthOf, cache), val: await evaluate(model, evalVal, lengthOf, cache) });
+    const fingerprint = runFingerprint(config, data.examples, model);
+    const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
+    const progress = restored ?? newProgress();
+    const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
+    const stopping = config.earlyStopping
+      ? EarlyStopping.start(config.earlyStopping, progress.history.epochs, restored && checkpointDir ? { best: restored.best, dir: checkpointDir } : undefined)
+      : null;
+    const totalSteps = stepsPerEpoch(data.examples.train, config.batchSize) * config.epochs;
+    const eta = new Eta(progress);
 
-    let state = {
-      epoch: -1,
-      step: 0,
-      examplesSeen: 0,
-      tokensSeen: 0,
-      trainSeconds: 0,
-      history: { evals: [], epochs: [] } as TrainHistory,
-    };
-    let resumedFromEpoch: number | null = null;
-    let best: TensorMap | null = null;
-    const fingerprint = runFingerprint(config, examples, model);
-    if (options.checkpointDir) {
-      const restored = await loadCheckpoint(options.checkpointDir, model, optimizer, fingerprint);
-      if (restored) {
-        state = restored;
-        resumedFromEpoch = restored.epoch;
-        best = restored.best;
-      }
-    }
-
-    let bestValLoss = Infinity;
-    let bestEpoch: number | null = null;
-    let epochsWithoutGain = 0;
-    for (const p of state.history.epochs) {
-      if (p.valLoss < bestValLoss - (config.earlyStopping?.minDelta ?? 0)) [bestValLoss, bestEpoch, epochsWithoutGain] = [p.valLoss, p.epoch, 0];
-      else epochsWithoutGain++;
-    }
-    if (config.earlyStopping && bestEpoch !== null && !best) {
-      throw new WorkbenchError(`the checkpoint in ${options.checkpointDir} lacks the weights of its best epoch ${bestEpoch + 1}; delete it or give another --checkpoint-dir to start fresh`);
-    }
-    let stoppedEarly = config.earlyStopping !== null && epochsWithoutGain >= config.earlyStopping.patience;
-    const stepsAtStart = state.step;
-    const secondsAtStart = state.trainSeconds;
-
-    for (let epoch = state.epoch + 1; epoch < config.epochs && !stoppedEarly; epoch++) {
-      for (const batch of chunk(epochOrder(examples.train, config.seed, epoch), config.batchSize, keepLast)) {
+    for (let epoch = progress.epoch + 1; epoch < config.epochs && !stopping?.stopped; epoch++) {
+      for (const batch of epochBatches(data.examples.train, config.batchSize, config.seed, epoch)) {
         await tick(); // lets an abort (or a worker message) in between steps
-        if (options.signal?.aborted) throw new TrainingCancelled();
+        if (signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const T = lengthOf(batch);
-        const padded = padBatch(batch, T);
-        const prefix = cache ? { hidden: cache.batch(batch, T), k } : undefined;
-        const loss = trainStep(model, optimizer, vars, padded, dropoutContext(config.dropout, config.seed, state.step), { prefix, clipNorm: config.gradClip });
-        prefix?.hidden.dispose();
-        if (!Number.isFinite(loss)) throw new WorkbenchError(`the loss became ${loss} at step ${state.step + 1}: lower the learning rate`);
-        const seconds = (performance.now() - started) / 1000;
-        state.step++;
-        state.examplesSeen += batch.length;
-        state.tokensSeen += batch.reduce((s, e) => s + realLength(e), 0);
-        state.trainSeconds += seconds;
-        const perStep = (state.trainSeconds - secondsAtStart) / (state.step - stepsAtStart);
-        emit({
-          kind: 'step',
-          step: state.step,
-          totalSteps,
-          epoch,
-          epochs: config.epochs,
-          examplesSeen: state.examplesSeen,
-          loss,
-          tokensPerSecond: state.tokensSeen / Math.max(state.trainSeconds, 1e-9),
-          elapsedSeconds: state.trainSeconds,
-          etaSeconds: perStep * (totalSteps - state.step),
-        });
+        const settings = { T: lengthOf(batch), cache, config, step: progress.step };
+        const loss = trainOnBatch(model, optimizer, vars, batch, settings);
+        countStep(progress, batch, (performance.now() - started) / 1000);
+        const figures = progressFigures(progress, totalSteps, eta);
+        emit({ kind: 'step', epoch, epochs: config.epochs, totalSteps, loss, ...figures });
         // The book evaluates after global steps 0, 50, 100, … (0-based).
-        if ((state.step - 1) % config.evalEvery === 0) {
-          const q = await quick();
-          const point: EvalPoint = { step: state.step, epoch, examplesSeen: state.examplesSeen, trainLoss: q.train.loss, valLoss: q.val.loss, trainAccuracy: q.train.accuracy, valAccuracy: q.val.accuracy };
-          state.history.evals.push(point);
+        if ((progress.step - 1) % config.evalEvery === 0) {
+          const point = await evaluation.evalPoint(progress, epoch);
+          progress.history.evals.push(point);
           emit({ kind: 'eval', ...point });
         }
       }
 
-      const q = await quick();
-      const valLoss = config.earlyStopping ? (await evaluate(model, chunk(examples.val, config.batchSize, true), lengthOf, cache)).loss : q.val.loss;
-      const point: EpochPoint = { epoch, step: state.step, examplesSeen: state.examplesSeen, trainAccuracy: q.train.accuracy, valAccuracy: q.val.accuracy, valLoss };
-      state.history.epochs.push(point);
+      const point = await evaluation.epochPoint(progress, epoch);
+      progress.history.epochs.push(point);
       emit({ kind: 'epoch', ...point });
-      if (config.earlyStopping) {
-        if (valLoss < bestValLoss - config.earlyStopping.minDelta) {
-          [bestValLoss, bestEpoch, epochsWithoutGain] = [valLoss, epoch, 0];
-          best = await model.hostTensors();
-        } else if (++epochsWithoutGain >= config.earlyStopping.patience) {
-          stoppedEarly = true;
-          emit({ kind: 'early-stop', epoch, bestValLoss });
-        }
+      if (stopping && (await stopping.endOfEpoch(model, point))) {
+        emit({ kind: 'early-stop', epoch, bestValLoss: stopping.bestValLoss });
       }
-      state.epoch = epoch;
-      if (options.checkpointDir) {
-        const keptBest = best && bestEpoch !== null ? { epoch: bestEpoch, weights: best } : null;
-        await saveCheckpoint(options.checkpointDir, model, optimizer, { ...state, rng: { seed: config.seed, epoch, step: state.step } }, fingerprint, keptBest);
-        emit({ kind: 'checkpoint', epoch, dir: options.checkpointDir });
+      progress.epoch = epoch;
+      if (checkpointDir) {
+        const rng = { seed: config.seed, epoch, step: progress.step };
+        await saveCheckpoint(checkpointDir, model, optimizer, { ...progress, rng }, fingerprint, stopping?.kept);
+        emit({ kind: 'checkpoint', epoch, dir: checkpointDir });
       }
     }
 
-    if (config.earlyStopping && best) model.assignTensors(best, 'the best epoch\'s weights');
-    // Whole splits, shortest texts together so batches carry little padding (order does not change metrics).
-    const byLength = (es: Example[]) => chunk([...es].sort((a, b) => realLength(a) - realLength(b)), Math.max(config.batchSize, 16), true);
-    const final = {
-      train: await evaluate(model, byLength(examples.train), lengthOf, cache),
-      val: await evaluate(model, byLength(examples.val), lengthOf, cache),
-      test: await evaluate(model, byLength(examples.test), lengthOf, cache),
-    };
+    stopping?.restoreBest(model);
+    const final = await evaluation.final();
     return {
-      history: state.history,
+      history: progress.history,
       final,
-      gap: { trainVal: final.train.accuracy - final.val.accuracy, trainTest: final.train.accuracy - final.test.accuracy },
-      steps: state.step,
-      examplesSeen: state.examplesSeen,
-      trainSeconds: state.trainSeconds,
-      stoppedEarly,
-      bestEpoch: config.earlyStopping ? bestEpoch : null,
+      gap: overfittingGap(final),
+      steps: progress.step,
+      examplesSeen: progress.examplesSeen,
+      trainSeconds: progress.trainSeconds,
+      stoppedEarly: stopping?.stopped ?? false,
+      bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? { k, examples: cache.size } : null,
+      prefixCache: cache ? { k: cache.k, examples: cache.size } : null,
     };
   } finally {
     optimizer.dispose();
   }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+interface StepSettings {
+  T: number; // the batch's padded length
+  cache: PrefixCache | null;
+  config: RunConfig;
+  step: number; // finished steps before this one
+}
+
+/** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
+function trainOnBatch(
+  model: SequenceClassifier,
+  optimizer: AdamW,
+  vars: Variable[],
+  batch: Example[],
+  s: StepSettings,
+): number {
+  const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
+  const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
+  const loss = trainStep(model, optimizer, vars, padBatch(batch, s.T), ctx, { prefix, clipNorm: s.config.gradClip });
+  prefix?.hidden.dispose();
+  if (!Number.isFinite(loss)) {
+    throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
+  }
+  return loss;
+}
+
+/** The overfitting gap in accuracy: train − val and train − test. */
+function overfittingGap(final: Record<SplitName, SplitMetrics>): TrainOutcome['gap'] {
+  return { trainVal: final.train.accuracy - final.val.accuracy, trainTest: final.train.accuracy - final.test.accuracy };
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
+import type { RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { idsTensor } from '../model/ops.js';
-import { batchLength, chunk, padBatch, realLength, type Example } from '../data/examples.js';
+import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
 
 /**
  * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
@@ -61,4 +62,23 @@ export class PrefixCache {
   get size(): number {
     return this.rows.size;
   }
+}
+
+/**
+ * The cache for a run, filled with every example of every split; null when no leading block is frozen,
+ * when dropout would change the frozen blocks' output, or when `enabled` is false (the reference mode).
+ */
+export async function fillPrefixCache(
+  model: SequenceClassifier,
+  config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
+  data: { examples: SplitExamples; padLength: number },
+  options: { enabled?: boolean; signal?: AbortSignal; onProgress?: (done: number, total: number, k: number) => void },
+): Promise<PrefixCache | null> {
+  const k = model.frozenPrefix();
+  if (k === 0 || config.dropout !== 0 || options.enabled === false) return null;
+  const cache = new PrefixCache(model, k, config.pooling, data.padLength);
+  const { train, val, test } = data.examples;
+  const onBatch = (done: number, total: number) => options.onProgress?.(done, total, k);
+  await cache.fill([...train, ...val, ...test], Math.max(config.batchSize, 16), onBatch, options.signal);
+  return cache;
 }

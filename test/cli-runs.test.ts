@@ -1,0 +1,81 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { lastJson, runWorkbench } from './support/cli.js';
+import { sharedPath, SMS_SPAM_COLLECTION } from './support/shared.js';
+import { tempDir } from './support/tempDir.js';
+
+/* The headless workflow of a GPU box: queue a grid, train it, read the results — all through the CLI and one data folder. */
+
+const dir = tempDir('wb-cli-runs-');
+const data = path.join(dir, 'data');
+
+const tiny = ['--model', 'custom:2,64,4,64', '--weights', 'random', '--trainable', 'all', '--lr', '1e-3', '--max-length', '32', '--eval-every', '5', '--eval-batches', '1'];
+
+/** --dataset flags for a fresh file holding the first 300 messages of the real SMS Spam Collection. */
+function sliceFlags(name: string): string[] {
+  const slice = path.join(dir, name);
+  writeFileSync(slice, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 300).join('\n'));
+  return ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
+}
+
+it('runs add --vary queues a grid, queue run trains it, runs list/show/export report it', async () => {
+  const file = sliceFlags('sms-slice.tsv');
+  const slice = file[1];
+  const added = lastJson(await runWorkbench(['runs', 'add', '--data', data, ...file, ...tiny, '--epochs', '1', '--vary', 'dropout=0,0.1', '--json']));
+  expect(added).toEqual({ runs: [{ id: 1, name: 'dropout 0', duplicateOf: null }, { id: 2, name: 'dropout 0.1', duplicateOf: null }] });
+  // The data set is kept in the data folder: what becomes of the original does not matter.
+  writeFileSync(slice, '');
+
+  const trained = lastJson(await runWorkbench(['queue', 'run', '--data', data, '--json']));
+  expect(trained).toEqual({ runs: [{ id: 1, name: 'dropout 0', status: 'finished', error: null }, { id: 2, name: 'dropout 0.1', status: 'finished', error: null }] });
+
+  const { runs } = lastJson(await runWorkbench(['runs', 'list', '--data', data, '--json'])) as { runs: Record<string, unknown>[] };
+  expect(runs.map((r) => Object.keys(r))).toEqual([0, 1].map(() => ['id', 'name', 'status', 'config', 'accuracy', 'gap', 'seconds', 'error']));
+  for (const r of runs as { accuracy: Record<string, number>; gap: Record<string, number>; config: { dropout: number } }[]) {
+    expect(Object.keys(r.accuracy)).toEqual(['train', 'val', 'test']);
+    expect(r.gap.trainTest).toBeCloseTo(r.accuracy.train - r.accuracy.test, 12);
+  }
+  expect(runs.map((r) => (r.config as { dropout: number }).dropout)).toEqual([0, 0.1]);
+
+  const shown = lastJson(await runWorkbench(['runs', 'show', '2', '--data', data, '--json'])) as { confusion: { test: number[][] }; curves: { epochs: unknown[] }; labels: string[] };
+  expect(shown.labels).toEqual(['ham', 'spam']);
+  expect(shown.curves.epochs).toHaveLength(1);
+  expect(shown.confusion.test.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+  const csv = await runWorkbench(['runs', 'export', '--data', data]);
+  expect(csv.code, csv.stderr).toBe(0);
+  const [header, ...rows] = csv.stdout.trim().split('\n');
+  expect(header).toBe('id,name,status,dataset,dropout,train_accuracy,val_accuracy,test_accuracy,gap_train_val,gap_train_test,seconds');
+  expect(rows.map((r) => r.split(',').slice(0, 5))).toEqual([
+    ['1', 'dropout 0', 'finished', 'sms-slice.tsv', '0'],
+    ['2', 'dropout 0.1', 'finished', 'sms-slice.tsv', '0.1'],
+  ]);
+
+  const bad = await runWorkbench(['runs', 'add', '--data', data, '--vary', 'colour=red']);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/^workbench: runs add: --vary takes FIELD=V1,V2 with FIELD one of dataset, /);
+});
+
+it('queue run killed with SIGKILL mid-run resumes the run from its checkpoint when started again', async () => {
+  const killedData = path.join(dir, 'killed');
+  lastJson(await runWorkbench(['runs', 'add', '--data', killedData, ...sliceFlags('sms-slice-2.tsv'), ...tiny, '--epochs', '3', '--json']));
+  let sent = false;
+  const killed = await runWorkbench(['queue', 'run', '--data', killedData], {
+    // Once the second epoch has ended, the first epoch's checkpoint is on disk.
+    onStderr: (soFar, pid) => {
+      if (!sent && soFar.includes('epoch 2:')) {
+        sent = true;
+        process.kill(pid, 'SIGKILL');
+      }
+    },
+  });
+  expect(killed.code).toBe(null);
+
+  const again = lastJson(await runWorkbench(['queue', 'run', '--data', killedData, '--json']));
+  expect(again).toEqual({ runs: [{ id: 1, name: 'sms-slice-2.tsv · custom:2,64,4,64 · random weights · all · lr 0.001 · 3 epochs · max length 32 · eval every 5 · eval batches 1', status: 'finished', error: null }] });
+  const shown = lastJson(await runWorkbench(['runs', 'show', '1', '--data', killedData, '--json'])) as { resumedFromEpoch: number; restarts: number; curves: { epochs: { epoch: number }[] } };
+  expect(shown.restarts).toBe(1);
+  expect([0, 1]).toContain(shown.resumedFromEpoch);
+  expect(shown.curves.epochs.map((p) => p.epoch)).toEqual([0, 1, 2]);
+});
