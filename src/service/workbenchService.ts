@@ -52,6 +52,8 @@ export interface WorkbenchServiceOptions {
   cacheDir?: string;
   /** Disk space kept free beyond a run's checkpoints before it may start (default 200 MB). */
   diskReserveBytes?: number;
+  /** The version getSystemInfo reports (default: package.json's; the desktop app passes app.getVersion()). */
+  appVersion?: string;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
@@ -68,10 +70,13 @@ export interface WorkbenchService extends WorkbenchClient {
   close(options?: { finishRunning?: boolean }): Promise<void>;
 }
 
-const APP_VERSION = (() => {
+/** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
+let packageVersion: string | undefined;
+function versionFromPackage(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-})();
+  packageVersion ??= (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  return packageVersion;
+}
 
 export async function createWorkbenchService(options: WorkbenchServiceOptions): Promise<WorkbenchService> {
   const dataDir = path.resolve(options.dataDir);
@@ -96,7 +101,8 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     emit,
   });
   const classifiers = new ClassifierCache();
-  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, emit }));
+  const appVersion = options.appVersion ?? versionFromPackage();
+  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }));
   let closed = false;
   const service: WorkbenchService = {
     ...api,
@@ -128,10 +134,11 @@ interface Parts {
   classifiers: ClassifierCache;
   dataDir: string;
   cacheDir: string;
+  appVersion: string;
   emit(event: WorkbenchEvent): void;
 }
 
-function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, emit }: Parts): WorkbenchApi {
+function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const requireRun = (id: number): RunRow => {
     const row = store.get(id);
@@ -187,14 +194,22 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
         throw new InvalidRequest(`${name}: ${(err as Error).message}`);
       }
       const hash = configHash(config);
-      return { name, config, parameters, estimatedSeconds: store.secondsOf(hash), duplicateOf: store.findDuplicate(hash, datasetHash), configHash: hash, datasetHash };
+      return {
+        name,
+        config,
+        parameters,
+        estimatedSeconds: store.secondsOf(hash),
+        duplicateOf: store.findDuplicate(hash, datasetHash),
+        configHash: hash,
+        datasetHash,
+      };
     });
 
   return {
     async getSystemInfo(): Promise<SystemInfo> {
       const backend = queue.lastBackend ?? classifiers.backend ?? store.list().findLast((r) => r.backend)?.backend ?? null;
       return {
-        appVersion: APP_VERSION,
+        appVersion,
         platform: process.platform,
         versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
         backend,
@@ -206,7 +221,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       };
     },
     async deleteCachedModel(preset) {
-      if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
+      if (!(PRESET_NAMES as readonly string[]).includes(preset))
+        throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
       await rm(presetFolder(cacheDir, preset as PresetName), { recursive: true, force: true });
     },
 
@@ -233,7 +249,14 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async createRuns(grid) {
       const planned = plan(grid);
       const created = store.insertAll(
-        planned.map((p) => ({ name: p.name, config: p.config, configHash: p.configHash, datasetId: p.config.dataset.source, datasetHash: p.datasetHash, parameters: p.parameters })),
+        planned.map((p) => ({
+          name: p.name,
+          config: p.config,
+          configHash: p.configHash,
+          datasetId: p.config.dataset.source,
+          datasetHash: p.datasetHash,
+          parameters: p.parameters,
+        })),
       );
       changed();
       queue.pump();
@@ -249,7 +272,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async reorderQueue(ids) {
       const queued = new Set(store.queuedIds());
       const stray = ids.find((id) => !queued.has(id));
-      if (stray !== undefined) throw (store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`));
+      if (stray !== undefined) throw store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`);
       if (new Set(ids).size !== ids.length) throw new InvalidRequest('reorderQueue: a run is listed twice');
       store.reorder(ids);
       changed();
@@ -265,7 +288,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
     async retryRun(id) {
       const row = requireRun(id);
-      if (row.status !== 'failed' && row.status !== 'cancelled') throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
+      if (row.status !== 'failed' && row.status !== 'cancelled')
+        throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
       const paths = runPaths(dataDir, id);
       classifiers.forget(id);
       // A retry starts from scratch: an old checkpoint would make it resume instead.
@@ -300,7 +324,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async classify(runId, texts): Promise<Prediction[]> {
       const row = requireRun(runId);
       const dir = store.hasClassifier(runId);
-      if (row.status !== 'finished' || dir === null) throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
+      if (row.status !== 'finished' || dir === null)
+        throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
       const predictions = await classifiers.classify(runId, path.join(dataDir, dir), texts);
       return predictions.map((p, i) => ({ text: texts[i], ...p }));
     },
