@@ -3,8 +3,8 @@ import { POPUP_SIZE, popupPosition, popupWindowOptions } from './windowOptions.j
 
 /**
  * The tray popup: the renderer's /popup route (paste a message → spam or ham) in a small frameless
- * window above the others. It is created once and hidden, not closed, when it loses focus, so it
- * opens instantly and keeps what was typed.
+ * window above the others. It is loaded at start-up and hidden, not closed, when it loses focus, so
+ * it opens instantly from the tray or the shortcut and keeps what was typed.
  */
 export class Popup {
   private window: BrowserWindow | null = null;
@@ -12,7 +12,9 @@ export class Popup {
   constructor(
     private readonly url: string,
     private readonly preloadFile: string,
-  ) {}
+  ) {
+    this.ensure();
+  }
 
   /** Shows it near `anchor` (the tray icon's bounds), else under the cursor; hides it when it is showing. */
   toggle(anchor?: { x: number; y: number; width: number; height: number }): void {
