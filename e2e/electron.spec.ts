@@ -45,7 +45,10 @@ test.describe('Electron app', () => {
       stdio: 'inherit',
     });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'wb-electron-'));
-    app = await electron.launch({ executablePath: binary!, args: [root], env: { ...env, WORKBENCH_DATA_DIR: dataDir } });
+    // Chromium refuses to start as root (CI containers) without --no-sandbox; renderers still run
+    // with sandbox: true and without Node, which is what these tests check.
+    const args = process.getuid?.() === 0 ? ['--no-sandbox', root] : [root];
+    app = await electron.launch({ executablePath: binary!, args, env: { ...env, WORKBENCH_DATA_DIR: dataDir } });
   });
 
   test.afterAll(async () => {
