@@ -93,6 +93,8 @@ describe('electron-vite build', () => {
     expect(detail.error).toBeNull();
     expect(detail.status).toBe('finished');
     expect(detail.logTail).toMatch(/backend \w+/);
+    // Not the pure-JS fallback: the bundle's own tfjs-core works with the wasm backend loaded from node_modules.
+    expect(['wasm', 'tfjs-node', 'tfjs-node-gpu']).toContain(detail.backend);
   });
 
   it('builds the preload as one CommonJS script that requires nothing but electron', async () => {
