@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IpcMainInvokeEvent } from 'electron';
@@ -77,6 +78,26 @@ describe('electron-vite build', () => {
     expect(main).toContain('"../preload/index.cjs"');
     expect(main).toContain('"../renderer/index.html"');
     expect(main).toContain('"worker.js"');
+  });
+
+  it('main and the worker import only Node built-ins, electron and packages a packaged app ships', async () => {
+    // electron-builder packs `dependencies` and `optionalDependencies`, never devDependencies.
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const shipped = new Set(['electron', ...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]);
+    const files = (await readdir(join(out, 'main'), { recursive: true })).filter((f) => f.endsWith('.js'));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const code = await readFile(join(out, 'main', file), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:from |import\()"([^".][^"]*)"/g)) imported.add(spec);
+    }
+    const packageOf = (spec: string) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+    const foreign = [...imported].filter((spec) => !isBuiltin(spec) && !shipped.has(packageOf(spec)));
+    expect(imported).toContain('better-sqlite3');
+    expect(foreign).toEqual([]);
   });
 
   it('the bundled training process (what utilityProcess starts) trains a run, here as a Node child process', async () => {
