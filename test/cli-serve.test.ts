@@ -1,7 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { REPO_ROOT, runWorkbench } from './support/cli.js';
+import type { WorkbenchEvent } from '../src/common/api.js';
+import { lastJson, REPO_ROOT, runWorkbench } from './support/cli.js';
+import { openEventStream } from './support/httpClient.js';
+import { smsSlice, SMS_MAPPING, tinyRun } from './support/service.js';
 import { tempDir } from './support/tempDir.js';
 
 /* `workbench serve` as users start it: a real process, the URL it prints, the API behind it, and a clean stop. */
@@ -68,4 +71,33 @@ it('refuses a port in use with a hint, and warns when bound beyond this machine'
 
   const bad = await runWorkbench(['serve', '--port', 'http']);
   expect([bad.code, bad.stderr]).toEqual([1, 'workbench: serve: --port takes a number from 0 to 65535 (0 = a free one), not "http"\n']);
+});
+
+it('trains the queue, and a run stopped by SIGTERM resumes at the next start', async () => {
+  const data = path.join(dir, 'training');
+  const s = await serve(['--port', '0', '--data', data]);
+  const token = s.url.searchParams.get('token')!;
+  const call = async (method: string, ...args: unknown[]) => {
+    const res = await fetch(new URL(`/api/${method}`, s.url), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify(args),
+    });
+    expect(res.status, method).toBe(200);
+    return res.json() as Promise<unknown>;
+  };
+  const events = await openEventStream(s.url.origin, `/api/events?token=${token}`);
+  const dataset = (await call('importDataset', smsSlice(), SMS_MAPPING, 'SMS slice')) as { id: string };
+  const [run] = (await call('createRuns', { base: tinyRun(dataset.id, { epochs: 2 }) })) as { id: number }[];
+  await events.next<WorkbenchEvent>(
+    (e) => e.type === 'run-progress' && e.runId === run.id && e.progress.stage === 'training' && e.progress.epoch === 1,
+  );
+  events.close();
+  s.child.kill('SIGTERM');
+  expect(await s.exit).toBe(0);
+
+  const resumed = lastJson(await runWorkbench(['queue', 'run', '--data', data, '--json']));
+  expect(resumed).toEqual({ runs: [{ id: run.id, name: expect.any(String), status: 'finished', error: null }] });
+  const shown = lastJson(await runWorkbench(['runs', 'show', String(run.id), '--data', data, '--json']));
+  expect(shown).toMatchObject({ restarts: 1 });
 });

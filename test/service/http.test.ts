@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../src/common/api.js';
 import { contentSecurityPolicy } from '../../src/common/csp.js';
+import { WorkbenchError } from '../../src/core/errors.js';
 import { startHttpServer, type WorkbenchHttpServer } from '../../src/service/http/server.js';
 import { NOT_BUILT } from '../../src/service/http/staticFiles.js';
 import type { WorkbenchService } from '../../src/service/workbenchService.js';
@@ -63,7 +64,7 @@ describe('the API', () => {
   it('refuses a foreign Origin with 403, even with the token, and accepts its own', async () => {
     const foreign = await call('listRuns', '[]', { ...auth, Origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
-    expect(foreign.json()).toEqual({ error: expect.stringMatching(/http:\/\/evil\.example is not allowed|from http:\/\/evil\.example/) });
+    expect(foreign.json()).toEqual({ error: expect.stringMatching(/^requests from http:\/\/evil\.example are not allowed/) });
     expect((await call('listRuns', '[]', { ...auth, Origin: 'null' })).status).toBe(403);
     expect((await call('listRuns', '[]', { ...auth, Origin: server.origin })).status).toBe(200);
   });
@@ -115,6 +116,39 @@ describe('the API', () => {
     expect((invalid.json() as { error: string }).error).toMatch(/^deleteCachedModel: "gpt2-huge" is not one of /);
     const notQueued = await call('reorderQueue', '[[99]]');
     expect(notQueued.status).toBe(404);
+  });
+
+  it('answers a file that cannot be imported with 400 and the line', async () => {
+    const file = { name: 'bad.csv', base64: Buffer.from('text,label\nhello,ham\n,spam\nwin cash,spam\n').toString('base64') };
+    const reply = await call('importDataset', JSON.stringify([file, {}, 'bad']));
+    expect(reply.status).toBe(400);
+    expect((reply.json() as { error: string }).error).toMatch(/^bad\.csv: .*line 3/);
+  });
+
+  it('answers a failure the user can act on with 422, and a bug or a broken result with 500 and one logged line', async () => {
+    // The real service with three methods broken as only a bug (or a failure outside the workbench) breaks them.
+    const broken: WorkbenchService = Object.assign(Object.create(service) as WorkbenchService, {
+      listRuns: async () => Promise.reject(new TypeError('x is undefined\n    at somewhere')),
+      getQueueState: async () => ({ paused: 'no' }),
+      listDatasets: async () => Promise.reject(new WorkbenchError('offline: cannot download the SMS Spam Collection')),
+    });
+    const lines: string[] = [];
+    const other = await startHttpServer({ service: broken, port: 0, token: TOKEN, rendererDir, log: (line) => lines.push(line) });
+    try {
+      const post = (method: string) => request(other.origin, `/api/${method}`, { method: 'POST', headers: auth, body: '[]' });
+      const bug = await post('listRuns');
+      expect([bug.status, bug.json()]).toEqual([500, { error: 'listRuns failed unexpectedly: x is undefined' }]);
+      const badResult = await post('getQueueState');
+      expect([badResult.status, badResult.json()]).toEqual([500, { error: 'getQueueState: the app returned an invalid result' }]);
+      const offline = await post('listDatasets');
+      expect([offline.status, offline.json()]).toEqual([422, { error: 'offline: cannot download the SMS Spam Collection' }]);
+      expect(lines).toEqual([
+        expect.stringMatching(/^listRuns failed unexpectedly: TypeError: x is undefined/),
+        expect.stringMatching(/^getQueueState: the app returned an invalid result:\n/),
+      ]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a body larger than the cap with 413 before reading it', async () => {

@@ -42,7 +42,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      log(`${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      // The path only: the query may hold the token.
+      log(`${req.method} ${(req.url ?? '').split('?')[0]}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) sendError(res, 500, 'the server failed unexpectedly');
       else res.destroy();
     });
