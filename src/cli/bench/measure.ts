@@ -7,6 +7,7 @@ import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
 import { GPT2 } from '../../core/model/gpt2.js';
 import type { InferenceChoice } from '../../core/model/inference.js';
 import { Gpt2Session } from '../../core/model/onnx/session.js';
+import { OnnxTop } from '../../core/model/onnx/topRunner.js';
 import { inferenceWeights } from '../../core/model/onnx/weights.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import { AdamW } from '../../core/train/adamw.js';
@@ -50,9 +51,11 @@ async function curve(measure: (T: number, warmUp: boolean) => Promise<number>): 
 export interface BlockFigures {
   /** One frozen block's forward on the inference path. */
   frozenBlock: CostCurve;
-  /** The trainable top (last block + final norm + head) from cached hidden states, on tfjs. */
+  /** A training step of the trainable top (last block + final norm + head) from cached hidden states, on tfjs. */
   trainStep: CostCurve;
+  /** An evaluation forward of the top on the inference path, and the seconds to build its graph (ONNX). */
   evalForward: CostCurve;
+  evalSetupSeconds: number;
 }
 
 /** One GPT-2-small block, random weights, as the book trains the last block: its input comes from the prefix cache. */
@@ -75,11 +78,13 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     lengths: Array<number>(BATCH).fill(T),
     labels: Array.from({ length: BATCH }, (_, i) => i % 2),
   });
-  const withHidden = (T: number, warmUp: boolean, fn: (hidden: tf.Tensor3D, host: Float32Array) => unknown) => async () => {
+  // ONNX Runtime's passes take a tenth of a second: timing more of them costs little and steadies the median.
+  const forwardRepeats = inference === 'onnx' ? Math.max(repeats, 5) : repeats;
+  const withHidden = (T: number, warmUp: boolean, times: number, fn: (hidden: tf.Tensor3D, host: Float32Array) => unknown) => async () => {
     const hidden = hiddenOf(T);
     const host = hidden.dataSync() as Float32Array;
     try {
-      return await medianSeconds(repeats, () => fn(hidden, host), warmUp);
+      return await medianSeconds(times, () => fn(hidden, host), warmUp);
     } finally {
       hidden.dispose();
     }
@@ -87,7 +92,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
   try {
     note(`frozen block forward (${inference})`);
     const frozenBlock = await curve((T, warmUp) =>
-      withHidden(T, warmUp, async (hidden, host) => {
+      withHidden(T, warmUp, forwardRepeats, async (hidden, host) => {
         if (session) return session.run({ hidden_in: session.float(host, [BATCH, T, 768]) }, ['hidden']);
         const out = tf.tidy(() => model.gpt.runBlocks(hidden, 0, 1));
         await out.data();
@@ -96,19 +101,27 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     );
     note('training step of the top block (tfjs)');
     const train = await curve((T, warmUp) =>
-      withHidden(T, warmUp, (hidden) =>
+      withHidden(T, warmUp, repeats, (hidden) =>
         trainStep(model, optimizer, vars, batchOf(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
       )(),
     );
-    note('evaluation forward of the top block (tfjs)');
+    note(`evaluation forward of the top block (${inference})`);
+    const tops: OnnxTop[] = [];
+    const evalSetupSeconds =
+      inference === 'onnx' ? await medianSeconds(forwardRepeats, async () => tops.push(await OnnxTop.create(model, 0))) : 0;
+    const top = tops.pop() ?? null;
+    await Promise.all(tops.map((t) => t.dispose()));
     const evalForward = await curve((T, warmUp) =>
-      withHidden(T, warmUp, async (hidden) => {
-        const logits = tf.tidy(() => model.logitsFrom(hidden, 0, batchOf(T).lengths));
+      withHidden(T, warmUp, forwardRepeats, async (hidden, host) => {
+        const { lengths } = batchOf(T);
+        if (top) return top.logits(host, T, lengths);
+        const logits = tf.tidy(() => model.logitsFrom(hidden, 0, lengths));
         await logits.data();
         logits.dispose();
       })(),
     );
-    return { frozenBlock, trainStep: train, evalForward };
+    await top?.dispose();
+    return { frozenBlock, trainStep: train, evalForward, evalSetupSeconds };
   } finally {
     await session?.dispose();
     optimizer.dispose();

@@ -29,11 +29,12 @@ const USAGE = `workbench bench [--json] [--quick] [--full] [--profile] [--sms-fi
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
 epoch end on 5 batches of train and val, then accuracy on all 1,494 examples — with the frozen-prefix
-cache (11 frozen blocks on the inference path, filled once) and the trained top on tfjs. Book mode pads
-to 120 and reads the last position; last-token mode runs the SMS split's real lengths.
+cache (11 frozen blocks on the inference path, filled once), the trained top's steps on tfjs and its
+evaluation on the inference path. Book mode pads to 120 and reads the last position; last-token mode
+runs the SMS split's real lengths.
 The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
 "trainStepSeconds", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book", "lastToken"}, "peakRssMB"}.
-  --quick           one timed run per figure after the warm-up, 20 classify samples (under a minute)
+  --quick           one timed training step per length after the warm-up, 30 classify samples (under a minute)
   --full            run both recipes end to end on the real data (not implemented yet)
   --profile         on stderr: each recipe's seconds by part, and the measured per-batch costs
   --json            only the JSON object on stdout
@@ -80,7 +81,7 @@ export const benchCommand: Command = {
     const blocks = await blockFigures(inference, repeats, note);
     const projections = { book: project(book, blocks), lastToken: project(lastToken, blocks) };
     note('classify latency, GPT-2 small, one SMS at a time');
-    const classifyMs = await classifyFigures(inference, book.data, values.quick ? 20 : 50);
+    const classifyMs = await classifyFigures(inference, book.data, values.quick ? 30 : 100);
     if (values.profile) profile(blocks, projections, note);
     const result = {
       backend,
@@ -128,6 +129,7 @@ function project({ config, data }: RecipeData, blocks: BlockFigures): RecipeProj
     prefix: (b, T) => FROZEN_BLOCKS * blocks.frozenBlock.cost(b, T),
     trainStep: blocks.trainStep.cost,
     evalForward: blocks.evalForward.cost,
+    evalSetup: blocks.evalSetupSeconds,
   });
 }
 
@@ -171,8 +173,10 @@ async function tfjsRunner(sidecar: ClassifierSidecar, weights: TensorMap): Promi
 
 function profile(blocks: BlockFigures, projections: Record<string, RecipeProjection>, note: (text: string) => void): void {
   const s = (x: number) => `${round(x, 3)} s`;
-  for (const [name, c] of Object.entries(blocks))
+  const curves = { frozenBlock: blocks.frozenBlock, trainStep: blocks.trainStep, evalForward: blocks.evalForward };
+  for (const [name, c] of Object.entries(curves))
     note(`profile: ${name} per batch of ${BATCH}: ${s(c.short)} at 32 tokens, ${s(c.long)} at 120`);
+  note(`profile: building the top's evaluation graph ${s(blocks.evalSetupSeconds)}`);
   for (const [name, p] of Object.entries(projections)) {
     note(
       `profile: ${name} recipe ${s(p.seconds)} = prefix cache ${s(p.prefixSeconds)} + ${p.steps} steps ${s(p.trainSeconds)} + ${p.evalForwards} evaluation forwards ${s(p.evalSeconds)}`,

@@ -51,13 +51,18 @@ export class PrefixCache {
 
   /** Hidden states [B, T, C] for a batch padded to T; positions past a row's cached ones are zero. */
   batch(batch: Example[], T: number): tf.Tensor3D {
+    return tf.tensor3d(this.hostBatch(batch, T), [batch.length, T, this.width]);
+  }
+
+  /** The same, flat, outside tfjs. */
+  hostBatch(batch: Example[], T: number): Float32Array {
     const out = new Float32Array(batch.length * T * this.width);
     batch.forEach((e, b) => {
       const row = this.rows.get(e);
       if (!row) throw new Error('PrefixCache: example not cached');
       out.set(row, b * T * this.width);
     });
-    return tf.tensor3d(out, [batch.length, T, this.width]);
+    return out;
   }
 
   get size(): number {

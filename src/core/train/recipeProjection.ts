@@ -13,6 +13,8 @@ export interface RecipeCosts {
   trainStep: BatchCost;
   /** One evaluation forward of the trainable top from cached hidden states. */
   evalForward: BatchCost;
+  /** Seconds to set up each evaluation (on ONNX Runtime: building the top's graph from the current weights). */
+  evalSetup: number;
 }
 
 export interface RecipeProjection {
@@ -47,7 +49,7 @@ export function projectRecipe(
   let evalForwards = 0;
   const few = fewBatches(examples, config);
   const evalPoint = () => {
-    evalSeconds += sum(few.train, costs.evalForward) + sum(few.val, costs.evalForward);
+    evalSeconds += costs.evalSetup + sum(few.train, costs.evalForward) + sum(few.val, costs.evalForward);
     evalForwards += few.train.length + few.val.length;
   };
   let step = 0;
@@ -59,6 +61,7 @@ export function projectRecipe(
     evalPoint();
   }
   const final = Object.values(finalBatches(examples, config));
+  evalSeconds += costs.evalSetup;
   for (const batches of final) evalSeconds += sum(batches, costs.evalForward);
   evalForwards += final.reduce((n, b) => n + b.length, 0);
 
