@@ -211,6 +211,13 @@ describe('the app', () => {
     }
   });
 
+  it('sends /popup/ to /popup, keeping the token, so the page finds its relative assets', async () => {
+    const reply = await request(server.origin, `/popup/?token=${TOKEN}`);
+    expect([reply.status, reply.headers.location]).toEqual([308, `/popup?token=${TOKEN}`]);
+    // A leading `//` would make the Location another host's.
+    expect((await request(server.origin, '/.//evil.example/')).headers.location).toBe('/evil.example');
+  });
+
   it('serves assets with their content type', async () => {
     const reply = await request(server.origin, '/assets/app.js');
     expect([reply.status, reply.headers['content-type'], reply.body]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log(1);']);
