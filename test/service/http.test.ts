@@ -43,6 +43,7 @@ describe('the API', () => {
     const byHeader = await call('listRuns', '[]');
     expect(byHeader.status).toBe(200);
     expect(byHeader.json()).toEqual([]);
+    expect((await call('listRuns', '[]', { Authorization: `bearer ${TOKEN}` })).status).toBe(200);
     const byQuery = await request(server.origin, `/api/getQueueState?token=${TOKEN}`, { method: 'POST', body: '[]' });
     expect(byQuery.json()).toEqual({ paused: false, running: [], queued: [], concurrency: 1 });
   });
