@@ -26,7 +26,17 @@ function cspMetaTag(): Plugin {
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: 'src/main/index.ts' } } },
+    build: {
+      // tfjs-core's gradients exist only in its unbundled ES-module build, whose extensionless imports
+      // plain Node cannot resolve (the CLI adds a resolve hook for them); bundled, they need none.
+      externalizeDeps: { exclude: ['@tensorflow/tfjs-core'] },
+      // The training process is a second entry, out/main/worker.js, started by utilityProcess.fork.
+      rollupOptions: {
+        input: { index: 'src/main/index.ts', worker: 'src/worker/main.ts' },
+        // Optional native backends: loaded at run time when installed (electron-vite externalizes only `dependencies`).
+        external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      },
+    },
   },
   preload: {
     build: {

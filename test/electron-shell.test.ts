@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { IpcMainInvokeEvent } from 'electron';
@@ -11,7 +11,10 @@ import { apiMethodNames } from '../src/common/channels.js';
 import { contentSecurityPolicy } from '../src/common/csp.js';
 import { createHandler, registerApi } from '../src/main/ipc.js';
 import { isAppUrl } from '../src/main/security.js';
-import { secureWebPreferences } from '../src/main/windowOptions.js';
+import { popupPosition, popupWindowOptions, secureWebPreferences } from '../src/main/windowOptions.js';
+import { forkWorker } from '../src/service/trainerHost.js';
+import { openService, SMS_MAPPING, tinyRun } from './support/service.js';
+import { tempDir } from './support/tempDir.js';
 
 // The Electron binary cannot be downloaded on this machine, so the preload runs against a fake
 // `electron` module that records what it was given.
@@ -44,8 +47,11 @@ describe('electron-vite build', () => {
   let out: string;
 
   beforeAll(async () => {
-    // A temporary outDir, so the test never races a developer's `npm run build` into out/.
-    out = await mkdtemp(join(tmpdir(), 'workbench-build-'));
+    // A temporary outDir, so the test never races a developer's `npm run build` into out/; inside
+    // the project, so the bundles' external imports resolve from its node_modules as out/'s do.
+    const cache = join(repoRoot, 'node_modules/.cache');
+    await mkdir(cache, { recursive: true });
+    out = await mkdtemp(join(cache, 'workbench-build-'));
     // vitest sets NODE_ENV=test, which would make Vite bundle Vue's development build.
     const env = { ...process.env };
     delete env.NODE_ENV;
@@ -60,8 +66,9 @@ describe('electron-vite build', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it('writes the main, preload and renderer bundles', () => {
+  it('writes the main, worker, preload and renderer bundles', () => {
     expect(existsSync(join(out, 'main/index.js'))).toBe(true);
+    expect(existsSync(join(out, 'main/worker.js'))).toBe(true);
     expect(existsSync(join(out, 'preload/index.cjs'))).toBe(true);
     expect(existsSync(join(out, 'renderer/index.html'))).toBe(true);
   });
@@ -70,6 +77,45 @@ describe('electron-vite build', () => {
     const main = await readFile(join(out, 'main/index.js'), 'utf8');
     expect(main).toContain('"../preload/index.cjs"');
     expect(main).toContain('"../renderer/index.html"');
+    expect(main).toContain('"worker.js"');
+  });
+
+  it('main and the worker import only Node built-ins, electron and packages a packaged app ships', async () => {
+    // electron-builder packs `dependencies` and `optionalDependencies`, never devDependencies.
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const shipped = new Set(['electron', ...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]);
+    const files = (await readdir(join(out, 'main'), { recursive: true })).filter((f) => f.endsWith('.js'));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const code = await readFile(join(out, 'main', file), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:from |import\()"([^".][^"]*)"/g)) imported.add(spec);
+    }
+    const packageOf = (spec: string) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+    const foreign = [...imported].filter((spec) => !isBuiltin(spec) && !shipped.has(packageOf(spec)));
+    expect(imported).toContain('better-sqlite3');
+    expect(foreign).toEqual([]);
+  });
+
+  it('the bundled training process (what utilityProcess starts) trains a run, here as a Node child process', async () => {
+    const { service } = await openService({
+      dataDir: tempDir('wb-bundle-'),
+      autoStart: false,
+      spawnWorker: forkWorker(join(out, 'main/worker.js')),
+    });
+    const dataset = await service.importDataset(syntheticMessages(), SMS_MAPPING, 'synthetic');
+    const [run] = await service.createRuns({ base: tinyRun(dataset.id, { epochs: 1 }) });
+    service.startQueue();
+    await service.whenIdle();
+    const detail = await service.getRun(run.id);
+    expect(detail.error).toBeNull();
+    expect(detail.status).toBe('finished');
+    expect(detail.logTail).toMatch(/backend \w+/);
+    // Not the pure-JS fallback: the bundle's own tfjs-core works with the wasm backend loaded from node_modules.
+    expect(['wasm', 'tfjs-node', 'tfjs-node-gpu']).toContain(detail.backend);
   });
 
   it('builds the preload as one CommonJS script that requires nothing but electron', async () => {
@@ -87,6 +133,14 @@ describe('electron-vite build', () => {
   });
 });
 
+/** 120 short labelled messages, tab-separated like the SMS Spam Collection. */
+function syntheticMessages() {
+  const lines = Array.from({ length: 120 }, (_, i) =>
+    i % 2 ? `spam\tWIN a free prize number ${i}, call now to claim cash` : `ham\tsee you at lunch ${i}, bring the notes`,
+  );
+  return { name: 'synthetic.tsv', base64: Buffer.from(lines.join('\n')).toString('base64') };
+}
+
 describe('window security', () => {
   it('isolates, sandboxes and keeps Node out of the renderer', () => {
     expect(secureWebPreferences('/app/preload/index.cjs')).toEqual({
@@ -96,6 +150,21 @@ describe('window security', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
+  });
+
+  it('gives the tray popup the same secure webPreferences, frameless and above other windows', () => {
+    const options = popupWindowOptions('/app/preload/index.cjs');
+    expect(options.webPreferences).toEqual(secureWebPreferences('/app/preload/index.cjs'));
+    expect(options).toMatchObject({ frame: false, alwaysOnTop: true, show: false, skipTaskbar: true, resizable: false });
+  });
+
+  it('places the popup under its anchor, inside the work area', () => {
+    const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
+    const size = { width: 420, height: 300 };
+    expect(popupPosition({ x: 960, y: 24 }, size, workArea)).toEqual({ x: 750, y: 24 });
+    // A tray in the bottom-right corner: pushed left and up into the screen.
+    expect(popupPosition({ x: 1900, y: 1080 }, size, workArea)).toEqual({ x: 1500, y: 740 });
+    expect(popupPosition({ x: -50, y: -50 }, size, { ...workArea, x: 100, y: 30 })).toEqual({ x: 100, y: 30 });
   });
 
   it('has a CSP limited to the app origin, without eval', () => {

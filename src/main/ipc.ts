@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { z } from 'zod';
-import { apiMethods, type ApiMethodName, type WorkbenchApi } from '../common/api.js';
+import type { ApiMethodName, WorkbenchApi } from '../common/api.js';
+import { checkArgs, checkResult } from '../common/apiChecks.js';
 import { apiMethodNames, channelFor } from '../common/channels.js';
 
 export type IpcHandler = (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>;
@@ -16,22 +16,15 @@ export function createHandler(
   method: ApiMethodName,
   isTrustedSender: (event: IpcMainInvokeEvent) => boolean,
 ): IpcHandler {
-  const { args: argsSchema, result: resultSchema } = apiMethods[method];
   return async (event, ...rawArgs) => {
     if (!isTrustedSender(event)) {
       throw new Error(`${channelFor(method)} refused: the caller (${event.senderFrame?.url ?? 'unknown frame'}) is not the app's page`);
     }
-    const args = argsSchema.safeParse(rawArgs);
-    if (!args.success) {
-      // The schema is a tuple of all arguments, so issues read "at [0]…", and a wrong count "Too big/small".
-      const given = `${rawArgs.length} argument${rawArgs.length === 1 ? '' : 's'}`;
-      throw new Error(`${channelFor(method)}: invalid arguments (${given} given):\n${z.prettifyError(args.error)}`);
-    }
-    const result = resultSchema.safeParse(await Reflect.apply(api[method], api, args.data));
-    if (!result.success) {
-      throw new Error(`${channelFor(method)}: the app returned an invalid result:\n${z.prettifyError(result.error)}`);
-    }
-    return result.data;
+    const args = checkArgs(method, rawArgs);
+    if (!args.ok) throw new Error(`${channelFor(method)}: ${args.message}`);
+    const result = checkResult(method, await Reflect.apply(api[method], api, args.value));
+    if (!result.ok) throw new Error(`${channelFor(method)}: ${result.message}`);
+    return result.value;
   };
 }
 

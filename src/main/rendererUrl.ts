@@ -6,3 +6,10 @@
 export function devServerUrl(env: Record<string, string | undefined>, isPackaged: boolean): string | undefined {
   return isPackaged ? undefined : env.ELECTRON_RENDERER_URL || undefined;
 }
+
+/** A route of the renderer (its hash router), e.g. the tray popup: `routeUrl(appUrl, '/popup')`. */
+export function routeUrl(appUrl: string, route: `/${string}`): string {
+  const url = new URL(appUrl);
+  url.hash = route;
+  return url.href;
+}

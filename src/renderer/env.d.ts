@@ -7,6 +7,6 @@ declare module '*.vue' {
 }
 
 interface Window {
-  /** Set by the preload in Electron; the renderer reaches it only through useApi(). */
-  readonly workbench: import('../common/api.js').WorkbenchClient;
+  /** Set by the preload in Electron (absent in a browser under `workbench serve`); the renderer reaches it only through useApi(). */
+  readonly workbench?: import('../common/api.js').WorkbenchClient;
 }

@@ -1,4 +1,4 @@
-import type { SavedClassifier } from '../core/model/savedClassifier.js';
+import type { ClassifierRunner } from '../core/model/classifierRunner.js';
 import type { Prediction } from '../core/model/predict.js';
 
 const KEEP = 2;
@@ -6,37 +6,42 @@ const KEEP = 2;
 /**
  * Saved classifiers loaded for classify, the most recently used few kept in memory (a GPT-2 small
  * classifier is ~500 MB). The engine is imported on first use, so a service that never classifies
- * never loads TensorFlow.js.
+ * never loads TensorFlow.js or ONNX Runtime.
  */
 export class ClassifierCache {
-  private loaded = new Map<number, Promise<SavedClassifier>>();
+  private loaded = new Map<number, Promise<ClassifierRunner>>();
   backend: string | null = null;
+  /** The forward-only path classify runs on (`onnx` or `tfjs`), once known. */
+  inference: string | null = null;
 
   async classify(runId: number, dir: string, texts: string[]): Promise<Prediction[]> {
-    const [{ initBackend }, { loadClassifier }, { classify }] = await Promise.all([
+    const [{ initBackend }, { initInference }, { loadClassifier }, { classifierRunner }] = await Promise.all([
       import('../core/model/backend.js'),
+      import('../core/model/inference.js'),
       import('../core/model/savedClassifier.js'),
-      import('../core/model/predict.js'),
+      import('../core/model/classifierRunner.js'),
     ]);
     this.backend = await initBackend();
-    let saved = this.loaded.get(runId);
-    if (!saved) {
-      saved = loadClassifier(dir);
-      this.loaded.set(runId, saved);
-      saved.catch(() => this.loaded.delete(runId));
+    const { inference } = await initInference();
+    this.inference = inference;
+    let runner = this.loaded.get(runId);
+    if (!runner) {
+      runner = loadClassifier(dir).then((saved) => classifierRunner(saved, inference));
+      this.loaded.set(runId, runner);
+      runner.catch(() => this.loaded.delete(runId));
       this.evict();
     } else {
       // Most recently used last.
       this.loaded.delete(runId);
-      this.loaded.set(runId, saved);
+      this.loaded.set(runId, runner);
     }
-    return classify(await saved, texts);
+    return (await runner).classify(texts);
   }
 
   forget(runId: number): void {
-    const saved = this.loaded.get(runId);
+    const runner = this.loaded.get(runId);
     this.loaded.delete(runId);
-    saved?.then((s) => s.model.dispose(), () => {});
+    runner?.then((r) => r.dispose(), () => {});
   }
 
   clear(): void {

@@ -18,7 +18,12 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   try {
     db = new Database(file);
   } catch (err) {
-    throw new WorkbenchError(`cannot open the workbench database ${file}: ${(err as Error).message}`, { cause: err });
+    const message = (err as Error).message;
+    // The one native module, built for one ABI at a time: `npm start` builds it for Electron.
+    const hint = /NODE_MODULE_VERSION/.test(message)
+      ? ' — better-sqlite3 is built for the other runtime (Node and Electron each need their own build): `node scripts/native-abi.mjs node` before the CLI, `npm start` for the app'
+      : '';
+    throw new WorkbenchError(`cannot open the workbench database ${file}: ${message}${hint}`, { cause: err });
   }
   try {
     db.pragma('busy_timeout = 5000');

@@ -2,7 +2,7 @@ import { WorkbenchError } from '../core/errors.js';
 
 /*
  * The three ways an API call is refused. Both transports map them to a status: InvalidRequest → 400,
- * NotFound → 404, Conflict → 409; any other WorkbenchError is a failure the user can act on (500 with its message).
+ * NotFound → 404, Conflict → 409; any other WorkbenchError is a failure the user can act on (HTTP 422 with its message).
  */
 
 /** The call's arguments do not match the API's schemas (or name something impossible). */

@@ -52,6 +52,8 @@ export interface WorkbenchServiceOptions {
   cacheDir?: string;
   /** Disk space kept free beyond a run's checkpoints before it may start (default 200 MB). */
   diskReserveBytes?: number;
+  /** The version getSystemInfo reports (default: package.json's; the desktop app passes app.getVersion()). */
+  appVersion?: string;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
@@ -68,10 +70,13 @@ export interface WorkbenchService extends WorkbenchClient {
   close(options?: { finishRunning?: boolean }): Promise<void>;
 }
 
-const APP_VERSION = (() => {
+/** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
+let packageVersion: string | undefined;
+function versionFromPackage(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
-})();
+  packageVersion ??= (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  return packageVersion;
+}
 
 export async function createWorkbenchService(options: WorkbenchServiceOptions): Promise<WorkbenchService> {
   const dataDir = path.resolve(options.dataDir);
@@ -96,7 +101,8 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     emit,
   });
   const classifiers = new ClassifierCache();
-  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, emit }));
+  const appVersion = options.appVersion ?? versionFromPackage();
+  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }));
   let closed = false;
   const service: WorkbenchService = {
     ...api,
@@ -128,10 +134,11 @@ interface Parts {
   classifiers: ClassifierCache;
   dataDir: string;
   cacheDir: string;
+  appVersion: string;
   emit(event: WorkbenchEvent): void;
 }
 
-function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, emit }: Parts): WorkbenchApi {
+function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const requireRun = (id: number): RunRow => {
     const row = store.get(id);
@@ -194,11 +201,11 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async getSystemInfo(): Promise<SystemInfo> {
       const backend = queue.lastBackend ?? classifiers.backend ?? store.list().findLast((r) => r.backend)?.backend ?? null;
       return {
-        appVersion: APP_VERSION,
+        appVersion,
         platform: process.platform,
         versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
         backend,
-        inference: backend ? 'tfjs' : null,
+        inference: classifiers.inference ?? (backend ? 'tfjs' : null),
         threads: os.availableParallelism(),
         gpu: backend === 'tfjs-node-gpu',
         dataFolder: dataDir,

@@ -8,6 +8,7 @@ import { runsAddCommand } from './runsAdd.js';
 import { runsExportCommand } from './runsExport.js';
 import { runsListCommand } from './runsList.js';
 import { runsShowCommand } from './runsShow.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const commands: Command[] = [trainCommand, classifyCommand, forwardCommand, datasetInspectCommand, benchCommand, runsAddCommand, runsListCommand, runsShowCommand, runsExportCommand, queueRunCommand];
+export const commands: Command[] = [trainCommand, classifyCommand, forwardCommand, datasetInspectCommand, benchCommand, runsAddCommand, runsListCommand, runsShowCommand, runsExportCommand, queueRunCommand, serveCommand];

@@ -4,25 +4,15 @@ import { WorkbenchError } from '../errors.js';
 import { EVAL, type ForwardContext } from './block.js';
 import type { GPT2 } from './gpt2.js';
 import { dense } from './ops.js';
+import { poolingWeightData } from './pooling.js';
 import { sizeOf, type HostTensor, type TensorMap } from './tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT, trainableNames } from './trainable.js';
 
 let nextHeadId = 0;
 
-/**
- * Pooling weights [B, T] that pick (or average) the positions feeding the head:
- * `last-position` the padded row's last position (the book), `last-token` each row's last real
- * token, `mean` the average over real tokens. lengths are the real token counts.
- */
+/** Pooling weights [B, T] (see pooling.ts). */
 export function poolingWeights(pooling: Pooling, lengths: number[], T: number): tf.Tensor2D {
-  const w = new Float32Array(lengths.length * T);
-  lengths.forEach((len, b) => {
-    const n = Math.max(1, Math.min(len, T));
-    if (pooling === 'last-position') w[b * T + T - 1] = 1;
-    else if (pooling === 'last-token') w[b * T + n - 1] = 1;
-    else for (let t = 0; t < n; t++) w[b * T + t] = 1 / n;
-  });
-  return tf.tensor2d(w, [lengths.length, T]);
+  return tf.tensor2d(poolingWeightData(pooling, lengths, T), [lengths.length, T]);
 }
 
 /** Weighted sum over positions: h [B, T, C], weights [B, T] → [B, C]. */

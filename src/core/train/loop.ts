@@ -11,6 +11,7 @@ import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
 import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
+import type { InferenceChoice } from '../model/inference.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
@@ -46,6 +47,8 @@ export interface LoopOptions {
   /** Reference modes that must give the same result as the fast defaults (tests compare them). */
   prefixCache?: boolean;
   padding?: 'trim' | 'full';
+  /** The path that fills the frozen-prefix cache; default initInference's choice. */
+  inference?: InferenceChoice;
 }
 
 export interface TrainOutcome {
@@ -60,7 +63,7 @@ export interface TrainOutcome {
   /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
-  prefixCache: { k: number; examples: number } | null;
+  prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
 }
 
 export class TrainingCancelled extends WorkbenchError {
@@ -90,7 +93,7 @@ export async function trainClassifier(
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
-    const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, signal, onProgress });
+    const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, inference: options.inference, signal, onProgress });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
 
@@ -148,7 +151,7 @@ export async function trainClassifier(
       stoppedEarly: stopping?.stopped ?? false,
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? { k: cache.k, examples: cache.size } : null,
+      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
     };
   } finally {
     optimizer.dispose();

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
 import type { RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
-import { idsTensor } from '../model/ops.js';
+import { initInference, type InferenceChoice } from '../model/inference.js';
+import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
 import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
 
 /**
@@ -15,10 +16,12 @@ export class PrefixCache {
   private readonly width: number;
 
   constructor(
-    private readonly model: SequenceClassifier,
+    model: SequenceClassifier,
     readonly k: number,
     private readonly pooling: Pooling,
     private readonly padLength: number,
+    /** The path that computed the rows. */
+    readonly inference: InferenceChoice,
   ) {
     this.width = model.gpt.config.nEmbd;
   }
@@ -28,17 +31,15 @@ export class PrefixCache {
     return this.pooling === 'last-position' ? this.padLength : realLength(e);
   }
 
-  /** Computes the prefix for examples not cached yet, shortest first so batches carry little padding. */
-  async fill(examples: Example[], batchSize: number, onBatch?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  /** Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding. */
+  async fill(runner: PrefixRunner, examples: Example[], batchSize: number, onBatch?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
     const todo = examples.filter((e) => !this.rows.has(e)).sort((a, b) => realLength(a) - realLength(b));
     let done = 0;
     for (const batch of chunk(todo, batchSize, true)) {
       signal?.throwIfAborted();
       const padded = padBatch(batch, batchLength(batch, this.pooling, this.padLength));
-      const hidden = tf.tidy(() => this.model.prefix(idsTensor(padded.ids), this.k));
-      const data = (await hidden.data()) as Float32Array;
-      const T = hidden.shape[1];
-      hidden.dispose();
+      const data = await runner.run(padded.ids);
+      const T = padded.ids[0].length;
       batch.forEach((e, b) => {
         this.rows.set(e, data.slice(b * T * this.width, (b * T + this.rowLength(e)) * this.width));
       });
@@ -65,20 +66,26 @@ export class PrefixCache {
 }
 
 /**
- * The cache for a run, filled with every example of every split; null when no leading block is frozen,
- * when dropout would change the frozen blocks' output, or when `enabled` is false (the reference mode).
+ * The cache for a run, filled with every example of every split on the inference path (initInference);
+ * null when no leading block is frozen, when dropout would change the frozen blocks' output, or when
+ * `enabled` is false (the reference mode).
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
   config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
-  options: { enabled?: boolean; signal?: AbortSignal; onProgress?: (done: number, total: number, k: number) => void },
+  options: { enabled?: boolean; inference?: InferenceChoice; signal?: AbortSignal; onProgress?: (done: number, total: number, k: number) => void },
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
   if (k === 0 || config.dropout !== 0 || options.enabled === false) return null;
-  const cache = new PrefixCache(model, k, config.pooling, data.padLength);
+  const runner = await prefixRunner(model, k, options.inference ?? (await initInference()).inference);
+  const cache = new PrefixCache(model, k, config.pooling, data.padLength, runner.inference);
   const { train, val, test } = data.examples;
   const onBatch = (done: number, total: number) => options.onProgress?.(done, total, k);
-  await cache.fill([...train, ...val, ...test], Math.max(config.batchSize, 16), onBatch, options.signal);
+  try {
+    await cache.fill(runner, [...train, ...val, ...test], Math.max(config.batchSize, 16), onBatch, options.signal);
+  } finally {
+    await runner.dispose();
+  }
   return cache;
 }

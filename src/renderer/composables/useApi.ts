@@ -1,9 +1,14 @@
 import type { WorkbenchClient } from '../../common/api.js';
+import { createHttpClient, tokenFromUrl } from '../api/httpClient.js';
+
+let httpClient: WorkbenchClient | null = null;
 
 /**
- * The WorkbenchApi for components. In Electron it is the preload's IPC bridge; `serve` mode will
- * return an HTTP client here instead, so components never know which transport they talk to.
+ * The WorkbenchApi for components: in Electron the preload's IPC bridge, in a browser (`workbench
+ * serve`) one HTTP client shared by the page, so components never know which transport they talk to.
  */
 export function useApi(): WorkbenchClient {
-  return window.workbench;
+  if (window.workbench) return window.workbench;
+  httpClient ??= createHttpClient(tokenFromUrl(window.location.href));
+  return httpClient;
 }

@@ -1,0 +1,20 @@
+import { expect, test } from './fixtures.js';
+
+test('the app mounts in a browser and reads the system info over HTTP', async ({ page, workbench }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+
+  await page.goto(workbench.url.href);
+  await expect(page.getByRole('heading', { name: 'Spam Workbench' })).toBeVisible();
+  const info = page.getByLabel('System info');
+  await expect(info).toContainText(process.versions.node);
+  await expect(info).toContainText('not running in Electron');
+  expect(problems).toEqual([]);
+});
+
+test('/popup is served as the app too', async ({ page, workbench }) => {
+  const response = await page.goto(workbench.at('/popup'));
+  expect(response?.status()).toBe(200);
+  await expect(page.locator('#app')).not.toBeEmpty();
+});

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { WorkbenchError } from '../../core/errors.js';
+import { isLoopback } from '../../service/http/guard.js';
+import { startHttpServer } from '../../service/http/server.js';
+import { NOT_BUILT } from '../../service/http/staticFiles.js';
+import { printJson, type Command } from '../command.js';
+import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
+
+export const DEFAULT_PORT = 8765;
+
+/** Where `npm run build` puts the renderer. */
+const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'the workbench in a browser: serve the app and its API over HTTP, and train the queue',
+  usage: `workbench serve [--port N] [--host H] [--data DIR] [--json]
+
+Serves the built app (npm run build) and its API at http://127.0.0.1:${DEFAULT_PORT}/ and trains the
+queued runs, until Ctrl-C (a run in progress resumes from its checkpoint at the next start). Prints
+the URL to open, with a random token that every API request needs.
+  --port N                    the port (default ${DEFAULT_PORT}); 0 picks a free one
+  --host H                    the address to listen on (default 127.0.0.1, this machine only); any other
+                              lets the network reach the workbench, guarded by the token alone, unencrypted
+${DATA_FLAG_HELP}
+  --json                      also {"url", "host", "port", "token", "dataFolder"} as the last line of stdout`,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...DATA_FLAG, port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    const port = parsePort(values.port);
+    const host = values.host ?? '127.0.0.1';
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    if (!isLoopback(host)) {
+      say(
+        `workbench: warning: listening on ${host}, not only this machine: anyone who can reach port ${port || 'chosen'} and has the token can use the workbench, over unencrypted HTTP`,
+      );
+    }
+    await withService(
+      values.data,
+      async (service) => {
+        const token = randomBytes(24).toString('base64url');
+        const server = await startHttpServer({ service, host, port, token, rendererDir: RENDERER_DIR });
+        const url = `${server.origin}/?token=${token}`;
+        process.stdout.write(`Spam Workbench: ${url}\n`);
+        if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
+        if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) say(`workbench: ${NOT_BUILT}`);
+        say(`data folder: ${service.dataDir}\nCtrl-C stops (a run in progress resumes at the next start)`);
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        say(`${signal}: stopping`);
+        await server.close();
+      },
+      true,
+    );
+    return 0;
+  },
+};
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new WorkbenchError(`serve: --port takes a number from 0 to 65535 (0 = a free one), not "${value}"`);
+  return port;
+}

@@ -1,0 +1,39 @@
+import type { InferenceChoice } from './inference.js';
+import { OnnxClassifier } from './onnx/onnxClassifier.js';
+import { classifierBatch, classify, toPredictions, type Prediction } from './predict.js';
+import type { ClassifierSidecar, SavedClassifier } from './savedClassifier.js';
+
+/** A loaded classifier ready to classify on the chosen inference path. */
+export interface ClassifierRunner {
+  readonly inference: InferenceChoice;
+  readonly sidecar: ClassifierSidecar;
+  classify(texts: string[]): Promise<Prediction[]>;
+  dispose(): void;
+}
+
+/**
+ * Puts a saved classifier on an inference path. For ONNX the graph gets the weights (LoRA merged)
+ * and the tfjs model is released: a GPT-2 small classifier would otherwise be held twice.
+ */
+export async function classifierRunner(saved: SavedClassifier, inference: InferenceChoice): Promise<ClassifierRunner> {
+  const { model, sidecar } = saved;
+  if (inference === 'tfjs') {
+    return { inference, sidecar, classify: async (texts) => classify(saved, texts), dispose: () => model.dispose() };
+  }
+  const config = model.gpt.config;
+  let onnx: OnnxClassifier;
+  try {
+    onnx = await OnnxClassifier.create(model);
+  } finally {
+    model.dispose();
+  }
+  return {
+    inference,
+    sidecar,
+    async classify(texts) {
+      const batch = classifierBatch(sidecar, config, texts);
+      return toPredictions(sidecar.labels, await onnx.probabilities(batch.ids, batch.lengths));
+    },
+    dispose: () => void onnx.dispose(),
+  };
+}

@@ -1,0 +1,157 @@
+import { WorkbenchError } from '../../errors.js';
+import type { GPT2Config } from '../config.js';
+import type { TensorMap } from '../tensorMap.js';
+import { HEAD_BIAS, HEAD_WEIGHT } from '../trainable.js';
+import { floatTensor, GraphBuilder } from './graphBuilder.js';
+
+/*
+ * GPT-2 as an ONNX graph, written like the tfjs model (block.ts, attention.ts, ops.ts) so the two
+ * can be read side by side: same operations in the same order, so they agree to float rounding.
+ * Inputs and outputs have a run-time batch size B and length T.
+ */
+
+/** What the graph computes from which blocks. */
+export interface GraphSpec {
+  /** Blocks [from, to) run; from 0 the input is token ids `ids` [B, T], else hidden states `hidden_in` [B, T, C]. */
+  from: number;
+  to: number;
+  /** `hidden`: the output of block to−1 [B, T, C] (the frozen prefix). */
+  hidden?: boolean;
+  /** `normed`: the final-layer-norm hidden states [B, T, C]. */
+  normed?: boolean;
+  /** `logits` [B, K] of the classifier head, pooled with weights `pool` [B, T] (see pooling.ts). */
+  logits?: boolean;
+  /** `lm_last` [B, V]: next-token logits at the last position, head tied to wte. */
+  lmLast?: boolean;
+}
+
+class Gpt2Graph {
+  readonly g = new GraphBuilder();
+  private readonly C: number;
+  private readonly added = new Set<string>();
+
+  constructor(
+    readonly config: GPT2Config,
+    private readonly weights: TensorMap,
+  ) {
+    this.C = config.nEmbd;
+  }
+
+  /** A named weight of the model as a graph initializer (added once). */
+  w(name: string): string {
+    const t = this.weights.get(name);
+    if (!t) throw new WorkbenchError(`onnx: missing weight "${name}"`);
+    if (!this.added.has(name)) {
+      this.g.weight(name, t.shape, t.data);
+      this.added.add(name);
+    }
+    return name;
+  }
+
+  /** T as a 1-element int64 vector, from the input's shape. */
+  length(x: string): string {
+    return this.g.op1('Slice', [this.g.op1('Shape', [x]), this.g.ints([1]), this.g.ints([2])]);
+  }
+
+  /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above (as attention.ts). */
+  causalMask(T: string): string {
+    const g = this.g;
+    const full = g.op1('ConstantOfShape', [g.op1('Concat', [T, T], { axis: { int: 0 } })], {
+      value: { tensor: floatTensor('', [1], Float32Array.of(-1e9)) },
+    });
+    return g.op1('Trilu', [full, g.ints([1], true)], { upper: { int: 1 } });
+  }
+
+  /** Token + position embeddings: ids [B, T] → [B, T, C]. */
+  embed(ids: string): string {
+    const g = this.g;
+    const tok = g.op1('Gather', [this.w('wte.weight'), ids], { axis: { int: 0 } });
+    const pos = g.op1('Slice', [this.w('wpe.weight'), g.ints([0]), this.length(ids), g.ints([0])]);
+    return g.op1('Add', [tok, pos]);
+  }
+
+  layerNorm(x: string, prefix: string): string {
+    return this.g.op1('LayerNormalization', [x, this.w(`${prefix}.weight`), this.w(`${prefix}.bias`)], {
+      axis: { int: -1 },
+      epsilon: { float: this.config.layerNormEpsilon },
+    });
+  }
+
+  /** y = x·W + b on the last axis (Conv1D layout, W is [in, out]). */
+  dense(x: string, layer: string): string {
+    return this.g.op1('Add', [this.g.op1('MatMul', [x, this.w(`${layer}.weight`)]), this.w(`${layer}.bias`)]);
+  }
+
+  /** GELU, tanh approximation, the same expression as ops.ts. */
+  gelu(x: string): string {
+    const g = this.g;
+    const cube = g.op1('Mul', [g.op1('Mul', [x, x]), x]);
+    const inner = g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [cube, g.scalar(0.044715)])]), g.scalar(Math.sqrt(2 / Math.PI))]);
+    return g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Add', [g.op1('Tanh', [inner]), g.scalar(1)])]);
+  }
+
+  /** Multi-head causal self-attention: x [B, T, C] → [B, T, C]. */
+  attention(x: string, prefix: string, mask: string): string {
+    const g = this.g;
+    const { nHead } = this.config;
+    const D = this.C / nHead;
+    const [q, k, v] = g.op('Split', [this.dense(x, `${prefix}attn.c_attn`), g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
+    const heads = (t: string, perm: number[]) =>
+      g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, nHead, D])])], { perm: { ints: perm } });
+    const qh = g.op1('Mul', [heads(q, [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(D))]); // [B, H, T, D], pre-scaled
+    const kt = heads(k, [0, 2, 3, 1]); // [B, H, D, T]
+    const vh = heads(v, [0, 2, 1, 3]); // [B, H, T, D]
+    const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, kt]), mask])], { axis: { int: -1 } });
+    const y = g.op1('Reshape', [
+      g.op1('Transpose', [g.op1('MatMul', [att, vh])], { perm: { ints: [0, 2, 1, 3] } }),
+      g.ints([0, 0, this.C]),
+    ]);
+    return this.dense(y, `${prefix}attn.c_proj`);
+  }
+
+  mlp(x: string, prefix: string): string {
+    return this.dense(this.gelu(this.dense(x, `${prefix}mlp.c_fc`)), `${prefix}mlp.c_proj`);
+  }
+
+  /** One pre-LayerNorm block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
+  block(x: string, i: number, mask: string): string {
+    const prefix = `h.${i}.`;
+    const h = this.g.op1('Add', [x, this.attention(this.layerNorm(x, `${prefix}ln_1`), prefix, mask)]);
+    return this.g.op1('Add', [h, this.mlp(this.layerNorm(h, `${prefix}ln_2`), prefix)]);
+  }
+
+  /** Classifier logits: pool [B, T] weights the positions of h [B, T, C] → [B, C] → head → [B, K]. */
+  classifierHead(h: string, pool: string): string {
+    const g = this.g;
+    const pooled = g.op1('Squeeze', [g.op1('MatMul', [g.op1('Unsqueeze', [pool, g.ints([1])]), h]), g.ints([1])]);
+    return g.op1('Add', [g.op1('MatMul', [pooled, this.w(HEAD_WEIGHT)]), this.w(HEAD_BIAS)]);
+  }
+
+  /** Next-token logits at the last position: h [B, T, C] → [B, V], the head tied to wte. */
+  lmLast(h: string): string {
+    const last = this.g.op1('Gather', [h, this.g.ints([-1], true)], { axis: { int: 1 } });
+    return this.g.op1('Gemm', [last, this.w('wte.weight')], { transB: { int: 1 } });
+  }
+}
+
+/** The serialized ONNX model of `spec` for a GPT-2 (and, for logits, its classifier head) with these weights. */
+export function buildGpt2Graph(config: GPT2Config, weights: TensorMap, spec: GraphSpec): Uint8Array {
+  const m = new Gpt2Graph(config, weights);
+  const { g } = m;
+  const C = config.nEmbd;
+  let x: string;
+  if (spec.from === 0) x = m.embed(g.input('ids', 'int32', ['B', 'T']));
+  else x = g.input('hidden_in', 'float32', ['B', 'T', C]);
+  const mask = m.causalMask(m.length(x));
+  for (let i = spec.from; i < spec.to; i++) x = m.block(x, i, mask);
+  if (spec.hidden) g.output('hidden', x, ['B', 'T', C]);
+  if (!spec.normed && !spec.logits && !spec.lmLast) return g.encode();
+  const normed = m.layerNorm(x, 'ln_f');
+  if (spec.normed) g.output('normed', normed, ['B', 'T', C]);
+  if (spec.logits) {
+    const K = weights.get(HEAD_BIAS)?.shape[0] ?? 0;
+    g.output('logits', m.classifierHead(normed, g.input('pool', 'float32', ['B', 'T'])), ['B', K]);
+  }
+  if (spec.lmLast) g.output('lm_last', m.lmLast(normed), ['B', config.vocabSize]);
+  return g.encode();
+}

@@ -1,0 +1,75 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { contentSecurityPolicy } from '../../common/csp.js';
+import { sendError } from './respond.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The renderer's routes: each is the single-page app's index.html, which picks the view from the path. */
+export const PAGE_ROUTES = new Set(['/', '/index.html', '/popup']);
+
+export const NOT_BUILT = 'the app is not built: run `npm run build`, then start `workbench serve` again (the API works without it)';
+
+/**
+ * GET/HEAD of the built renderer (`out/renderer`). Paths are resolved inside `rootDir` only: `..`
+ * segments, encoded or not, and anything that leaves the folder are 404, as are folders and dotfiles.
+ */
+export async function handleStatic(rootDir: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return sendError(res, 405, 'only GET and HEAD outside /api');
+  }
+  const file = PAGE_ROUTES.has(pathname) ? path.join(rootDir, 'index.html') : resolveInside(rootDir, pathname);
+  const info = file ? await stat(file).catch(() => null) : null;
+  if (!file || !info?.isFile()) {
+    return PAGE_ROUTES.has(pathname) ? sendError(res, 404, NOT_BUILT) : sendError(res, 404, `not found: ${pathname}`);
+  }
+  const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const html = type.startsWith('text/html');
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': info.size,
+    'X-Content-Type-Options': 'nosniff',
+    // The page keeps ?token in its address; never send it to another site as a referrer.
+    'Referrer-Policy': 'no-referrer',
+    ...(html ? { 'Content-Security-Policy': contentSecurityPolicy(), 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' } : {}),
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
+
+function resolveInside(rootDir: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const segments = decoded.split(/[/\\]/).filter(Boolean);
+  if (segments.some((s) => s === '..' || s.startsWith('.'))) return null;
+  const root = path.resolve(rootDir);
+  const file = path.resolve(root, ...segments);
+  return file.startsWith(root + path.sep) ? file : null;
+}

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { WorkbenchEvent } from '../src/common/api.js';
+import { lastJson, REPO_ROOT, runWorkbench } from './support/cli.js';
+import { openEventStream } from './support/httpClient.js';
+import { smsSlice, SMS_MAPPING, tinyRun } from './support/service.js';
+import { tempDir } from './support/tempDir.js';
+
+/* `workbench serve` as users start it: a real process, the URL it prints, the API behind it, and a clean stop. */
+
+const dir = tempDir('wb-cli-serve-');
+const started: ChildProcessWithoutNullStreams[] = [];
+afterAll(() => started.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+
+interface Serving {
+  child: ChildProcessWithoutNullStreams;
+  /** The URL line's URL and the --json line. */
+  url: URL;
+  info: Record<string, unknown>;
+  stderr(): string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `workbench serve ...args --json` and resolves once it printed its URL and JSON lines. */
+function serve(args: string[]): Promise<Serving> {
+  const child = spawn(process.execPath, ['bin/workbench.mjs', 'serve', ...args, '--json'], { cwd: REPO_ROOT });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const match = /^Spam Workbench: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n(\{.*\})\n/m.exec(stdout);
+      if (match)
+        resolve({ child, url: new URL(match[1]), info: JSON.parse(match[2]) as Record<string, unknown>, stderr: () => stderr, exit });
+    });
+    void exit.then((code) => reject(new Error(`serve exited with ${code} before printing its URL:\n${stdout}\n${stderr}`)));
+  });
+}
+
+it('prints the URL with a token, serves the API with it, and exits 0 on SIGTERM', async () => {
+  const data = path.join(dir, 'data');
+  const s = await serve(['--port', '0', '--data', data]);
+  const token = s.url.searchParams.get('token')!;
+  expect(token.length).toBeGreaterThanOrEqual(32);
+  expect(s.info).toEqual({ url: s.url.href, host: '127.0.0.1', port: Number(s.url.port), token, dataFolder: data });
+
+  const api = (headers: Record<string, string>) => fetch(new URL('/api/getSystemInfo', s.url), { method: 'POST', headers, body: '[]' });
+  expect((await api({})).status).toBe(401);
+  const info = await api({ Authorization: `Bearer ${token}` });
+  expect(info.status).toBe(200);
+  expect(await info.json()).toMatchObject({ dataFolder: data, versions: { electron: null } });
+
+  s.child.kill('SIGTERM');
+  expect(await s.exit).toBe(0);
+  expect(s.stderr()).toMatch(/SIGTERM: stopping/);
+});
+
+it('refuses a port in use with a hint, and warns when bound beyond this machine', async () => {
+  const s = await serve(['--port', '0', '--host', '0.0.0.0', '--data', path.join(dir, 'wide')]);
+  expect(s.stderr()).toMatch(/^workbench: warning: listening on 0\.0\.0\.0, not only this machine/);
+  expect((await fetch(new URL('/api/listRuns', s.url), { method: 'POST', body: '[]' })).status).toBe(401);
+  const busy = await runWorkbench(['serve', '--port', s.url.port, '--data', path.join(dir, 'busy')]);
+  expect(busy.code).toBe(1);
+  expect(busy.stderr).toMatch(new RegExp(`^workbench: port ${s.url.port} is in use; pass --port 0 for a free one$`, 'm'));
+  s.child.kill('SIGINT');
+  expect(await s.exit).toBe(0);
+
+  const bad = await runWorkbench(['serve', '--port', 'http']);
+  expect([bad.code, bad.stderr]).toEqual([1, 'workbench: serve: --port takes a number from 0 to 65535 (0 = a free one), not "http"\n']);
+});
+
+it('trains the queue, and a run stopped by SIGTERM resumes at the next start', async () => {
+  const data = path.join(dir, 'training');
+  const s = await serve(['--port', '0', '--data', data]);
+  const token = s.url.searchParams.get('token')!;
+  const call = async (method: string, ...args: unknown[]) => {
+    const res = await fetch(new URL(`/api/${method}`, s.url), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify(args),
+    });
+    expect(res.status, method).toBe(200);
+    return res.json() as Promise<unknown>;
+  };
+  const events = await openEventStream(s.url.origin, `/api/events?token=${token}`);
+  const dataset = (await call('importDataset', smsSlice(), SMS_MAPPING, 'SMS slice')) as { id: string };
+  const [run] = (await call('createRuns', { base: tinyRun(dataset.id, { epochs: 2 }) })) as { id: number }[];
+  await events.next<WorkbenchEvent>(
+    (e) => e.type === 'run-progress' && e.runId === run.id && e.progress.stage === 'training' && e.progress.epoch === 1,
+  );
+  events.close();
+  s.child.kill('SIGTERM');
+  expect(await s.exit).toBe(0);
+
+  const resumed = lastJson(await runWorkbench(['queue', 'run', '--data', data, '--json']));
+  expect(resumed).toEqual({ runs: [{ id: run.id, name: expect.any(String), status: 'finished', error: null }] });
+  const shown = lastJson(await runWorkbench(['runs', 'show', String(run.id), '--data', data, '--json']));
+  expect(shown).toMatchObject({ restarts: 1 });
+});

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Trainable } from '../src/common/modelSpec.js';
+import { PAD_TOKEN } from '../src/core/data/tokenizer.js';
+import { initBackend } from '../src/core/model/backend.js';
+import { classifierRunner } from '../src/core/model/classifierRunner.js';
+import { customConfig } from '../src/core/model/config.js';
+import { GPT2 } from '../src/core/model/gpt2.js';
+import { loadGpt2Checkpoint } from '../src/core/model/gpt2Checkpoint.js';
+import { loadGradients } from '../src/core/model/gradients.js';
+import { initInference } from '../src/core/model/inference.js';
+import { OnnxClassifier } from '../src/core/model/onnx/onnxClassifier.js';
+import { prefixRunner } from '../src/core/model/onnx/prefixRunner.js';
+import { Gpt2Session } from '../src/core/model/onnx/session.js';
+import { loadClassifier, saveClassifier } from '../src/core/model/savedClassifier.js';
+import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
+import { AdamW } from '../src/core/train/adamw.js';
+import { trainStep } from '../src/core/train/step.js';
+import { lastJson, runWorkbench } from './support/cli.js';
+import { sharedPath } from './support/shared.js';
+import { tinyClassifier } from './support/tinyClassifier.js';
+
+/* The ONNX Runtime path against the same PyTorch goldens as the tfjs path (test/golden.test.ts). */
+
+interface ClassifierCase {
+  pooling: 'last-position' | 'last-token';
+  padded_length: number;
+  labels: number[];
+  optimizer: { lr: number; weight_decay: number; betas: [number, number]; eps: number };
+  head_init: { weight: number[]; bias: number[] };
+  logits_after_steps: number[];
+  loss_before_each_step: number[];
+}
+
+interface LmCase {
+  ids: number[];
+  hidden_last_layer: number[];
+  hidden_shape: [number, number];
+  last_logits_first16: number[];
+  last_top5_ids: number[];
+  last_top5_logits: number[];
+}
+
+const goldenDir = path.dirname(sharedPath('fixtures/golden/golden.json'));
+const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8')) as {
+  models: Record<
+    string,
+    { weights: string; config: string; lm: LmCase[]; classifier_last_position?: ClassifierCase; classifier_last_token?: ClassifierCase }
+  >;
+};
+
+function worstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  return worst;
+}
+
+function top5(values: Float32Array): number[] {
+  return Array.from(values.keys())
+    .sort((a, b) => values[b] - values[a])
+    .slice(0, 5);
+}
+
+beforeAll(async () => {
+  await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
+  await loadGradients();
+});
+
+async function goldenGpt2(): Promise<GPT2> {
+  const m = golden.models['golden-gpt2'];
+  const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+  return GPT2.fromTensors(config, tensors);
+}
+
+/** PyTorch's head weight is [K, C] row-major; ours is [C, K]. */
+function transposed(rowMajor: number[], rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = rowMajor[r * cols + c];
+  return out;
+}
+
+/** A classifier trained a few steps on tfjs, so its weights (and LoRA adapters) are nobody's initialisation. */
+function trainedTiny(spec: Trainable): SequenceClassifier {
+  const m = new SequenceClassifier(GPT2.random(customConfig({ nLayer: 2, nEmbd: 32, nHead: 4, nPositions: 64 }), 11), 2, 'last-token', 3);
+  const vars = m.setTrainable(spec);
+  const opt = new AdamW({ learningRate: 1e-2, weightDecay: 0.1 });
+  const batch = {
+    ids: [
+      [464, 3290, 318, 257, 1332, 50256],
+      [40, 1842, 50256, 50256, 50256, 50256],
+    ],
+    lengths: [5, 2],
+    labels: [1, 0],
+  };
+  for (let i = 0; i < 3; i++) trainStep(m, opt, vars, batch, { dropout: 0, seed: () => null });
+  opt.dispose();
+  return m;
+}
+
+const TEXTS = [
+  'WINNER!! You have won a prize, call now',
+  'Are we still meeting for lunch tomorrow?',
+  'ok',
+  'Free entry in 2 a wkly comp to win FA Cup final tkts',
+];
+
+describe.each(Object.keys(golden.models))('%s on ONNX Runtime', (name) => {
+  it('reproduces final-layer-norm hidden states and next-token logits', async () => {
+    const m = golden.models[name];
+    const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+    const session = await Gpt2Session.create(config, tensors, { from: 0, to: config.nLayer, normed: true, lmLast: true });
+    for (const c of m.lm) {
+      const { normed, lm_last } = await session.run({ ids: session.ids([c.ids]) }, ['normed', 'lm_last']);
+      expect(normed.dims).toEqual([1, ...c.hidden_shape]);
+      expect(worstDifference(normed.data, c.hidden_last_layer)).toBeLessThan(1e-4);
+      expect(worstDifference(lm_last.data.slice(0, 16), c.last_logits_first16)).toBeLessThan(1e-4);
+      const best = top5(lm_last.data);
+      expect(best).toEqual(c.last_top5_ids);
+      expect(
+        worstDifference(
+          best.map((i) => lm_last.data[i]),
+          c.last_top5_logits,
+        ),
+      ).toBeLessThan(1e-4);
+    }
+    await session.dispose();
+  });
+});
+
+describe.each(['classifier_last_position', 'classifier_last_token'] as const)('golden-gpt2 %s on ONNX Runtime', (key) => {
+  it('gives the PyTorch logits after the 5 AdamW steps (trained on tfjs)', async () => {
+    const g = golden.models['golden-gpt2'][key]!;
+    const gpt = await goldenGpt2();
+    const C = gpt.config.nEmbd;
+    const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
+      weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
+      bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
+    });
+    const vars = model.setTrainable({ kind: 'last', blocks: 1 });
+    const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
+    const ids = texts.map((t) => [...t, ...Array<number>(g.padded_length - t.length).fill(PAD_TOKEN)]);
+    const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
+    const opt = new AdamW({
+      learningRate: g.optimizer.lr,
+      weightDecay: g.optimizer.weight_decay,
+      beta1: g.optimizer.betas[0],
+      beta2: g.optimizer.betas[1],
+      epsilon: g.optimizer.eps,
+    });
+    for (let i = 0; i < g.loss_before_each_step.length; i++) trainStep(model, opt, vars, batch, { dropout: 0, seed: () => null });
+    const onnx = await OnnxClassifier.create(model);
+    expect(worstDifference(await onnx.logits(ids, batch.lengths), g.logits_after_steps)).toBeLessThan(1e-4);
+    await onnx.dispose();
+    opt.dispose();
+    model.dispose();
+  });
+});
+
+describe('ONNX and tfjs on the same model', () => {
+  it('the frozen prefix (blocks [0, 2) of the golden GPT-2) agrees within 1e-4', async () => {
+    const model = new SequenceClassifier(await goldenGpt2(), 2, 'last-position', 0);
+    model.setTrainable({ kind: 'last', blocks: 1 });
+    const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
+    const T = Math.max(...texts.map((t) => t.length)) + 2;
+    const ids = texts.map((t) => [...t, ...Array<number>(T - t.length).fill(PAD_TOKEN)]);
+    const [onnx, tfjs] = await Promise.all([prefixRunner(model, 2, 'onnx'), prefixRunner(model, 2, 'tfjs')]);
+    const [a, b] = [await onnx.run(ids), await tfjs.run(ids)];
+    expect(a.length).toBe(ids.length * T * model.gpt.config.nEmbd);
+    expect(worstDifference(a, b)).toBeLessThan(1e-4);
+    await Promise.all([onnx.dispose(), tfjs.dispose()]);
+    model.dispose();
+  });
+
+  it.each([
+    ['the tiny classifier', () => tinyClassifier()],
+    ['a LoRA classifier (adapters merged into the graph)', () => trainedTiny({ kind: 'lora', rank: 4, alpha: 8 })],
+    ['a last-block classifier', () => trainedTiny({ kind: 'last', blocks: 1 })],
+  ])('classify with %s gives the same labels and probabilities within 1e-4', async (_name, make) => {
+    const model = make();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-onnx-'));
+    await saveClassifier(dir, model, { base: { kind: 'none' }, labels: ['ham', 'spam'], maxLength: model.gpt.config.nPositions });
+    model.dispose();
+    const [onnx, tfjs] = [
+      await classifierRunner(await loadClassifier(dir), 'onnx'),
+      await classifierRunner(await loadClassifier(dir), 'tfjs'),
+    ];
+    const [a, b] = [await onnx.classify(TEXTS), await tfjs.classify(TEXTS)];
+    expect(a.map((p) => p.label)).toEqual(b.map((p) => p.label));
+    for (let i = 0; i < TEXTS.length; i++) {
+      expect(
+        worstDifference([a[i].probabilities.ham, a[i].probabilities.spam], [b[i].probabilities.ham, b[i].probabilities.spam]),
+      ).toBeLessThan(1e-4);
+    }
+    onnx.dispose();
+    tfjs.dispose();
+  });
+});
+
+describe('choosing the inference path', () => {
+  it('an unknown WORKBENCH_INFERENCE is refused with the choices', async () => {
+    await expect(initInference('metal')).rejects.toThrow('unknown inference path "metal"; choose one of onnx, tfjs');
+  });
+
+  const forward = (env: NodeJS.ProcessEnv) =>
+    runWorkbench(
+      [
+        'forward',
+        '--weights',
+        path.join(goldenDir, 'golden-gpt2.safetensors'),
+        '--config',
+        path.join(goldenDir, 'golden-gpt2.config.json'),
+        '--ids',
+        '6109,3626,6100,345',
+        '--json',
+      ],
+      { env },
+    );
+
+  it('ONNX Runtime by default; WORKBENCH_INFERENCE=tfjs forces the tfjs path; both reproduce the golden', async () => {
+    const expected = golden.models['golden-gpt2'].lm[0];
+    const [byDefault, forced] = await Promise.all([forward({ WORKBENCH_INFERENCE: '' }), forward({ WORKBENCH_INFERENCE: 'tfjs' })]);
+    for (const [run, inference] of [
+      [byDefault, 'onnx'],
+      [forced, 'tfjs'],
+    ] as const) {
+      const out = lastJson(run);
+      expect(out.inference).toBe(inference);
+      expect(worstDifference(out.hidden as number[], expected.hidden_last_layer)).toBeLessThan(1e-4);
+      expect((out.top5 as { id: number }[]).map((t) => t.id)).toEqual(expected.last_top5_ids);
+    }
+  }, 60_000);
+});
