@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatEta, formatGap, formatPercent, formatRate, formatValue } from './format.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatEta,
+  formatGap,
+  formatPercent,
+  formatPosition,
+  formatRate,
+  formatValue,
+} from './format.js';
 
 describe('formatDuration', () => {
   it('uses the two largest units', () => {
@@ -59,5 +69,12 @@ describe('formatValue', () => {
     expect(formatValue(null)).toBe('off');
     expect(formatValue(0.1)).toBe('0.1');
     expect(formatValue({ train: 0.7 })).toBe('{"train":0.7}');
+  });
+});
+
+describe('formatPosition', () => {
+  it('shows the step once the total is known, epochs counted from 1', () => {
+    expect(formatPosition({ step: 12, totalSteps: 140, epoch: 0, epochs: 5 })).toBe('step 12/140 · epoch 1/5');
+    expect(formatPosition({ step: 0, totalSteps: 0, epoch: 0, epochs: 2 })).toBe('epoch 1/2');
   });
 });

@@ -63,6 +63,12 @@ export function formatRate(perSecond: number | null | undefined): string {
   return perSecond >= 100 ? `${Math.round(perSecond).toLocaleString('en-US')} tok/s` : `${perSecond.toFixed(1)} tok/s`;
 }
 
+/** Where a run is: "step 12/140 · epoch 1/5"; the step only once the total is known. */
+export function formatPosition(p: { step: number; totalSteps: number; epoch: number; epochs: number }): string {
+  const epoch = `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`;
+  return p.totalSteps > 0 ? `step ${p.step}/${p.totalSteps} · ${epoch}` : epoch;
+}
+
 /** A config value in a diff or a table cell: objects as compact JSON, null as "off". */
 export function formatValue(value: unknown): string {
   if (value === null) return 'off';

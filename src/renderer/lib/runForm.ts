@@ -320,6 +320,14 @@ export function splitList(text: string, pattern?: RegExp): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
+// The grid's base is a config object (nested); only `vary` is keyed by field path.
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts[parts.length - 1]] = value;
+}
+
 export type GridResult = { ok: true; grid: RunGrid; runs: number } | { ok: false; errors: Record<string, string> };
 
 /** The grid the form describes, or the problem with each field that has one. */
@@ -344,7 +352,7 @@ export function buildGrid(form: FormState): GridResult {
     try {
       const values = texts.map((t) => field.parse(t));
       if (form[field.path]?.vary && field.varies !== false && values.length > 1) vary[field.path] = values;
-      else base[field.path] = values[0];
+      else setPath(base, field.path, values[0]);
     } catch (err) {
       errors[field.path] = err instanceof Error ? err.message : String(err);
     }
