@@ -7,7 +7,9 @@ test('the app mounts in a browser and reads the system info over HTTP', async ({
   page.on('pageerror', (e) => problems.push(e.message));
 
   await page.goto(workbench.url.href);
-  await expect(page.getByRole('heading', { name: 'Spam Workbench' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Pages' })).toContainText('Spam Workbench');
+  await page.getByTestId('nav-system').click();
+  await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
   const info = page.getByLabel('System info');
   await expect(info).toContainText(process.versions.node);
   await expect(info).toContainText('not running in Electron');
