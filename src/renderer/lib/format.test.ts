@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatEta,
+  formatGap,
+  formatPercent,
+  formatPosition,
+  formatRate,
+  formatValue,
+} from './format.js';
+
+describe('formatDuration', () => {
+  it('uses the two largest units', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(42.4)).toBe('42s');
+    expect(formatDuration(185)).toBe('3m 05s');
+    expect(formatDuration(3725)).toBe('1h 02m');
+    expect(formatDuration(90_000)).toBe('25h 00m');
+  });
+  it('shows a dash when unknown', () => {
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(Number.NaN)).toBe('—');
+    expect(formatDuration(-1)).toBe('—');
+  });
+});
+
+describe('formatEta', () => {
+  it('says how long is left, or nothing', () => {
+    expect(formatEta(65)).toBe('1m 05s left');
+    expect(formatEta(null)).toBe('');
+  });
+});
+
+describe('formatPercent and formatGap', () => {
+  it('reads accuracies as the book prints them', () => {
+    expect(formatPercent(0.9721)).toBe('97.21%');
+    expect(formatPercent(1)).toBe('100.00%');
+    expect(formatPercent(0.5, 0)).toBe('50%');
+    expect(formatPercent(null)).toBe('—');
+  });
+  it('signs gaps in percentage points', () => {
+    expect(formatGap(0.0123)).toBe('+1.23 pp');
+    expect(formatGap(-0.0011)).toBe('−0.11 pp');
+    expect(formatGap(0)).toBe('+0.00 pp');
+    expect(formatGap(-0.00001)).toBe('+0.00 pp');
+    expect(formatGap(undefined)).toBe('—');
+  });
+});
+
+describe('formatCount, formatBytes, formatRate', () => {
+  it('abbreviates', () => {
+    expect(formatCount(124_439_808)).toBe('124.4M');
+    expect(formatCount(1538)).toBe('1.5k');
+    expect(formatCount(12)).toBe('12');
+    expect(formatBytes(548_105_171)).toBe('522.7 MiB');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatRate(1234.4)).toBe('1,234 tok/s');
+    expect(formatRate(12.34)).toBe('12.3 tok/s');
+  });
+});
+
+describe('formatValue', () => {
+  it('writes trainable settings in their short form', () => {
+    expect(formatValue({ kind: 'last', blocks: 2 })).toBe('last-2');
+    expect(formatValue({ kind: 'lora', rank: 8, alpha: 16 })).toBe('lora:8,16');
+    expect(formatValue({ kind: 'head' })).toBe('head');
+    expect(formatValue(null)).toBe('off');
+    expect(formatValue(0.1)).toBe('0.1');
+    expect(formatValue({ train: 0.7 })).toBe('{"train":0.7}');
+  });
+});
+
+describe('formatPosition', () => {
+  it('shows the step once the total is known, epochs counted from 1', () => {
+    expect(formatPosition({ step: 12, totalSteps: 140, epoch: 0, epochs: 5 })).toBe('step 12/140 · epoch 1/5');
+    expect(formatPosition({ step: 0, totalSteps: 0, epoch: 0, epochs: 2 })).toBe('epoch 1/2');
+  });
+});

@@ -1,0 +1,91 @@
+// How numbers read in the UI: one place, so every table says the same thing the same way.
+
+const DASH = '—';
+
+/** 42 → "42s", 185 → "3m 05s", 3725 → "1h 02m". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return DASH;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** The time left while training: "about 3m 05s left", or "" when unknown. */
+export function formatEta(seconds: number | null | undefined): string {
+  return seconds == null || !Number.isFinite(seconds) || seconds < 0 ? '' : `${formatDuration(seconds)} left`;
+}
+
+/** 0.97213 → "97.21%". */
+export function formatPercent(fraction: number | null | undefined, digits = 2): string {
+  if (fraction == null || !Number.isFinite(fraction)) return DASH;
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** An accuracy gap in percentage points with its sign: 0.0123 → "+1.23 pp". */
+export function formatGap(gap: number | null | undefined): string {
+  if (gap == null || !Number.isFinite(gap)) return DASH;
+  const pp = gap * 100;
+  const text = Math.abs(pp).toFixed(2);
+  return `${pp < 0 && text !== '0.00' ? '−' : '+'}${text} pp`;
+}
+
+/** Parameter counts: 124439808 → "124.4M", 1538 → "1.5k", 12 → "12". */
+export function formatCount(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return DASH;
+  const units: [number, string][] = [
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [size, unit] of units) if (Math.abs(n) >= size) return `${(n / size).toFixed(1)}${unit}`;
+  return String(n);
+}
+
+/** 548105171 → "522.7 MiB". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return DASH;
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Tokens per second, rounded for a table cell. */
+export function formatRate(perSecond: number | null | undefined): string {
+  if (perSecond == null || !Number.isFinite(perSecond)) return DASH;
+  return perSecond >= 100 ? `${Math.round(perSecond).toLocaleString('en-US')} tok/s` : `${perSecond.toFixed(1)} tok/s`;
+}
+
+/** Where a run is: "step 12/140 · epoch 1/5"; the step only once the total is known. */
+export function formatPosition(p: { step: number; totalSteps: number; epoch: number; epochs: number }): string {
+  const epoch = `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`;
+  return p.totalSteps > 0 ? `step ${p.step}/${p.totalSteps} · ${epoch}` : epoch;
+}
+
+/** A config value in a diff or a table cell: objects as compact JSON, null as "off". */
+export function formatValue(value: unknown): string {
+  if (value === null) return 'off';
+  if (value === undefined) return DASH;
+  if (typeof value === 'object') {
+    if ('kind' in value && typeof value.kind === 'string') {
+      const t = value as { kind: string; blocks?: number; rank?: number; alpha?: number };
+      if (t.kind === 'last') return `last-${t.blocks}`;
+      if (t.kind === 'lora') return `lora:${t.rank},${t.alpha}`;
+      return t.kind;
+    }
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** An error as words for the page. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

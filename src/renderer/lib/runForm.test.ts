@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { BOOK_RUN_CONFIG, RunConfigSchema } from '../../common/runConfig.js';
+import { buildGrid, FIELDS, formFromConfig, splitList, type FormState } from './runForm.js';
+
+const book = () => formFromConfig(BOOK_RUN_CONFIG);
+
+function set(form: FormState, path: string, value: string, list?: string): FormState {
+  form[path] = { value, vary: list !== undefined, list: list ?? value };
+  return form;
+}
+
+describe('the run form', () => {
+  it('has a field for every RunConfig knob', () => {
+    const covered = new Set(FIELDS.map((f) => f.path.split('.')[0]));
+    for (const key of Object.keys(RunConfigSchema.shape)) expect(covered, key).toContain(key);
+  });
+
+  it('starts at the book recipe and builds one run that parses to it', () => {
+    const result = buildGrid(book());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.runs).toBe(1);
+    expect(result.grid.vary).toEqual({});
+    expect(result.grid.base['trainable']).toBe('last-1');
+    expect(result.grid.base).not.toHaveProperty('model.custom');
+    expect(result.grid.base).not.toHaveProperty('name');
+    const parsed = RunConfigSchema.parse({ ...result.grid.base, trainable: BOOK_RUN_CONFIG.trainable });
+    expect(parsed).toEqual(BOOK_RUN_CONFIG);
+  });
+
+  it('varies fields over comma lists into a cross product', () => {
+    const form = set(set(book(), 'dropout', '0', '0, 0.1,0.2'), 'trainable', 'last-1', 'head, last-2, lora:8, 16');
+    const result = buildGrid(form);
+    expect(result.ok && result.grid.vary).toEqual({ dropout: [0, 0.1, 0.2], trainable: ['head', 'last-2', 'lora:8,16'] });
+    expect(result.ok && result.runs).toBe(9);
+  });
+
+  it('sends the custom shape only with the custom preset', () => {
+    const form = set(set(set(book(), 'model.preset', 'custom'), 'model.custom', '2/64/4'), 'model.weights', 'random');
+    const result = buildGrid(form);
+    expect(result.ok && result.grid.base).toMatchObject({
+      model: { preset: 'custom', weights: 'random', custom: { nLayer: 2, nEmbd: 64, nHead: 4 } },
+    });
+  });
+
+  it('reads split percentages, off values and named lengths', () => {
+    const form = set(set(set(set(book(), 'dataset.split', '80/10/10'), 'earlyStopping', '2'), 'gradClip', 'off'), 'maxLength', 'context');
+    const result = buildGrid(form);
+    expect(result.ok && result.grid.base).toMatchObject({
+      dataset: { split: { train: 0.8, val: 0.1, test: 0.1 } },
+      earlyStopping: { patience: 2 },
+      gradClip: null,
+      maxLength: 'context',
+    });
+  });
+
+  it('reports each bad field by path', () => {
+    const form = set(set(set(book(), 'dropout', '0', '0, lots'), 'epochs', '2.5'), 'trainable', 'some');
+    const result = buildGrid(form);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(result.errors).sort()).toEqual(['dropout', 'epochs', 'trainable']);
+    expect(result.errors['dropout']).toContain('lots');
+  });
+
+  it('round-trips a run config through the form (duplicate-and-edit)', () => {
+    const config = RunConfigSchema.parse({
+      name: 'mine',
+      trainable: { kind: 'lora', rank: 4, alpha: 8 },
+      pooling: 'last-token',
+      dropout: 0.1,
+      model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' },
+    });
+    const result = buildGrid(formFromConfig(config));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const parsed = RunConfigSchema.parse({ ...result.grid.base, trainable: config.trainable });
+    expect(parsed).toEqual(config);
+    expect(result.grid.base['trainable']).toBe('lora:4,8');
+  });
+});
+
+describe('splitList', () => {
+  it('trims and drops empties', () => {
+    expect(splitList(' a, b,,c ')).toEqual(['a', 'b', 'c']);
+  });
+});

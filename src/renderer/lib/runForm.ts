@@ -1,0 +1,363 @@
+import type { RunGrid } from '../../common/api.js';
+import { parseTrainable, PoolingSchema, PRESET_NAMES } from '../../common/modelSpec.js';
+import type { RunConfig } from '../../common/runConfig.js';
+import { formatValue } from './format.js';
+
+/*
+ * The run builder's fields: one per RunConfig knob, each written as text so any of them can also
+ * vary over a comma list of values. `format` turns a config into the field's text (the defaults
+ * and duplicate-and-edit), `parse` turns one value of it back into what the grid sends.
+ */
+
+export type FieldInput = 'text' | 'number' | 'select';
+
+export interface FieldDef {
+  /** The config path the service's grid understands ("dropout", "model.preset"). */
+  path: string;
+  label: string;
+  /** One line on what the knob does and what the book chose or found. */
+  help: string;
+  input: FieldInput;
+  /** Fixed choices of a select; the data set's come from the service. */
+  options?: readonly string[];
+  section: 'Data' | 'Model' | 'Training' | 'Evaluation';
+  format(config: RunConfig): string;
+  parse(text: string): unknown;
+  /** Left out of the grid when its text is empty (optional settings). */
+  optional?: boolean;
+  /** Only sent when this says so (e.g. the custom shape only with preset "custom"). */
+  appliesWhen?: (values: (path: string) => string[]) => boolean;
+  /** How a comma list splits into values, when a value may itself hold a comma (lora:8,16). */
+  listPattern?: RegExp;
+  /** Whether the field may vary (the run's name may not). */
+  varies?: boolean;
+}
+
+function number(text: string, { integer = false, min = -Infinity, max = Infinity } = {}): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`"${text}" is not a number`);
+  if (integer && !Number.isInteger(value)) throw new Error(`"${text}" is not a whole number`);
+  if (value < min || value > max) throw new Error(`${text} is outside ${min}…${max}`);
+  return value;
+}
+
+function choice(options: readonly string[]) {
+  return (text: string): string => {
+    if (!options.includes(text)) throw new Error(`"${text}" is not one of ${options.join(', ')}`);
+    return text;
+  };
+}
+
+function yesNo(text: string): boolean {
+  if (text === 'yes' || text === 'true') return true;
+  if (text === 'no' || text === 'false') return false;
+  throw new Error(`"${text}" is not yes or no`);
+}
+
+const offOr =
+  <T>(parse: (text: string) => T) =>
+  (text: string): T | null =>
+    text === 'off' || text === '' ? null : parse(text);
+
+/** "2/64/4" → the custom model's layers, embedding width and heads. */
+function parseShape(text: string) {
+  const parts = text.split('/').map((p) => p.trim());
+  if (parts.length !== 3) throw new Error(`"${text}" is not layers/width/heads, e.g. 2/64/4`);
+  const [nLayer, nEmbd, nHead] = parts.map((p) => number(p, { integer: true, min: 1 }));
+  if (nEmbd % nHead !== 0) throw new Error(`width ${nEmbd} does not divide into ${nHead} heads`);
+  return { nLayer, nEmbd, nHead };
+}
+
+/** "70/10/20" (percent) or "0.7/0.1/0.2" → the split fractions. */
+function parseSplit(text: string) {
+  const parts = text.split('/').map((p) => number(p.trim(), { min: 0 }));
+  if (parts.length !== 3) throw new Error(`"${text}" is not train/val/test, e.g. 70/10/20`);
+  const total = parts.reduce((a, b) => a + b, 0);
+  const scale = total > 1.5 ? 100 : 1;
+  const [train, val, test] = parts.map((p) => p / scale);
+  if (Math.abs(train + val + test - 1) > 1e-9) throw new Error(`"${text}" does not add up to 100%`);
+  return { train, val, test };
+}
+
+const yesNoText = (b: boolean) => (b ? 'yes' : 'no');
+const pct = (f: number) => String(Math.round(f * 1000) / 10);
+
+export const FIELDS: readonly FieldDef[] = [
+  {
+    path: 'name',
+    label: 'Name',
+    help: 'Optional; runs of a grid are named after what differs between them.',
+    input: 'text',
+    section: 'Data',
+    optional: true,
+    varies: false,
+    format: (c) => c.name ?? '',
+    parse: (t) => t,
+  },
+  {
+    path: 'dataset.source',
+    label: 'Data set',
+    help: 'The built-in SMS Spam Collection read as the book reads it (5,572 rows), all 5,574 messages, or one you imported.',
+    input: 'select',
+    section: 'Data',
+    format: (c) => c.dataset.source,
+    parse: (t) => {
+      if (!t) throw new Error('pick a data set');
+      return t;
+    },
+  },
+  {
+    path: 'dataset.balance',
+    label: 'Balance classes',
+    help: 'Undersample every class to the smallest; the book keeps all 747 spam and samples 747 ham.',
+    input: 'select',
+    options: ['yes', 'no'],
+    section: 'Data',
+    format: (c) => yesNoText(c.dataset.balance),
+    parse: yesNo,
+  },
+  {
+    path: 'dataset.dedupe',
+    label: 'Drop duplicate texts',
+    help: 'Remove repeated messages before splitting so none can land in two splits (the book keeps them).',
+    input: 'select',
+    options: ['yes', 'no'],
+    section: 'Data',
+    format: (c) => yesNoText(c.dataset.dedupe),
+    parse: yesNo,
+  },
+  {
+    path: 'dataset.split',
+    label: 'Split (train/val/test %)',
+    help: 'How the rows divide after balancing; the book uses 70/10/20.',
+    input: 'text',
+    section: 'Data',
+    format: (c) => [c.dataset.split.train, c.dataset.split.val, c.dataset.split.test].map(pct).join('/'),
+    parse: parseSplit,
+  },
+  {
+    path: 'model.preset',
+    label: 'Model',
+    help: 'GPT-2 small (124M parameters) is the book’s; medium, large and xl are 355M, 774M and 1558M; custom is a small model of your shape.',
+    input: 'select',
+    options: [...PRESET_NAMES, 'custom'],
+    section: 'Model',
+    format: (c) => c.model.preset,
+    parse: choice([...PRESET_NAMES, 'custom']),
+  },
+  {
+    path: 'model.custom',
+    label: 'Custom shape (layers/width/heads)',
+    help: 'Only for the custom model, e.g. 2/64/4: two blocks, 64-wide embeddings, four attention heads.',
+    input: 'text',
+    section: 'Model',
+    format: (c) => (c.model.custom ? `${c.model.custom.nLayer}/${c.model.custom.nEmbd}/${c.model.custom.nHead}` : '2/64/4'),
+    parse: parseShape,
+    appliesWhen: (values) => values('model.preset').includes('custom'),
+  },
+  {
+    path: 'model.weights',
+    label: 'Weights',
+    help: 'Pretrained: OpenAI’s GPT-2 weights (downloaded once); random: untrained, to see what pretraining is worth.',
+    input: 'select',
+    options: ['pretrained', 'random'],
+    section: 'Model',
+    format: (c) => c.model.weights,
+    parse: choice(['pretrained', 'random']),
+  },
+  {
+    path: 'model.weightsFile',
+    label: 'Weights file',
+    help: 'Optional: a local .safetensors file to use instead of the download.',
+    input: 'text',
+    section: 'Model',
+    optional: true,
+    format: (c) => c.model.weightsFile ?? '',
+    parse: (t) => t,
+  },
+  {
+    path: 'trainable',
+    label: 'Trainable',
+    help: 'What is unfrozen: head | head+norm | last-N (the last N transformer blocks + final norm + head; the book: last-1, last-2 reached 98.3% test) | all | lora:RANK,ALPHA.',
+    input: 'text',
+    section: 'Model',
+    format: (c) => formatValue(c.trainable),
+    parse: (t) => {
+      const short = t.replace(/\s+/g, '');
+      parseTrainable(short);
+      return short;
+    },
+    listPattern: /\s*lora:\s*\d+\s*,\s*[\d.]+|[^,]+/g,
+  },
+  {
+    path: 'pooling',
+    label: 'Pooling',
+    help: 'Which position classifies: last-position (the book’s, may be padding), last-token (the last real token; the book’s follow-up found 98.3% test) or mean.',
+    input: 'select',
+    options: PoolingSchema.options,
+    section: 'Model',
+    format: (c) => c.pooling,
+    parse: choice(PoolingSchema.options),
+  },
+  {
+    path: 'dropout',
+    label: 'Dropout',
+    help: 'Drop rate in attention and MLP while training; the book fine-tunes with 0.',
+    input: 'number',
+    section: 'Model',
+    format: (c) => String(c.dropout),
+    parse: (t) => number(t, { min: 0, max: 0.9 }),
+  },
+  {
+    path: 'weightDecay',
+    label: 'Weight decay',
+    help: 'AdamW’s decoupled decay that pulls weights toward zero each step; the book uses 0.1.',
+    input: 'number',
+    section: 'Training',
+    format: (c) => String(c.weightDecay),
+    parse: (t) => number(t, { min: 0 }),
+  },
+  {
+    path: 'learningRate',
+    label: 'Learning rate',
+    help: 'AdamW’s step size; the book uses 5e-5.',
+    input: 'text',
+    section: 'Training',
+    format: (c) => String(c.learningRate),
+    parse: (t) => number(t, { min: Number.MIN_VALUE }),
+  },
+  {
+    path: 'epochs',
+    label: 'Epochs',
+    help: 'Passes over the training split; the book trains 5.',
+    input: 'number',
+    section: 'Training',
+    format: (c) => String(c.epochs),
+    parse: (t) => number(t, { integer: true, min: 1 }),
+  },
+  {
+    path: 'batchSize',
+    label: 'Batch size',
+    help: 'Messages per step; the book uses 8.',
+    input: 'number',
+    section: 'Training',
+    format: (c) => String(c.batchSize),
+    parse: (t) => number(t, { integer: true, min: 1 }),
+  },
+  {
+    path: 'maxLength',
+    label: 'Pad to',
+    help: 'longest: the longest training message (the book: 120 tokens); context: the model’s context length; or a number of tokens.',
+    input: 'text',
+    section: 'Training',
+    format: (c) => String(c.maxLength),
+    parse: (t) => (t === 'longest' || t === 'context' ? t : number(t, { integer: true, min: 1 })),
+  },
+  {
+    path: 'seed',
+    label: 'Seed',
+    help: 'Seeds the balance sample, the split, the head’s initial weights and the shuffling; the book uses 123.',
+    input: 'number',
+    section: 'Training',
+    format: (c) => String(c.seed),
+    parse: (t) => number(t, { integer: true, min: 0 }),
+  },
+  {
+    path: 'earlyStopping',
+    label: 'Early stopping (patience)',
+    help: 'off, or stop after N epochs without a better validation loss (keeps the best epoch’s weights); the book trains all epochs.',
+    input: 'text',
+    section: 'Training',
+    format: (c) => (c.earlyStopping ? String(c.earlyStopping.patience) : 'off'),
+    parse: offOr((t) => ({ patience: number(t, { integer: true, min: 1 }) })),
+  },
+  {
+    path: 'gradClip',
+    label: 'Gradient clipping',
+    help: 'off, or clip the global gradient norm to this value; the book does not clip.',
+    input: 'text',
+    section: 'Training',
+    format: (c) => (c.gradClip === null ? 'off' : String(c.gradClip)),
+    parse: offOr((t) => number(t, { min: Number.MIN_VALUE })),
+  },
+  {
+    path: 'evalEvery',
+    label: 'Evaluate every (steps)',
+    help: 'How often the loss curves get a point; the book: every 50 steps.',
+    input: 'number',
+    section: 'Evaluation',
+    format: (c) => String(c.evalEvery),
+    parse: (t) => number(t, { integer: true, min: 1 }),
+  },
+  {
+    path: 'evalBatches',
+    label: 'Batches per evaluation',
+    help: 'How many batches each curve point averages over; the book: 5.',
+    input: 'number',
+    section: 'Evaluation',
+    format: (c) => String(c.evalBatches),
+    parse: (t) => number(t, { integer: true, min: 1 }),
+  },
+];
+
+/** One field's state in the form: its single value, or the comma list it varies over. */
+export interface FieldState {
+  value: string;
+  vary: boolean;
+  list: string;
+}
+
+export type FormState = Record<string, FieldState>;
+
+/** The form filled from a config: the book's recipe by default, a run's config for duplicate-and-edit. */
+export function formFromConfig(config: RunConfig): FormState {
+  return Object.fromEntries(FIELDS.map((f) => [f.path, { value: f.format(config), vary: false, list: f.format(config) }]));
+}
+
+/** A comma list's values, trimmed, without empties. */
+export function splitList(text: string, pattern?: RegExp): string[] {
+  const parts = pattern ? (text.match(pattern) ?? []) : text.split(',');
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+// The grid's base is a config object (nested); only `vary` is keyed by field path.
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts[parts.length - 1]] = value;
+}
+
+export type GridResult = { ok: true; grid: RunGrid; runs: number } | { ok: false; errors: Record<string, string> };
+
+/** The grid the form describes, or the problem with each field that has one. */
+export function buildGrid(form: FormState): GridResult {
+  const textsOf = (path: string): string[] => {
+    const state = form[path];
+    const field = FIELDS.find((f) => f.path === path);
+    if (!state || !field) return [];
+    return state.vary && field.varies !== false ? splitList(state.list, field.listPattern) : [state.value.trim()];
+  };
+  const base: Record<string, unknown> = {};
+  const vary: Record<string, unknown[]> = {};
+  const errors: Record<string, string> = {};
+  for (const field of FIELDS) {
+    if (field.appliesWhen && !field.appliesWhen(textsOf)) continue;
+    const texts = textsOf(field.path);
+    if (field.optional && texts.every((t) => t === '')) continue;
+    if (texts.length === 0) {
+      errors[field.path] = 'give at least one value';
+      continue;
+    }
+    try {
+      const values = texts.map((t) => field.parse(t));
+      if (form[field.path]?.vary && field.varies !== false && values.length > 1) vary[field.path] = values;
+      else setPath(base, field.path, values[0]);
+    } catch (err) {
+      errors[field.path] = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const runs = Object.values(vary).reduce((n, values) => n * values.length, 1);
+  return { ok: true, grid: { base, vary }, runs };
+}

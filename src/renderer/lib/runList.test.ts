@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { RunProgress, RunSummary } from '../../common/api.js';
+import { BOOK_RUN_CONFIG } from '../../common/runConfig.js';
+import { applyRunEvent, moveInQueue, orderRuns } from './runList.js';
+
+function summary(id: number, status: RunSummary['status'], queuePosition: number | null = null): RunSummary {
+  return {
+    id,
+    name: `run ${id}`,
+    status,
+    queuePosition,
+    config: BOOK_RUN_CONFIG,
+    datasetId: 'sms-spam-book',
+    datasetName: 'SMS Spam',
+    differences: '',
+    createdAt: '2026-01-01T00:00:00Z',
+    startedAt: null,
+    finishedAt: null,
+    seconds: null,
+    backend: null,
+    parameters: null,
+    accuracy: null,
+    gap: null,
+    progress: null,
+    error: null,
+    duplicateOf: null,
+    resumedFromEpoch: null,
+    restarts: 0,
+    hasClassifier: false,
+  };
+}
+
+const progress: RunProgress = {
+  stage: 'training',
+  message: '',
+  step: 3,
+  totalSteps: 10,
+  epoch: 0,
+  epochs: 1,
+  examplesSeen: 24,
+  loss: 0.5,
+  tokensPerSecond: 100,
+  etaSeconds: 7,
+  fraction: 0.3,
+};
+
+describe('applyRunEvent', () => {
+  it('patches the progress of a known run', () => {
+    const runs = [summary(1, 'running'), summary(2, 'queued', 0)];
+    const next = applyRunEvent(runs, { type: 'run-progress', runId: 1, progress });
+    expect(next?.[0].progress).toEqual(progress);
+    expect(next?.[1]).toBe(runs[1]);
+    expect(runs[0].progress).toBeNull();
+  });
+
+  it('asks for a reload for an unknown run, a status change and the queue', () => {
+    const runs = [summary(1, 'running')];
+    expect(applyRunEvent(runs, { type: 'run-progress', runId: 9, progress })).toBeNull();
+    expect(applyRunEvent(runs, { type: 'run-status', runId: 1, status: 'finished', error: null })).toBeNull();
+    expect(applyRunEvent(runs, { type: 'runs-changed' })).toBeNull();
+  });
+});
+
+describe('orderRuns', () => {
+  it('lists running, then the queue in order, then history newest first', () => {
+    const runs = [summary(1, 'finished'), summary(2, 'queued', 1), summary(3, 'running'), summary(4, 'queued', 0), summary(5, 'failed')];
+    expect(orderRuns(runs).map((r) => r.id)).toEqual([3, 4, 2, 5, 1]);
+  });
+});
+
+describe('moveInQueue', () => {
+  it('puts the dragged run in the target’s place', () => {
+    expect(moveInQueue([1, 2, 3, 4], 4, 2)).toEqual([1, 4, 2, 3]);
+    expect(moveInQueue([1, 2, 3, 4], 1, 3)).toEqual([2, 3, 1, 4]);
+    expect(moveInQueue([1, 2, 3], 5, 1)).toEqual([1, 2, 3]);
+  });
+});
