@@ -8,6 +8,7 @@ import {
   formatPercent,
   formatPosition,
   formatRate,
+  formatSpeed,
   formatValue,
 } from './format.js';
 
@@ -76,5 +77,13 @@ describe('formatPosition', () => {
   it('shows the step once the total is known, epochs counted from 1', () => {
     expect(formatPosition({ step: 12, totalSteps: 140, epoch: 0, epochs: 5 })).toBe('step 12/140 · epoch 1/5');
     expect(formatPosition({ step: 0, totalSteps: 0, epoch: 0, epochs: 2 })).toBe('epoch 1/2');
+  });
+});
+
+describe('formatSpeed', () => {
+  it('says what is known of speed and time left', () => {
+    expect(formatSpeed({ tokensPerSecond: 1234, etaSeconds: 185 })).toBe('1,234 tok/s · 3m 05s left');
+    expect(formatSpeed({ tokensPerSecond: null, etaSeconds: 185 })).toBe('3m 05s left');
+    expect(formatSpeed({ tokensPerSecond: null, etaSeconds: null })).toBe('measuring speed…');
   });
 });

@@ -69,6 +69,12 @@ export function formatPosition(p: { step: number; totalSteps: number; epoch: num
   return p.totalSteps > 0 ? `step ${p.step}/${p.totalSteps} · ${epoch}` : epoch;
 }
 
+/** Speed and time left while training: "1,234 tok/s · 3m 05s left"; either may not be known yet. */
+export function formatSpeed(p: { tokensPerSecond: number | null; etaSeconds: number | null }): string {
+  const parts = [p.tokensPerSecond == null ? '' : formatRate(p.tokensPerSecond), formatEta(p.etaSeconds)].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'measuring speed…';
+}
+
 /** A config value in a diff or a table cell: objects as compact JSON, null as "off". */
 export function formatValue(value: unknown): string {
   if (value === null) return 'off';
