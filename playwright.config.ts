@@ -10,7 +10,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   timeout: 120_000,
-  reporter: 'list',
+  // list shows that a test was skipped; skipReasons says why (e.g. no Electron binary on this machine).
+  reporter: [['list'], ['./e2e/skipReasons.ts']],
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',

@@ -86,7 +86,8 @@ test.describe('Electron app', () => {
   test('the tray popup loads the /popup route: frameless, above other windows, hidden until asked for', async () => {
     const popup = await windowAt('#/popup');
     await popup.waitForLoadState('domcontentloaded');
-    await expect(popup.locator('#app')).not.toBeEmpty();
+    // The popup view, not the workbench: with a fresh data folder it says to train a run first.
+    await expect(popup.getByTestId('popup-empty')).toBeAttached();
     const state = await app.evaluate(({ BrowserWindow }) =>
       BrowserWindow.getAllWindows()
         .filter((w) => w.webContents.getURL().endsWith('#/popup'))

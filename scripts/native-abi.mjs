@@ -9,7 +9,7 @@
 // forth copies a file instead of compiling (which also needs headers a machine offline may lack).
 // onnxruntime-node and tfjs-node use Node-API, whose ABI is the same in Node and Electron.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,7 +37,10 @@ function remember(tag) {
 
 function restore(tag) {
   if (!existsSync(cached(tag))) return false;
-  copyFileSync(cached(tag), binary);
+  // Copied beside it and renamed over it: a new file, so a process that has the old one loaded
+  // (a running server, a test) keeps its mapping instead of crashing on a library rewritten in place.
+  copyFileSync(cached(tag), `${binary}.tmp`);
+  renameSync(`${binary}.tmp`, binary);
   writeFileSync(marker, tag);
   return true;
 }

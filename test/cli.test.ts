@@ -236,3 +236,7 @@ describe.concurrent('workbench CLI', () => {
     expectOneLineError(await workbench(['forward', '--text', 'hi']), /--weights/);
   });
 });
+
+test('bench --full: one line saying it is not implemented yet', async () => {
+  expectOneLineError(await workbench(['bench', '--full']), /--full .* is not implemented yet/);
+});

@@ -43,6 +43,7 @@ describe('the API', () => {
     const byHeader = await call('listRuns', '[]');
     expect(byHeader.status).toBe(200);
     expect(byHeader.json()).toEqual([]);
+    expect((await call('listRuns', '[]', { Authorization: `bearer ${TOKEN}` })).status).toBe(200);
     const byQuery = await request(server.origin, `/api/getQueueState?token=${TOKEN}`, { method: 'POST', body: '[]' });
     expect(byQuery.json()).toEqual({ paused: false, running: [], queued: [], concurrency: 1 });
   });
@@ -209,6 +210,13 @@ describe('the app', () => {
       expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(reply.headers['content-security-policy']).toBe(contentSecurityPolicy());
     }
+  });
+
+  it('sends /popup/ to /popup, keeping the token, so the page finds its relative assets', async () => {
+    const reply = await request(server.origin, `/popup/?token=${TOKEN}`);
+    expect([reply.status, reply.headers.location]).toEqual([308, `/popup?token=${TOKEN}`]);
+    // A leading `//` would make the Location another host's.
+    expect((await request(server.origin, '/.//evil.example/')).headers.location).toBe('/evil.example');
   });
 
   it('serves assets with their content type', async () => {

@@ -76,3 +76,13 @@ export function chunk<T>(items: readonly T[], size: number, keepLast: boolean): 
   for (let i = 0; i + (keepLast ? 1 : size) <= items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** Forward-only passes (the prefix cache, whole-split evaluation) hold no gradients, so they take bigger batches. */
+export function forwardBatchSize(batchSize: number): number {
+  return Math.max(batchSize, 16);
+}
+
+/** Batches of `size`, shortest texts together so batches carry little padding (for passes where order does not matter). */
+export function lengthSortedBatches(examples: readonly Example[], size: number): Example[][] {
+  return chunk([...examples].sort((a, b) => realLength(a) - realLength(b)), size, true);
+}

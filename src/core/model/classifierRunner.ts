@@ -1,5 +1,8 @@
+import type { GPT2Config } from './config.js';
 import type { InferenceChoice } from './inference.js';
 import { OnnxClassifier } from './onnx/onnxClassifier.js';
+import { inferenceWeights } from './onnx/weights.js';
+import type { TensorMap } from './tensorMap.js';
 import { classifierBatch, classify, toPredictions, type Prediction } from './predict.js';
 import type { ClassifierSidecar, SavedClassifier } from './savedClassifier.js';
 
@@ -21,14 +24,20 @@ export async function classifierRunner(saved: SavedClassifier, inference: Infere
     return { inference, sidecar, classify: async (texts) => classify(saved, texts), dispose: () => model.dispose() };
   }
   const config = model.gpt.config;
-  let onnx: OnnxClassifier;
+  let weights: TensorMap;
   try {
-    onnx = await OnnxClassifier.create(model);
+    weights = await inferenceWeights(model);
   } finally {
     model.dispose();
   }
+  return onnxClassifierRunner(sidecar, config, weights);
+}
+
+/** A classifier on ONNX Runtime straight from its weights (the head included, LoRA merged). */
+export async function onnxClassifierRunner(sidecar: ClassifierSidecar, config: GPT2Config, weights: TensorMap): Promise<ClassifierRunner> {
+  const onnx = await OnnxClassifier.fromWeights(config, weights, sidecar.pooling, sidecar.labels.length);
   return {
-    inference,
+    inference: 'onnx',
     sidecar,
     async classify(texts) {
       const batch = classifierBatch(sidecar, config, texts);

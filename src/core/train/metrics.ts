@@ -3,6 +3,7 @@ import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { padBatch, type Example } from '../data/examples.js';
 import { argMax } from '../arrays.js';
 import type { PrefixCache } from './prefixCache.js';
+import type { OnnxTop } from '../model/onnx/topRunner.js';
 import { idsTensor } from '../model/ops.js';
 
 /** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over some examples. */
@@ -22,19 +23,44 @@ export function batchLogits(model: SequenceClassifier, batch: Example[], T: numb
   });
 }
 
-/** Evaluates batches without dropout; the loss is the mean over examples. */
-export async function evaluate(model: SequenceClassifier, batches: Example[][], lengthOf: (batch: Example[]) => number, cache: PrefixCache | null): Promise<SplitMetrics> {
+/** Log-softmax of each row of K, in double precision. */
+function logSoftmaxRows(logits: Float32Array, K: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  for (let r = 0; r < logits.length; r += K) {
+    const row = logits.subarray(r, r + K);
+    const max = Math.max(...row);
+    const logSum = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
+    row.forEach((x, i) => (out[r + i] = x - logSum));
+  }
+  return out;
+}
+
+/** Log-probabilities [B·K] of a batch: on the ONNX top when given (from the cache), else on the tfjs model. */
+async function batchLogProbs(model: SequenceClassifier, batch: Example[], T: number, cache: PrefixCache | null, top: OnnxTop | null): Promise<ArrayLike<number>> {
+  if (top && cache) return logSoftmaxRows(await top.logits(cache.hostBatch(batch, T), T, padBatch(batch, T).lengths), model.numClasses);
+  const logits = batchLogits(model, batch, T, cache);
+  const logProbs = tf.tidy(() => tf.logSoftmax(logits));
+  const lp = (await logProbs.data()) as Float32Array;
+  tf.dispose([logits, logProbs]);
+  return lp;
+}
+
+/** Evaluates batches without dropout; the loss is the mean over examples. `top` runs what the cache leaves on ONNX Runtime. */
+export async function evaluate(
+  model: SequenceClassifier,
+  batches: Example[][],
+  lengthOf: (batch: Example[]) => number,
+  cache: PrefixCache | null,
+  top: OnnxTop | null = null,
+): Promise<SplitMetrics> {
   const K = model.numClasses;
   const confusion = Array.from({ length: K }, () => Array<number>(K).fill(0));
   let lossSum = 0;
   let count = 0;
   for (const batch of batches) {
-    const logits = batchLogits(model, batch, lengthOf(batch), cache);
-    const logProbs = tf.tidy(() => tf.logSoftmax(logits));
-    const lp = (await logProbs.data()) as Float32Array;
-    tf.dispose([logits, logProbs]);
+    const lp = await batchLogProbs(model, batch, lengthOf(batch), cache, top);
     batch.forEach((e, b) => {
-      const row = lp.subarray(b * K, (b + 1) * K);
+      const row = Array.from({ length: K }, (_, i) => lp[b * K + i]);
       lossSum -= row[e.label];
       confusion[e.label][argMax(row)]++;
     });

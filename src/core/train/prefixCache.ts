@@ -4,7 +4,7 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
-import { batchLength, chunk, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
+import { batchLength, forwardBatchSize, lengthSortedBatches, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
 
 /**
  * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
@@ -33,9 +33,9 @@ export class PrefixCache {
 
   /** Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding. */
   async fill(runner: PrefixRunner, examples: Example[], batchSize: number, onBatch?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
-    const todo = examples.filter((e) => !this.rows.has(e)).sort((a, b) => realLength(a) - realLength(b));
+    const todo = examples.filter((e) => !this.rows.has(e));
     let done = 0;
-    for (const batch of chunk(todo, batchSize, true)) {
+    for (const batch of lengthSortedBatches(todo, batchSize)) {
       signal?.throwIfAborted();
       const padded = padBatch(batch, batchLength(batch, this.pooling, this.padLength));
       const data = await runner.run(padded.ids);
@@ -51,13 +51,18 @@ export class PrefixCache {
 
   /** Hidden states [B, T, C] for a batch padded to T; positions past a row's cached ones are zero. */
   batch(batch: Example[], T: number): tf.Tensor3D {
+    return tf.tensor3d(this.hostBatch(batch, T), [batch.length, T, this.width]);
+  }
+
+  /** The same, flat, outside tfjs. */
+  hostBatch(batch: Example[], T: number): Float32Array {
     const out = new Float32Array(batch.length * T * this.width);
     batch.forEach((e, b) => {
       const row = this.rows.get(e);
       if (!row) throw new Error('PrefixCache: example not cached');
       out.set(row, b * T * this.width);
     });
-    return tf.tensor3d(out, [batch.length, T, this.width]);
+    return out;
   }
 
   get size(): number {
@@ -83,7 +88,7 @@ export async function fillPrefixCache(
   const { train, val, test } = data.examples;
   const onBatch = (done: number, total: number) => options.onProgress?.(done, total, k);
   try {
-    await cache.fill(runner, [...train, ...val, ...test], Math.max(config.batchSize, 16), onBatch, options.signal);
+    await cache.fill(runner, [...train, ...val, ...test], forwardBatchSize(config.batchSize), onBatch, options.signal);
   } finally {
     await runner.dispose();
   }

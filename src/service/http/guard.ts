@@ -52,7 +52,8 @@ export function checkOrigin(req: IncomingMessage): Refusal | null {
 /** The token as `Authorization: Bearer <token>`, or `?token=` (EventSource and page loads cannot set headers). */
 export function checkToken(req: IncomingMessage, url: URL, token: string): Refusal | null {
   const header = req.headers.authorization;
-  const given = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : url.searchParams.get('token');
+  // The scheme name is case-insensitive (RFC 9110).
+  const given = header && /^bearer /i.test(header) ? header.slice('bearer '.length) : url.searchParams.get('token');
   if (given !== null && given !== undefined && sameSecret(given, token)) return null;
   return { status: 401, message: 'missing or wrong token: use the URL with ?token=… that `workbench serve` printed' };
 }

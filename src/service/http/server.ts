@@ -53,7 +53,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
     const refusal = checkHost(req, host, port) ?? checkOrigin(req);
     if (refusal) return sendError(res, refusal.status, refusal.message);
     const url = new URL(req.url ?? '/', 'http://workbench.invalid');
-    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return handleStatic(rendererDir, url.pathname, req, res);
+    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return handleStatic(rendererDir, url, req, res);
     const unauthorized = checkToken(req, url, token);
     if (unauthorized) return sendError(res, unauthorized.status, unauthorized.message);
     if (url.pathname === EVENTS_PATH) {

@@ -35,10 +35,16 @@ export const NOT_BUILT = 'the app is not built: run `npm run build`, then start 
  * GET/HEAD of the built renderer (`out/renderer`). Paths are resolved inside `rootDir` only: `..`
  * segments, encoded or not, and anything that leaves the folder are 404, as are folders and dotfiles.
  */
-export async function handleStatic(rootDir: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleStatic(rootDir: string, { pathname, search }: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return sendError(res, 405, 'only GET and HEAD outside /api');
+  }
+  if (pathname.length > 1 && pathname.endsWith('/')) {
+    // `/popup/` would load the page's relative `./assets/…` from /popup/assets: answer from the canonical path instead.
+    // One leading slash: `//host` would send the browser to another site.
+    res.writeHead(308, { Location: `/${pathname.replace(/^\/+|\/+$/g, '')}${search}` }).end();
+    return;
   }
   const file = PAGE_ROUTES.has(pathname) ? path.join(rootDir, 'index.html') : resolveInside(rootDir, pathname);
   const info = file ? await stat(file).catch(() => null) : null;

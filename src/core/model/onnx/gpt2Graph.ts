@@ -12,9 +12,11 @@ import { floatTensor, GraphBuilder } from './graphBuilder.js';
 
 /** What the graph computes from which blocks. */
 export interface GraphSpec {
-  /** Blocks [from, to) run; from 0 the input is token ids `ids` [B, T], else hidden states `hidden_in` [B, T, C]. */
+  /** Blocks [from, to) run. */
   from: number;
   to: number;
+  /** Token ids `ids` [B, T] (embedded first), or hidden states `hidden_in` [B, T, C]; default ids when from is 0. */
+  input?: 'ids' | 'hidden';
   /** `hidden`: the output of block to−1 [B, T, C] (the frozen prefix). */
   hidden?: boolean;
   /** `normed`: the final-layer-norm hidden states [B, T, C]. */
@@ -140,7 +142,7 @@ export function buildGpt2Graph(config: GPT2Config, weights: TensorMap, spec: Gra
   const { g } = m;
   const C = config.nEmbd;
   let x: string;
-  if (spec.from === 0) x = m.embed(g.input('ids', 'int32', ['B', 'T']));
+  if ((spec.input ?? (spec.from === 0 ? 'ids' : 'hidden')) === 'ids') x = m.embed(g.input('ids', 'int32', ['B', 'T']));
   else x = g.input('hidden_in', 'float32', ['B', 'T', C]);
   const mask = m.causalMask(m.length(x));
   for (let i = spec.from; i < spec.to; i++) x = m.block(x, i, mask);

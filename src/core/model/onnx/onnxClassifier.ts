@@ -1,4 +1,6 @@
 import type { Pooling } from '../../../common/modelSpec.js';
+import type { GPT2Config } from '../config.js';
+import type { TensorMap } from '../tensorMap.js';
 import { poolingWeightData } from '../pooling.js';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
 import { Gpt2Session } from './session.js';
@@ -24,9 +26,13 @@ export class OnnxClassifier {
   ) {}
 
   static async create(model: SequenceClassifier): Promise<OnnxClassifier> {
-    const { config } = model.gpt;
-    const session = await Gpt2Session.create(config, await inferenceWeights(model), { from: 0, to: config.nLayer, logits: true });
-    return new OnnxClassifier(session, model.pooling, model.numClasses);
+    return OnnxClassifier.fromWeights(model.gpt.config, await inferenceWeights(model), model.pooling, model.numClasses);
+  }
+
+  /** From weights already copied out (inferenceWeights), so the tfjs model can go before the session is built. */
+  static async fromWeights(config: GPT2Config, weights: TensorMap, pooling: Pooling, numClasses: number): Promise<OnnxClassifier> {
+    const session = await Gpt2Session.create(config, weights, { from: 0, to: config.nLayer, logits: true });
+    return new OnnxClassifier(session, pooling, numClasses);
   }
 
   /** Logits [B·K] for padded ids [B][T] with real lengths. */

@@ -1,0 +1,76 @@
+import type { RunConfig } from '../../common/runConfig.js';
+import { batchLength, forwardBatchSize, lengthSortedBatches, type Example, type SplitExamples } from '../data/examples.js';
+import { finalBatches, fewBatches } from './runEvaluation.js';
+import { epochBatches, stepsPerEpoch } from './schedule.js';
+
+/** Measured seconds of one pass over a batch of b rows padded to T tokens. */
+export type BatchCost = (b: number, T: number) => number;
+
+export interface RecipeCosts {
+  /** The frozen prefix on the inference path (filling the cache). */
+  prefix: BatchCost;
+  /** One training step of the trainable top from cached hidden states. */
+  trainStep: BatchCost;
+  /** One evaluation forward of the trainable top from cached hidden states. */
+  evalForward: BatchCost;
+  /** Seconds to set up each evaluation (on ONNX Runtime: building the top's graph from the current weights). */
+  evalSetup: number;
+}
+
+export interface RecipeProjection {
+  seconds: number;
+  prefixSeconds: number;
+  trainSeconds: number;
+  evalSeconds: number;
+  steps: number;
+  evalForwards: number;
+}
+
+/**
+ * What a whole run with the frozen-prefix cache would cost, from per-batch costs: the same batches
+ * the loop builds (loop.ts, prefixCache.ts, runEvaluation.ts) — every example through the prefix once,
+ * every training step, `evalBatches` batches of train and val after every `evalEvery` steps and at
+ * each epoch end, and the final pass over the whole splits — each priced at its padded length.
+ */
+export function projectRecipe(
+  config: RunConfig,
+  data: { examples: SplitExamples; padLength: number },
+  costs: RecipeCosts,
+): RecipeProjection {
+  const { examples, padLength } = data;
+  const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, padLength);
+  const sum = (batches: Example[][], cost: BatchCost) => batches.reduce((s, b) => s + cost(b.length, lengthOf(b)), 0);
+
+  const all = [...examples.train, ...examples.val, ...examples.test];
+  const prefixSeconds = sum(lengthSortedBatches(all, forwardBatchSize(config.batchSize)), costs.prefix);
+
+  let trainSeconds = 0;
+  let evalSeconds = 0;
+  let evalForwards = 0;
+  const few = fewBatches(examples, config);
+  const evalPoint = () => {
+    evalSeconds += costs.evalSetup + sum(few.train, costs.evalForward) + sum(few.val, costs.evalForward);
+    evalForwards += few.train.length + few.val.length;
+  };
+  let step = 0;
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    for (const batch of epochBatches(examples.train, config.batchSize, config.seed, epoch)) {
+      trainSeconds += costs.trainStep(batch.length, lengthOf(batch));
+      if (step++ % config.evalEvery === 0) evalPoint();
+    }
+    evalPoint();
+  }
+  const final = Object.values(finalBatches(examples, config));
+  evalSeconds += costs.evalSetup;
+  for (const batches of final) evalSeconds += sum(batches, costs.evalForward);
+  evalForwards += final.reduce((n, b) => n + b.length, 0);
+
+  return {
+    seconds: prefixSeconds + trainSeconds + evalSeconds,
+    prefixSeconds,
+    trainSeconds,
+    evalSeconds,
+    steps: stepsPerEpoch(examples.train, config.batchSize) * config.epochs,
+    evalForwards,
+  };
+}
