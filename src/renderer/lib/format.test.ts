@@ -9,6 +9,7 @@ import {
   formatPosition,
   formatRate,
   formatSpeed,
+  formatStage,
   formatValue,
 } from './format.js';
 
@@ -85,5 +86,14 @@ describe('formatSpeed', () => {
     expect(formatSpeed({ tokensPerSecond: 1234, etaSeconds: 185 })).toBe('1,234 tok/s · 3m 05s left');
     expect(formatSpeed({ tokensPerSecond: null, etaSeconds: 185 })).toBe('3m 05s left');
     expect(formatSpeed({ tokensPerSecond: null, etaSeconds: null })).toBe('measuring speed…');
+  });
+});
+
+describe('formatStage', () => {
+  it('gives the position while training and the stage message before', () => {
+    const p = { step: 2, totalSteps: 42, epoch: 0, epochs: 6 };
+    expect(formatStage({ ...p, stage: 'training', message: 'epoch 1 of 6, step 2 of 42' })).toBe('step 2/42 · epoch 1/6');
+    expect(formatStage({ ...p, stage: 'prefix', message: 'caching the frozen blocks' })).toBe('caching the frozen blocks');
+    expect(formatStage({ ...p, stage: 'model', message: '' })).toBe('model');
   });
 });

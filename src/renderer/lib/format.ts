@@ -69,6 +69,18 @@ export function formatPosition(p: { step: number; totalSteps: number; epoch: num
   return p.totalSteps > 0 ? `step ${p.step}/${p.totalSteps} · ${epoch}` : epoch;
 }
 
+/** What a running run is doing: its position while training, else the stage's own words ("downloading GPT-2…"). */
+export function formatStage(p: {
+  stage: string;
+  message: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+}): string {
+  return p.stage === 'training' ? formatPosition(p) : p.message || p.stage;
+}
+
 /** Speed and time left while training: "1,234 tok/s · 3m 05s left"; either may not be known yet. */
 export function formatSpeed(p: { tokensPerSecond: number | null; etaSeconds: number | null }): string {
   const parts = [p.tokensPerSecond == null ? '' : formatRate(p.tokensPerSecond), formatEta(p.etaSeconds)].filter(Boolean);
