@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatEta,
   formatGap,
+  formatLabels,
   formatPercent,
   formatPosition,
   formatRate,
@@ -95,5 +96,15 @@ describe('formatStage', () => {
     expect(formatStage({ ...p, stage: 'training', message: 'epoch 1 of 6, step 2 of 42' })).toBe('step 2/42 · epoch 1/6');
     expect(formatStage({ ...p, stage: 'prefix', message: 'caching the frozen blocks' })).toBe('caching the frozen blocks');
     expect(formatStage({ ...p, stage: 'model', message: '' })).toBe('model');
+  });
+});
+
+describe('formatLabels', () => {
+  it('lists labels by count, and only counts them past a few', () => {
+    expect(formatLabels({ spam: 20, ham: 40 })).toBe('ham 40 · spam 20');
+    expect(formatLabels(null)).toBe('—');
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`label ${i}`, 1]));
+    expect(formatLabels(many, 2)).toBe('label 0 1 · label 1 1 · and 7 more labels');
+    expect(formatLabels({ ['x'.repeat(40)]: 1 })).toBe(`${'x'.repeat(23)}… 1`);
   });
 });

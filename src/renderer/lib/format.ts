@@ -103,6 +103,18 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
+/**
+ * Label counts, most frequent first: "ham 40 · spam 40". Many distinct labels mean the wrong column
+ * was picked, so past `max` the rest are only counted.
+ */
+export function formatLabels(labels: Record<string, number> | null, max = 6): string {
+  if (!labels) return DASH;
+  const entries = Object.entries(labels).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = entries.slice(0, max).map(([label, count]) => `${label.length > 24 ? `${label.slice(0, 23)}…` : label} ${count}`);
+  const rest = entries.length - max;
+  return rest > 0 ? `${shown.join(' · ')} · and ${rest} more labels` : shown.join(' · ');
+}
+
 /** An error as words for the page. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
