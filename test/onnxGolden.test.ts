@@ -15,10 +15,11 @@ import { initInference } from '../src/core/model/inference.js';
 import { OnnxClassifier } from '../src/core/model/onnx/onnxClassifier.js';
 import { prefixRunner } from '../src/core/model/onnx/prefixRunner.js';
 import { Gpt2Session } from '../src/core/model/onnx/session.js';
+import { OnnxTrainStep } from '../src/core/model/onnx/trainRunner.js';
 import { loadClassifier, saveClassifier } from '../src/core/model/savedClassifier.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { AdamW } from '../src/core/train/adamw.js';
-import { trainStep } from '../src/core/train/step.js';
+import { onnxTrainStep, trainStep } from '../src/core/train/step.js';
 import { lastJson, runWorkbench } from './support/cli.js';
 import { sharedPath } from './support/shared.js';
 import { tinyClassifier } from './support/tinyClassifier.js';
@@ -33,6 +34,8 @@ interface ClassifierCase {
   head_init: { weight: number[]; bias: number[] };
   logits_after_steps: number[];
   loss_before_each_step: number[];
+  head_after_steps: { weight: number[]; bias: number[] };
+  final_norm_after_steps: { weight: number[]; bias: number[] };
 }
 
 interface LmCase {
@@ -131,30 +134,58 @@ describe.each(Object.keys(golden.models))('%s on ONNX Runtime', (name) => {
   });
 });
 
+/** The golden classifier case with its head init, last block trainable, batch and PyTorch's AdamW settings. */
+async function goldenClassifier(g: ClassifierCase) {
+  const gpt = await goldenGpt2();
+  const C = gpt.config.nEmbd;
+  const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
+    weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
+    bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
+  });
+  const vars = model.setTrainable({ kind: 'last', blocks: 1 });
+  const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
+  const ids = texts.map((t) => [...t, ...Array<number>(g.padded_length - t.length).fill(PAD_TOKEN)]);
+  const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
+  const opt = new AdamW({
+    learningRate: g.optimizer.lr,
+    weightDecay: g.optimizer.weight_decay,
+    beta1: g.optimizer.betas[0],
+    beta2: g.optimizer.betas[1],
+    epsilon: g.optimizer.eps,
+  });
+  return { model, vars, batch, opt };
+}
+
 describe.each(['classifier_last_position', 'classifier_last_token'] as const)('golden-gpt2 %s on ONNX Runtime', (key) => {
   it('gives the PyTorch logits after the 5 AdamW steps (trained on tfjs)', async () => {
     const g = golden.models['golden-gpt2'][key]!;
-    const gpt = await goldenGpt2();
-    const C = gpt.config.nEmbd;
-    const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
-      weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
-      bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
-    });
-    const vars = model.setTrainable({ kind: 'last', blocks: 1 });
-    const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
-    const ids = texts.map((t) => [...t, ...Array<number>(g.padded_length - t.length).fill(PAD_TOKEN)]);
-    const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
-    const opt = new AdamW({
-      learningRate: g.optimizer.lr,
-      weightDecay: g.optimizer.weight_decay,
-      beta1: g.optimizer.betas[0],
-      beta2: g.optimizer.betas[1],
-      epsilon: g.optimizer.eps,
-    });
+    const { model, vars, batch, opt } = await goldenClassifier(g);
     for (let i = 0; i < g.loss_before_each_step.length; i++) trainStep(model, opt, vars, batch, { dropout: 0, seed: () => null });
     const onnx = await OnnxClassifier.create(model);
-    expect(worstDifference(await onnx.logits(ids, batch.lengths), g.logits_after_steps)).toBeLessThan(1e-4);
+    expect(worstDifference(await onnx.logits(batch.ids, batch.lengths), g.logits_after_steps)).toBeLessThan(1e-4);
     await onnx.dispose();
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('follows the PyTorch 5-step AdamW trajectory with prefix and step on ONNX Runtime', async () => {
+    const g = golden.models['golden-gpt2'][key]!;
+    const { model, batch, opt } = await goldenClassifier(g);
+    const k = model.frozenPrefix();
+    const prefix = await prefixRunner(model, k, 'onnx');
+    const hidden = await prefix.run(batch.ids);
+    const step = await OnnxTrainStep.create(model, k);
+    const losses = [];
+    for (let i = 0; i < g.loss_before_each_step.length; i++) losses.push(await onnxTrainStep(model, opt, step, batch, hidden));
+    losses.forEach((l, i) => expect(Math.abs(l - g.loss_before_each_step[i]) / g.loss_before_each_step[i]).toBeLessThan(1e-4));
+    const onnx = await OnnxClassifier.create(model);
+    expect(worstDifference(await onnx.logits(batch.ids, batch.lengths), g.logits_after_steps)).toBeLessThan(1e-4);
+    const C = model.gpt.config.nEmbd;
+    expect(worstDifference(transposed(Array.from(await model.headWeight.data()), C, 2), g.head_after_steps.weight)).toBeLessThan(1e-4);
+    expect(worstDifference(await model.headBias.data(), g.head_after_steps.bias)).toBeLessThan(1e-4);
+    expect(worstDifference(await model.gpt.param('ln_f.weight').data(), g.final_norm_after_steps.weight)).toBeLessThan(1e-4);
+    expect(worstDifference(await model.gpt.param('ln_f.bias').data(), g.final_norm_after_steps.bias)).toBeLessThan(1e-4);
+    await Promise.all([onnx.dispose(), step.dispose(), prefix.dispose()]);
     opt.dispose();
     model.dispose();
   });

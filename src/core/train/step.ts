@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../model/block.js';
+import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { crossEntropy, idsTensor } from '../model/ops.js';
 import type { AdamW } from './adamw.js';
@@ -43,4 +44,31 @@ export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.
     optimizer.applyGradients(options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads);
     return value.dataSync()[0];
   });
+}
+
+/**
+ * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
+ * the frozen prefix's hidden states [B, T, C] (flat); clipping and AdamW stay the tfjs ones, so the
+ * optimizer state and checkpoints are those of trainStep. Dropout must be off (the graph has none).
+ */
+export async function onnxTrainStep(
+  model: SequenceClassifier,
+  optimizer: AdamW,
+  runner: OnnxTrainStep,
+  batch: Batch,
+  hidden: Float32Array,
+  clipNorm: number | null = null,
+): Promise<number> {
+  const { loss, grads } = await runner.run(hidden, batch.ids[0].length, batch.lengths, batch.labels);
+  const params = model.namedParams();
+  tf.tidy(() => {
+    const named = Object.fromEntries(
+      [...grads].map(([name, g]) => {
+        const v = params.get(name)!;
+        return [v.name, tf.tensor(g, v.shape)];
+      }),
+    );
+    optimizer.applyGradients(clipNorm ? clipByGlobalNorm(named, clipNorm) : named);
+  });
+  return loss;
 }

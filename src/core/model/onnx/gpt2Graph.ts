@@ -27,9 +27,9 @@ export interface GraphSpec {
   lmLast?: boolean;
 }
 
-class Gpt2Graph {
+export class Gpt2Graph {
   readonly g = new GraphBuilder();
-  private readonly C: number;
+  protected readonly C: number;
   private readonly added = new Set<string>();
 
   constructor(
@@ -39,7 +39,7 @@ class Gpt2Graph {
     this.C = config.nEmbd;
   }
 
-  /** A named weight of the model as a graph initializer (added once). */
+  /** A named weight of the model as a graph initializer (added once); the training graph makes it an input instead. */
   w(name: string): string {
     const t = this.weights.get(name);
     if (!t) throw new WorkbenchError(`onnx: missing weight "${name}"`);

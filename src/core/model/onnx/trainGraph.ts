@@ -1,0 +1,216 @@
+import type { GPT2Config } from '../config.js';
+import { HEAD_BIAS, HEAD_WEIGHT } from '../trainable.js';
+import { Gpt2Graph } from './gpt2Graph.js';
+
+/*
+ * The trained top of a classifier (blocks [from, nLayer), final norm, pooling, head, mean cross-entropy)
+ * as one ONNX graph that returns the loss and the gradients of the trained weights: the forward keeps
+ * what the backward needs, and the backward is written out per layer like llm.c's GPT-2 (layernorm,
+ * matmul, attention, GELU, residual). The weights are graph inputs so one session serves every step.
+ * Inputs: hidden_in [B, T, C] (the frozen prefix), pool [B, T] (pooling.ts), onehot [B, K] (labels),
+ * and every weight of the top by name. Outputs: loss [] and grad:<name> for each trained weight.
+ */
+
+/** ONNX's FLOAT element type, for Cast. */
+const FLOAT = 1;
+
+interface NormSaved {
+  y: string;
+  xhat: string;
+  rstd: string;
+}
+
+interface BlockSaved {
+  ln1: NormSaved;
+  qh: string; // [B, H, T, D], pre-scaled
+  kh: string; // [B, H, T, D]
+  vh: string;
+  att: string; // [B, H, T, T]
+  y: string; // [B, T, C], heads merged
+  h: string;
+  ln2: NormSaved;
+  fc: string; // [B, T, 4C], before GELU
+  act: string;
+  out: string; // the block's output
+}
+
+class TrainGraph extends Gpt2Graph {
+  constructor(
+    config: GPT2Config,
+    private readonly shapes: Map<string, number[]>,
+    private readonly trained: Set<string>,
+  ) {
+    super(config, new Map());
+  }
+
+  private readonly declared = new Set<string>();
+
+  override w(name: string): string {
+    if (!this.declared.has(name)) {
+      this.g.input(name, 'float32', this.shapes.get(name)!);
+      this.declared.add(name);
+    }
+    return name;
+  }
+
+  /** Emits grad:<name> when `name` is trained; `make` builds the gradient only then. */
+  grad(name: string, make: () => string): void {
+    if (this.trained.has(name)) this.g.output(`grad:${name}`, make(), this.shapes.get(name)!);
+  }
+
+  private mean(x: string): string {
+    return this.g.op1('ReduceMean', [x], { axes: { ints: [-1] }, keepdims: { int: 1 } });
+  }
+
+  /** Sum over every axis but the last: the gradient of a weight broadcast along them. */
+  private sumLeading(x: string, width: number): string {
+    const g = this.g;
+    return g.op1('ReduceSum', [g.op1('Reshape', [x, g.ints([-1, width])]), g.ints([0])], { keepdims: { int: 0 } });
+  }
+
+  /** Swaps the last two axes of a [B, H, ·, ·] tensor. */
+  private swap(x: string): string {
+    return this.g.op1('Transpose', [x], { perm: { ints: [0, 1, 3, 2] } });
+  }
+
+  /** The layer norm of ops.ts, keeping the normalised input and 1/σ for the backward. */
+  norm(x: string, prefix: string): NormSaved {
+    const g = this.g;
+    const centered = g.op1('Sub', [x, this.mean(x)]);
+    const variance = this.mean(g.op1('Mul', [centered, centered]));
+    const rstd = g.op1('Reciprocal', [g.op1('Sqrt', [g.op1('Add', [variance, g.scalar(this.config.layerNormEpsilon)])])]);
+    const xhat = g.op1('Mul', [centered, rstd]);
+    return { y: g.op1('Add', [g.op1('Mul', [xhat, this.w(`${prefix}.weight`)]), this.w(`${prefix}.bias`)]), xhat, rstd };
+  }
+
+  /** dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·w; null when no input gradient is needed. */
+  normBackward(dy: string, s: NormSaved, prefix: string, needInput: boolean): string | null {
+    const g = this.g;
+    this.grad(`${prefix}.weight`, () => this.sumLeading(g.op1('Mul', [dy, s.xhat]), this.C));
+    this.grad(`${prefix}.bias`, () => this.sumLeading(dy, this.C));
+    if (!needInput) return null;
+    const dxhat = g.op1('Mul', [dy, this.w(`${prefix}.weight`)]);
+    const inner = g.op1('Sub', [g.op1('Sub', [dxhat, this.mean(dxhat)]), g.op1('Mul', [s.xhat, this.mean(g.op1('Mul', [dxhat, s.xhat]))])]);
+    return g.op1('Mul', [inner, s.rstd]);
+  }
+
+  /** Backward of dense(x, layer): weight and bias gradients, and dx when needed. */
+  denseBackward(dy: string, x: string, layer: string, needInput = true): string | null {
+    const g = this.g;
+    const [nIn, nOut] = this.shapes.get(`${layer}.weight`)!;
+    this.grad(`${layer}.weight`, () =>
+      g.op1('Gemm', [g.op1('Reshape', [x, g.ints([-1, nIn])]), g.op1('Reshape', [dy, g.ints([-1, nOut])])], { transA: { int: 1 } }),
+    );
+    this.grad(`${layer}.bias`, () => this.sumLeading(dy, nOut));
+    if (!needInput) return null;
+    return g.op1('MatMul', [dy, g.op1('Transpose', [this.w(`${layer}.weight`)])]);
+  }
+
+  /** d/dx of gelu (tanh approximation), as ops.ts's gradient. */
+  geluBackward(dy: string, x: string): string {
+    const g = this.g;
+    const c = g.scalar(Math.sqrt(2 / Math.PI));
+    const x2 = g.op1('Mul', [x, x]);
+    const t = g.op1('Tanh', [g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [g.op1('Mul', [x2, x]), g.scalar(0.044715)])]), c])]);
+    const dInner = g.op1('Mul', [g.op1('Add', [g.op1('Mul', [x2, g.scalar(3 * 0.044715)]), g.scalar(1)]), c]);
+    const left = g.op1('Mul', [g.op1('Add', [t, g.scalar(1)]), g.scalar(0.5)]);
+    const right = g.op1('Mul', [g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Sub', [g.scalar(1), g.op1('Mul', [t, t])])]), dInner]);
+    return g.op1('Mul', [dy, g.op1('Add', [left, right])]);
+  }
+
+  /** [B, T, C] → [B, H, T, D]. */
+  private split(t: string): string {
+    const D = this.C / this.config.nHead;
+    return this.g.op1('Transpose', [this.g.op1('Reshape', [t, this.g.ints([0, 0, this.config.nHead, D])])], { perm: { ints: [0, 2, 1, 3] } });
+  }
+
+  /** [B, H, T, D] → [B, T, C]. */
+  private merge(t: string): string {
+    return this.g.op1('Reshape', [this.g.op1('Transpose', [t], { perm: { ints: [0, 2, 1, 3] } }), this.g.ints([0, 0, this.C])]);
+  }
+
+  private scale(): string {
+    return this.g.scalar(1 / Math.sqrt(this.C / this.config.nHead));
+  }
+
+  /** The block of gpt2Graph.ts, keeping its intermediates. */
+  blockForward(x: string, i: number, mask: string): BlockSaved {
+    const g = this.g;
+    const p = `h.${i}.`;
+    const ln1 = this.norm(x, `${p}ln_1`);
+    const [q, k, v] = g.op('Split', [this.dense(ln1.y, `${p}attn.c_attn`), g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
+    const qh = g.op1('Mul', [this.split(q), this.scale()]);
+    const kh = this.split(k);
+    const vh = this.split(v);
+    const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, this.swap(kh)]), mask])], { axis: { int: -1 } });
+    const y = this.merge(g.op1('MatMul', [att, vh]));
+    const h = g.op1('Add', [x, this.dense(y, `${p}attn.c_proj`)]);
+    const ln2 = this.norm(h, `${p}ln_2`);
+    const fc = this.dense(ln2.y, `${p}mlp.c_fc`);
+    const act = this.gelu(fc);
+    return { ln1, qh, kh, vh, att, y, h, ln2, fc, act, out: g.op1('Add', [h, this.dense(act, `${p}mlp.c_proj`)]) };
+  }
+
+  /** Gradients of block i's weights from dout; returns d(block input) when needed. */
+  blockBackward(dout: string, s: BlockSaved, i: number, needInput: boolean): string | null {
+    const g = this.g;
+    const p = `h.${i}.`;
+    const dact = this.denseBackward(dout, s.act, `${p}mlp.c_proj`)!;
+    const dln2 = this.denseBackward(this.geluBackward(dact, s.fc), s.ln2.y, `${p}mlp.c_fc`)!;
+    const dh = g.op1('Add', [dout, this.normBackward(dln2, s.ln2, `${p}ln_2`, true)!]);
+    const dyh = this.split(this.denseBackward(dh, s.y, `${p}attn.c_proj`)!);
+    const datt = g.op1('MatMul', [dyh, this.swap(s.vh)]);
+    const dv = g.op1('MatMul', [this.swap(s.att), dyh]);
+    // Softmax backward: ds = att·(datt − Σ datt·att); masked positions have att = 0 and get none.
+    const rowDot = g.op1('ReduceSum', [g.op1('Mul', [datt, s.att]), g.ints([-1])], { keepdims: { int: 1 } });
+    const ds = g.op1('Mul', [s.att, g.op1('Sub', [datt, rowDot])]);
+    const dq = g.op1('Mul', [g.op1('MatMul', [ds, s.kh]), this.scale()]);
+    const dk = g.op1('MatMul', [this.swap(ds), s.qh]);
+    const dqkv = g.op1('Concat', [this.merge(dq), this.merge(dk), this.merge(dv)], { axis: { int: -1 } });
+    const dln1 = this.denseBackward(dqkv, s.ln1.y, `${p}attn.c_attn`)!;
+    const dx = this.normBackward(dln1, s.ln1, `${p}ln_1`, needInput);
+    return dx && g.op1('Add', [dh, dx]);
+  }
+}
+
+/** The serialized training graph of the top from block `from` up; `shapes` holds every weight of the top. */
+export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]>, trained: Set<string>, from: number): Uint8Array {
+  const m = new TrainGraph(config, shapes, trained);
+  const { g } = m;
+  const C = config.nEmbd;
+  const K = shapes.get(HEAD_BIAS)![0];
+  let x = g.input('hidden_in', 'float32', ['B', 'T', C]);
+  const pool = g.input('pool', 'float32', ['B', 'T']);
+  const onehot = g.input('onehot', 'float32', ['B', K]);
+  const mask = m.causalMask(m.length(x));
+  const saved: BlockSaved[] = [];
+  for (let i = from; i < config.nLayer; i++) {
+    const s = m.blockForward(x, i, mask);
+    saved.push(s);
+    x = s.out;
+  }
+  const lnf = m.norm(x, 'ln_f');
+  // Pooling as classifierHead: pooled [B, C] = pool [B, 1, T] · normed [B, T, C].
+  const pooled = g.op1('Squeeze', [g.op1('MatMul', [g.op1('Unsqueeze', [pool, g.ints([1])]), lnf.y]), g.ints([1])]);
+  const logits = g.op1('Add', [g.op1('MatMul', [pooled, m.w(HEAD_WEIGHT)]), m.w(HEAD_BIAS)]);
+
+  const logProbs = g.op1('LogSoftmax', [logits], { axis: { int: -1 } });
+  const picked = g.op1('ReduceSum', [g.op1('Mul', [logProbs, onehot]), g.ints([1])], { keepdims: { int: 0 } });
+  g.output('loss', g.op1('Neg', [g.op1('ReduceMean', [picked], { keepdims: { int: 0 } })]), []);
+
+  // d(mean cross-entropy)/d logits = (softmax − onehot) / B.
+  const B = g.op1('Cast', [g.op1('Slice', [g.op1('Shape', [onehot]), g.ints([0]), g.ints([1])])], { to: { int: FLOAT } });
+  const dlogits = g.op1('Div', [g.op1('Sub', [g.op1('Exp', [logProbs]), onehot]), B]);
+  m.grad(HEAD_WEIGHT, () => g.op1('Gemm', [pooled, dlogits], { transA: { int: 1 } }));
+  m.grad(HEAD_BIAS, () => g.op1('ReduceSum', [dlogits, g.ints([0])], { keepdims: { int: 0 } }));
+  const anyBlock = from < config.nLayer;
+  const needNormed = anyBlock || trained.has('ln_f.weight') || trained.has('ln_f.bias');
+  if (needNormed) {
+    const dpooled = g.op1('Gemm', [dlogits, m.w(HEAD_WEIGHT)], { transB: { int: 1 } });
+    // d normed [B, T, C] = pool [B, T, 1] · dpooled [B, 1, C].
+    const dnormed = g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), g.op1('Unsqueeze', [dpooled, g.ints([1])])]);
+    let dx = m.normBackward(dnormed, lnf, 'ln_f', anyBlock);
+    for (let i = config.nLayer - 1; i >= from; i--) dx = m.blockBackward(dx!, saved[i - from], i, i > from);
+  }
+  return g.encode();
+}

@@ -1,0 +1,73 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import type { SequenceClassifier } from '../sequenceClassifier.js';
+import { poolingWeightData } from '../pooling.js';
+import { loadOnnxRuntime, onnxThreads } from './session.js';
+import { buildTrainGraph } from './trainGraph.js';
+
+type Runtime = typeof import('onnxruntime-node');
+
+/** Blocks from k up, the final norm and the head: the weights the training graph takes. */
+function inTop(name: string, k: number): boolean {
+  const block = /^h\.(\d+)\./.exec(name);
+  return block ? Number(block[1]) >= k : !name.startsWith('wte.') && !name.startsWith('wpe.');
+}
+
+/** The loss before the update and the gradient of every trained weight, by parameter name. */
+export interface LossAndGrads {
+  loss: number;
+  grads: Map<string, Float32Array>;
+}
+
+/**
+ * Forward and backward of a classifier's top (blocks [k, nLayer), final norm, head) on ONNX Runtime
+ * (trainGraph.ts), from the frozen prefix's hidden states. Built once per run: the weights are fed
+ * each step, so the optimizer may move them freely between calls.
+ */
+export class OnnxTrainStep {
+  private constructor(
+    private readonly ort: Runtime,
+    private readonly session: InferenceSession,
+    private readonly model: SequenceClassifier,
+    private readonly k: number,
+    private readonly trained: string[],
+  ) {}
+
+  static async create(model: SequenceClassifier, k: number): Promise<OnnxTrainStep> {
+    const ort = await loadOnnxRuntime();
+    const shapes = new Map<string, number[]>();
+    const trained: string[] = [];
+    for (const [name, v] of model.namedParams()) {
+      if (!inTop(name, k)) continue;
+      shapes.set(name, v.shape.slice());
+      if (v.trainable) trained.push(name);
+    }
+    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k);
+    const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
+    return new OnnxTrainStep(ort, session, model, k, trained);
+  }
+
+  /** Loss and gradients for a batch: prefix hidden states [B, T, C] (flat), real lengths and labels. */
+  async run(hidden: Float32Array, T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
+    const { ort, model } = this;
+    const B = lengths.length;
+    const K = model.numClasses;
+    const onehot = new Float32Array(B * K);
+    labels.forEach((label, b) => (onehot[b * K + label] = 1));
+    const feeds: Record<string, InstanceType<Runtime['Tensor']>> = {
+      hidden_in: new ort.Tensor('float32', hidden, [B, T, model.gpt.config.nEmbd]),
+      pool: new ort.Tensor('float32', poolingWeightData(model.pooling, lengths, T), [B, T]),
+      onehot: new ort.Tensor('float32', onehot, [B, K]),
+    };
+    for (const [name, v] of model.namedParams()) {
+      if (inTop(name, this.k)) feeds[name] = new ort.Tensor('float32', v.dataSync() as Float32Array, v.shape);
+    }
+    const outputs = ['loss', ...this.trained.map((n) => `grad:${n}`)];
+    const results = await this.session.run(feeds, outputs);
+    const grads = new Map(this.trained.map((n) => [n, results[`grad:${n}`].data as Float32Array]));
+    return { loss: (results.loss.data as Float32Array)[0], grads };
+  }
+
+  dispose(): Promise<void> {
+    return this.session.release();
+  }
+}
