@@ -87,10 +87,12 @@ describe('training loop equivalences', () => {
     expect(maxAbsDiff(cached.weights, uncached.weights)).toBeLessThan(1e-5);
   });
 
-  it('the prefix cache and the evaluation of the top on ONNX Runtime give the run of the tfjs path within float rounding', async () => {
+  it('the prefix cache, the training step and the evaluation of the top on ONNX Runtime give the run of the tfjs path within float rounding', async () => {
     const onnx = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'onnx' });
     const tfjs = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'tfjs' });
     expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx' });
+    expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
+    expect(tfjs.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: null });
     for (const split of ['train', 'val', 'test'] as const) {
       expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
       expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
@@ -98,6 +100,22 @@ describe('training loop equivalences', () => {
     onnx.outcome.history.evals.forEach((e, i) => expect(e.valLoss).toBeCloseTo(tfjs.outcome.history.evals[i].valLoss, 4));
     // AdamW's normalised steps let 1e-7 differences in the cached states grow (see the trimming test below).
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+  });
+
+  it('head+norm with mean pooling trains on ONNX Runtime to the accuracy of the tfjs step', async () => {
+    const input = { ...lastBlock, trainable: { kind: 'head+norm' }, pooling: 'mean', learningRate: 1e-2 } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep.path).toBe('onnx');
+    for (const split of ['train', 'val', 'test'] as const) expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+  });
+
+  it('selections the ONNX training graph does not cover train on tfjs, with the reason', async () => {
+    const dropout = await train({ ...lastBlock, epochs: 1, dropout: 0.1 }, { inference: 'onnx' });
+    expect(dropout.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'dropout 0.1: the ONNX training graph has none' });
+    const lora = await train({ ...lastBlock, epochs: 1, trainable: { kind: 'lora', rank: 2, alpha: 2 } }, { inference: 'onnx' });
+    expect(lora.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'LoRA trains on tfjs' });
   });
 
   it('last-token batches trimmed to their longest text equal full padding', async () => {

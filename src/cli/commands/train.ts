@@ -69,12 +69,19 @@ function inferenceOf(r: RunResult): string {
   return r.outcome.prefixCache?.inference ?? 'tfjs';
 }
 
+/** The training step's path, with the reason when it fell back to tfjs. */
+function trainStepOf(r: RunResult): string {
+  const { path, fallbackReason } = r.outcome.trainStep;
+  return fallbackReason ? `${path} (${fallbackReason})` : path;
+}
+
 function jsonResult(r: RunResult): object {
   const { final } = r.outcome;
   const perSplit = <T>(pick: (m: (typeof final)['train']) => T) => ({ train: pick(final.train), val: pick(final.val), test: pick(final.test) });
   return {
     backend: r.backend,
     inference: inferenceOf(r),
+    trainStep: r.outcome.trainStep,
     config: r.config,
     labels: r.labels,
     accuracy: perSplit((m) => m.accuracy),
@@ -104,7 +111,7 @@ function summary(r: RunResult): string {
     `Loss: train ${final.train.loss.toFixed(3)}, validation ${final.val.loss.toFixed(3)}, test ${final.test.loss.toFixed(3)}`,
     `Overfitting gap: train − validation ${points(gap.trainVal)}, train − test ${points(gap.trainTest)}`,
     `Trainable parameters: ${count(r.parameters.trainable)} of ${count(r.parameters.total)}`,
-    `Backend: ${r.backend}; frozen prefix and its evaluation on ${inferenceOf(r)}`,
+    `Backend: ${r.backend}; frozen prefix and its evaluation on ${inferenceOf(r)}; training step on ${trainStepOf(r)}`,
   ];
   if (resumedFromEpoch !== null) lines.push(`Resumed from the checkpoint after epoch ${resumedFromEpoch + 1}`);
   if (stoppedEarly) lines.push(`Stopped early after epoch ${history.epochs.length} of ${r.config.epochs}`);

@@ -12,10 +12,12 @@ import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
 import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
 import type { InferenceChoice } from '../model/inference.js';
+import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
-import { trainStep } from './step.js';
+import { onnxTrainStep, trainStep, type Batch } from './step.js';
+import { chooseTrainPath, type TrainPath } from './trainPath.js';
 
 export interface StepEvent {
   kind: 'step';
@@ -64,6 +66,8 @@ export interface TrainOutcome {
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
   prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
+  /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
+  trainStep: { path: InferenceChoice; fallbackReason: string | null };
 }
 
 export class TrainingCancelled extends WorkbenchError {
@@ -91,11 +95,13 @@ export async function trainClassifier(
   if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
   await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
+  let stepPath: TrainPath | null = null;
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
     const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, inference: options.inference, signal, onProgress });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
+    stepPath = await chooseTrainPath(model, config, cache, options.inference);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -112,8 +118,8 @@ export async function trainClassifier(
         await tick(); // lets an abort (or a worker message) in between steps
         if (signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const settings = { T: lengthOf(batch), cache, config, step: progress.step };
-        const loss = trainOnBatch(model, optimizer, vars, batch, settings);
+        const settings = { T: lengthOf(batch), cache, config, step: progress.step, onnx: stepPath.runner };
+        const loss = await trainOnBatch(model, optimizer, vars, batch, settings);
         countStep(progress, batch, (performance.now() - started) / 1000);
         const figures = progressFigures(progress, totalSteps, eta);
         emit({ kind: 'step', epoch, epochs: config.epochs, totalSteps, loss, ...figures });
@@ -152,8 +158,10 @@ export async function trainClassifier(
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
       prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
+      trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
     };
   } finally {
+    await stepPath?.runner?.dispose();
     optimizer.dispose();
   }
 }
@@ -165,25 +173,37 @@ interface StepSettings {
   cache: PrefixCache | null;
   config: RunConfig;
   step: number; // finished steps before this one
+  onnx: OnnxTrainStep | null; // the ONNX step, when it trains this run
 }
 
 /** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
-function trainOnBatch(
+async function trainOnBatch(
   model: SequenceClassifier,
   optimizer: AdamW,
   vars: Variable[],
   batch: Example[],
   s: StepSettings,
-): number {
-  const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
-  const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
-  const loss = trainStep(model, optimizer, vars, padBatch(batch, s.T), ctx, { prefix, clipNorm: s.config.gradClip });
-  prefix?.hidden.dispose();
+): Promise<number> {
+  const padded = padBatch(batch, s.T);
+  const loss =
+    s.onnx && s.cache
+      ? await onnxTrainStep(model, optimizer, s.onnx, padded, s.cache.hostBatch(batch, s.T), s.config.gradClip)
+      : tfjsStep(model, optimizer, vars, batch, padded, s);
   if (!Number.isFinite(loss)) {
     throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
   }
   return loss;
 }
+
+/** The step on tfjs, from the cached prefix when there is one. */
+function tfjsStep(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], padded: Batch, s: StepSettings): number {
+  const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
+  const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
+  const loss = trainStep(model, optimizer, vars, padded, ctx, { prefix, clipNorm: s.config.gradClip });
+  prefix?.hidden.dispose();
+  return loss;
+}
+
 
 /** The overfitting gap in accuracy: train − val and train − test. */
 function overfittingGap(final: Record<SplitName, SplitMetrics>): TrainOutcome['gap'] {

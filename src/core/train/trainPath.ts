@@ -1,0 +1,40 @@
+import type { RunConfig } from '../../common/runConfig.js';
+import { backendName } from '../model/backend.js';
+import { initInference, type InferenceChoice } from '../model/inference.js';
+import { OnnxTrainStep } from '../model/onnx/trainRunner.js';
+import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import type { PrefixCache } from './prefixCache.js';
+
+/** Where a run's training steps run, and why tfjs when ONNX Runtime was the inference path. */
+export interface TrainPath {
+  path: InferenceChoice;
+  fallbackReason: string | null;
+  /** The ONNX step (when path is onnx). */
+  runner: OnnxTrainStep | null;
+}
+
+/** Why the ONNX training graph cannot train this selection; null when it can. */
+function onnxRefusal(model: SequenceClassifier, config: Pick<RunConfig, 'dropout'>, cache: PrefixCache | null): string | null {
+  if (model.trainableSpec.kind === 'lora') return 'LoRA trains on tfjs';
+  if (model.embeddingsTrainable()) return 'trained embeddings train on tfjs';
+  if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
+  if (backendName() === 'tfjs-node-gpu') return 'the GPU backend trains on tfjs';
+  if (!cache) return 'no frozen-prefix cache to start the ONNX step from';
+  return null;
+}
+
+/**
+ * The training step follows the inference path: ONNX Runtime for the trained top when inference is
+ * onnx and the selection is one the training graph covers, else tfjs with the reason.
+ */
+export async function chooseTrainPath(
+  model: SequenceClassifier,
+  config: Pick<RunConfig, 'dropout'>,
+  cache: PrefixCache | null,
+  inference?: InferenceChoice,
+): Promise<TrainPath> {
+  if ((inference ?? (await initInference()).inference) === 'tfjs') return { path: 'tfjs', fallbackReason: null, runner: null };
+  const refusal = onnxRefusal(model, config, cache);
+  if (refusal) return { path: 'tfjs', fallbackReason: refusal, runner: null };
+  return { path: 'onnx', fallbackReason: null, runner: await OnnxTrainStep.create(model, cache!.k) };
+}
