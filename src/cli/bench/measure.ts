@@ -8,11 +8,12 @@ import { GPT2 } from '../../core/model/gpt2.js';
 import type { InferenceChoice } from '../../core/model/inference.js';
 import { Gpt2Session } from '../../core/model/onnx/session.js';
 import { OnnxTop } from '../../core/model/onnx/topRunner.js';
+import { OnnxTrainStep } from '../../core/model/onnx/trainRunner.js';
 import { inferenceWeights } from '../../core/model/onnx/weights.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import { AdamW } from '../../core/train/adamw.js';
 import type { BatchCost } from '../../core/train/recipeProjection.js';
-import { trainStep } from '../../core/train/step.js';
+import { onnxTrainStep, trainStep } from '../../core/train/step.js';
 
 /** The shapes every figure is measured at: GPT-2 small's width and heads, the book's batch. */
 export const BATCH = 8;
@@ -51,7 +52,7 @@ async function curve(measure: (T: number, warmUp: boolean) => Promise<number>): 
 export interface BlockFigures {
   /** One frozen block's forward on the inference path. */
   frozenBlock: CostCurve;
-  /** A training step of the trainable top (last block + final norm + head) from cached hidden states, on tfjs. */
+  /** A training step of the trainable top (last block + final norm + head) from cached hidden states, on the inference path. */
   trainStep: CostCurve;
   /** An evaluation forward of the top on the inference path, and the seconds to build its graph (ONNX). */
   evalForward: CostCurve;
@@ -72,6 +73,8 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
           hidden: true,
         })
       : null;
+  // The step follows the inference path, as in a run (train/trainPath.ts).
+  const onnxStep = inference === 'onnx' ? await OnnxTrainStep.create(model, 0) : null;
   const hiddenOf = (T: number) => tf.randomNormal([BATCH, T, 768], 0, 1, 'float32', 7) as tf.Tensor3D;
   const batchOf = (T: number) => ({
     ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
@@ -99,10 +102,12 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
         out.dispose();
       })(),
     );
-    note('training step of the top block (tfjs)');
+    note(`training step of the top block (${inference})`);
     const train = await curve((T, warmUp) =>
-      withHidden(T, warmUp, repeats, (hidden) =>
-        trainStep(model, optimizer, vars, batchOf(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
+      withHidden(T, warmUp, repeats, (hidden, host) =>
+        onnxStep
+          ? onnxTrainStep(model, optimizer, onnxStep, batchOf(T), host)
+          : trainStep(model, optimizer, vars, batchOf(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
       )(),
     );
     note(`evaluation forward of the top block (${inference})`);
@@ -124,6 +129,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     return { frozenBlock, trainStep: train, evalForward, evalSetupSeconds };
   } finally {
     await session?.dispose();
+    await onnxStep?.dispose();
     optimizer.dispose();
     model.dispose();
   }

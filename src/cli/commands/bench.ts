@@ -30,7 +30,7 @@ const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [-
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
 epoch end on 5 batches of train and val, then accuracy on all 1,494 examples — with the frozen-prefix
-cache (11 frozen blocks on the inference path, filled once), the trained top's steps on tfjs and its
+cache (11 frozen blocks on the inference path, filled once), the trained top's steps and its
 evaluation on the inference path. Book mode pads to 120 and reads the last position; last-token mode
 runs the SMS split's real lengths.
 The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
@@ -210,7 +210,7 @@ function summary(
   out(
     `frozen prefix (${result.inference}, ${result.threads} threads): ${result.frozenForwardTokensPerS} tokens/s through 11 GPT-2-small blocks`,
   );
-  out(`training step of the top block (tfjs), batch 8 × 120: ${result.trainStepSeconds} s`);
+  out(`training step of the top block (${result.inference}), batch 8 × 120: ${result.trainStepSeconds} s`);
   out(`classify one SMS, GPT-2 small: p50 ${result.classifyMs.p50} ms, p95 ${result.classifyMs.p95} ms`);
   out(
     `book recipe projected: ${round(projections.book.seconds, 0)} s (book mode), ${round(projections.lastToken.seconds, 0)} s (last-token mode)`,
