@@ -52,6 +52,7 @@ test('a CSV dropped on any page opens the import; a bad row is named by its line
   await expect(mapping).toBeVisible();
   await expect(page.getByTestId('dataset-problems')).toContainText('line 7');
   await expect(page.getByTestId('import-button')).toBeDisabled();
+  await shoot(page, 'datasets-import');
 
   await dropFile(page, 'messages.csv', csv());
   await expect(page.getByTestId('dataset-label-counts')).toHaveText('ham 20 · spam 20');
