@@ -11,6 +11,15 @@ import { expect, test } from './fixtures.js';
 test.describe.configure({ mode: 'serial' });
 test.use({ viewport: { width: 1440, height: 900 } });
 
+// Every page runs under the production CSP: a blocked style or script, or any script error, fails the test.
+let problems: string[] = [];
+test.beforeEach(({ page }) => {
+  problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+});
+test.afterEach(() => expect(problems).toEqual([]));
+
 const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
 const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
