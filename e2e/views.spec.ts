@@ -6,7 +6,8 @@ import { expect, test } from './fixtures.js';
 // The workbench as a learner uses it, in a real Chromium against a real `workbench serve`: import a
 // CSV by dropping it on the window, queue a grid, watch it train, compare, classify, the popup.
 // One server for the file (see fixtures.ts), so the tests build on each other and run in order.
-// Each page is saved under docs/screenshots/ for the README.
+// Each page is saved as a screenshot: under test-results/screenshots/, or with WORKBENCH_SCREENSHOTS=1
+// under docs/screenshots/ for the README (so an ordinary test run leaves the checkout clean).
 
 test.describe.configure({ mode: 'serial' });
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -20,7 +21,10 @@ test.beforeEach(({ page }) => {
 });
 test.afterEach(() => expect(problems).toEqual([]));
 
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
+const SCREENSHOTS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  process.env.WORKBENCH_SCREENSHOTS === '1' ? '../docs/screenshots' : '../test-results/screenshots',
+);
 const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 // Forty made-up messages, half spam: enough for a two-layer model to train in seconds.
