@@ -114,6 +114,12 @@ test('a grid built in the form is previewed, queued, and its runs finish live on
   expect(notReloaded).toBe(true);
   for (const id of runIds) expect(statusLog[`run-row-${id}`], `run #${id}`).toEqual(['queued', 'running', 'finished']);
   for (const id of runIds) await expect(page.getByTestId(`run-row-${id}`)).toContainText(/\d+\.\d\d%/);
+  // A run's details: its own curves, train and validation.
+  await page.getByTestId(`run-open-${runIds[0]}`).click();
+  await expect(page.getByTestId('run-details').getByTestId('curve-loss').getByTestId('chart-legend').locator('li')).toHaveText([
+    'train',
+    'validation',
+  ]);
   await saveScreenshot(page, testInfo, 'runs');
 });
 
@@ -167,6 +173,7 @@ test('Compare shows the varied setting, drawn curves with their legends, and the
   const smallestFirst = await gaps();
   expect(smallestFirst).toEqual([...largestFirst].sort((a, b) => a - b));
   await page.getByTestId('gap-direction').click();
+  await expect(page.getByTestId('confusion-matrices').locator('table')).toHaveCount(runIds.length);
   await saveScreenshot(page, testInfo, 'compare');
 });
 
@@ -196,6 +203,7 @@ test('the /popup page classifies one message', async ({ page, workbench }, testI
   await page.setViewportSize({ width: 420, height: 300 });
   await page.goto(workbench.at('/popup'));
   await page.getByTestId('popup-run').selectOption(String(runIds[0]));
+  await expect(page.getByRole('navigation')).toHaveCount(0);
   await page.getByTestId('popup-input').fill('Free entry in 2 a wkly comp to win FA Cup final tkts. Text FA to 87121');
   await page.getByTestId('popup-classify').click();
   await expect(page.getByTestId('popup-result')).toHaveText(/^(ham|spam) \d+\.\d%$/);
