@@ -111,6 +111,16 @@ describe('training loop equivalences', () => {
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
+  it('everything trained, embeddings included, trains on ONNX Runtime (from the ids) to the accuracy of the tfjs step', async () => {
+    const input = { ...lastBlock, epochs: 1, trainable: { kind: 'all' } } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
+    expect(onnx.outcome.prefixCache).toBeNull();
+    for (const split of ['train', 'val', 'test'] as const) expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+  });
+
   it('selections the ONNX training graph does not cover train on tfjs, with the reason', async () => {
     const dropout = await train({ ...lastBlock, epochs: 1, dropout: 0.1 }, { inference: 'onnx' });
     expect(dropout.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'dropout 0.1: the ONNX training graph has none' });

@@ -186,8 +186,8 @@ async function trainOnBatch(
 ): Promise<number> {
   const padded = padBatch(batch, s.T);
   const loss =
-    s.onnx && s.cache
-      ? await onnxTrainStep(model, optimizer, s.onnx, padded, s.cache.hostBatch(batch, s.T), s.config.gradClip)
+    s.onnx
+      ? await onnxTrainStep(model, optimizer, s.onnx, padded, s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
       : tfjsStep(model, optimizer, vars, batch, padded, s);
   if (!Number.isFinite(loss)) {
     throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);

@@ -48,7 +48,7 @@ export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.
 
 /**
  * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
- * the frozen prefix's hidden states [B, T, C] (flat); clipping and AdamW stay the tfjs ones, so the
+ * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and AdamW stay the tfjs ones, so the
  * optimizer state and checkpoints are those of trainStep. Dropout must be off (the graph has none).
  */
 export async function onnxTrainStep(
@@ -56,10 +56,10 @@ export async function onnxTrainStep(
   optimizer: AdamW,
   runner: OnnxTrainStep,
   batch: Batch,
-  hidden: Float32Array,
+  hidden: Float32Array | null,
   clipNorm: number | null = null,
 ): Promise<number> {
-  const { loss, grads } = await runner.run(hidden, batch.ids[0].length, batch.lengths, batch.labels);
+  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels);
   const params = model.namedParams();
   tf.tidy(() => {
     const named = Object.fromEntries(

@@ -16,10 +16,10 @@ export interface TrainPath {
 /** Why the ONNX training graph cannot train this selection; null when it can. */
 function onnxRefusal(model: SequenceClassifier, config: Pick<RunConfig, 'dropout'>, cache: PrefixCache | null): string | null {
   if (model.trainableSpec.kind === 'lora') return 'LoRA trains on tfjs';
-  if (model.embeddingsTrainable()) return 'trained embeddings train on tfjs';
   if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
   if (backendName() === 'tfjs-node-gpu') return 'the GPU backend trains on tfjs';
-  if (!cache) return 'no frozen-prefix cache to start the ONNX step from';
+  // With nothing frozen the graph starts from the ids; with frozen blocks it needs their cached output.
+  if (!cache && model.frozenPrefix() > 0) return 'no frozen-prefix cache to start the ONNX step from';
   return null;
 }
 
@@ -36,5 +36,5 @@ export async function chooseTrainPath(
   if ((inference ?? (await initInference()).inference) === 'tfjs') return { path: 'tfjs', fallbackReason: null, runner: null };
   const refusal = onnxRefusal(model, config, cache);
   if (refusal) return { path: 'tfjs', fallbackReason: refusal, runner: null };
-  return { path: 'onnx', fallbackReason: null, runner: await OnnxTrainStep.create(model, cache!.k) };
+  return { path: 'onnx', fallbackReason: null, runner: await OnnxTrainStep.create(model, cache?.k ?? 0) };
 }

@@ -11,7 +11,7 @@ const INT64 = onnx.TensorProto.DataType.INT64;
 export type ElemType = 'float32' | 'int32';
 /** A dimension: fixed size, or a name for a size known only at run time ("batch"). */
 export type Dim = number | string;
-export type Attr = { int: number } | { float: number } | { ints: number[] } | { tensor: OnnxNamespace.ITensorProto };
+export type Attr = { int: number } | { float: number } | { ints: number[] } | { string: string } | { tensor: OnnxNamespace.ITensorProto };
 
 /** Opset 17: the first with LayerNormalization. */
 const OPSET = 17;
@@ -32,6 +32,7 @@ function attribute(name: string, value: Attr): OnnxNamespace.IAttributeProto {
   if ('int' in value) return { name, type: T.INT, i: value.int };
   if ('float' in value) return { name, type: T.FLOAT, f: value.float };
   if ('ints' in value) return { name, type: T.INTS, ints: value.ints };
+  if ('string' in value) return { name, type: T.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: T.TENSOR, t: value.tensor };
 }
 

@@ -11,8 +11,9 @@ import { Gpt2Graph } from './gpt2Graph.js';
  * and every weight of the top by name. Outputs: loss [] and grad:<name> for each trained weight.
  */
 
-/** ONNX's FLOAT element type, for Cast. */
+/** ONNX's FLOAT and INT64 element types, for Cast. */
 const FLOAT = 1;
+const INT64 = 7;
 
 interface NormSaved {
   y: string;
@@ -118,6 +119,24 @@ class TrainGraph extends Gpt2Graph {
     return g.op1('Mul', [dy, g.op1('Add', [left, right])]);
   }
 
+  /**
+   * Gradients of the token and position tables from d(embedded) [B, T, C]: rows of wte summed per
+   * token id (ScatterND adds duplicates), wpe's first T rows summed over the batch, the rest zero.
+   */
+  embedBackward(dx: string, ids: string): void {
+    const g = this.g;
+    this.grad('wte.weight', () => {
+      const zeros = g.op1('ConstantOfShape', [g.op1('Shape', [this.w('wte.weight')])]);
+      const index = g.op1('Unsqueeze', [g.op1('Cast', [ids], { to: { int: INT64 } }), g.ints([-1])]);
+      return g.op1('ScatterND', [zeros, index, dx], { reduction: { string: 'add' } });
+    });
+    this.grad('wpe.weight', () => {
+      const rows = this.config.nPositions;
+      const pads = g.op1('Concat', [g.ints([0, 0]), g.op1('Sub', [g.ints([rows]), this.length(ids)]), g.ints([0])], { axis: { int: 0 } });
+      return g.op1('Pad', [g.op1('ReduceSum', [dx, g.ints([0])], { keepdims: { int: 0 } }), pads]);
+    });
+  }
+
   /** [B, T, C] → [B, H, T, D]. */
   private split(t: string): string {
     const D = this.C / this.config.nHead;
@@ -173,13 +192,15 @@ class TrainGraph extends Gpt2Graph {
   }
 }
 
-/** The serialized training graph of the top from block `from` up; `shapes` holds every weight of the top. */
+/** The serialized training graph of the top from block `from` up (from the ids when 0); `shapes` holds every weight it uses. */
 export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]>, trained: Set<string>, from: number): Uint8Array {
   const m = new TrainGraph(config, shapes, trained);
   const { g } = m;
   const C = config.nEmbd;
   const K = shapes.get(HEAD_BIAS)![0];
-  let x = g.input('hidden_in', 'float32', ['B', 'T', C]);
+  // From block 0 the graph embeds the token ids itself, so trained embeddings get their gradients.
+  const ids = from === 0 ? g.input('ids', 'int32', ['B', 'T']) : null;
+  let x = ids ? m.embed(ids) : g.input('hidden_in', 'float32', ['B', 'T', C]);
   const pool = g.input('pool', 'float32', ['B', 'T']);
   const onehot = g.input('onehot', 'float32', ['B', K]);
   const mask = m.causalMask(m.length(x));
@@ -204,13 +225,15 @@ export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]
   m.grad(HEAD_WEIGHT, () => g.op1('Gemm', [pooled, dlogits], { transA: { int: 1 } }));
   m.grad(HEAD_BIAS, () => g.op1('ReduceSum', [dlogits, g.ints([0])], { keepdims: { int: 0 } }));
   const anyBlock = from < config.nLayer;
+  const embeddings = ids !== null && (trained.has('wte.weight') || trained.has('wpe.weight'));
   const needNormed = anyBlock || trained.has('ln_f.weight') || trained.has('ln_f.bias');
   if (needNormed) {
     const dpooled = g.op1('Gemm', [dlogits, m.w(HEAD_WEIGHT)], { transB: { int: 1 } });
     // d normed [B, T, C] = pool [B, T, 1] · dpooled [B, 1, C].
     const dnormed = g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), g.op1('Unsqueeze', [dpooled, g.ints([1])])]);
     let dx = m.normBackward(dnormed, lnf, 'ln_f', anyBlock);
-    for (let i = config.nLayer - 1; i >= from; i--) dx = m.blockBackward(dx!, saved[i - from], i, i > from);
+    for (let i = config.nLayer - 1; i >= from; i--) dx = m.blockBackward(dx!, saved[i - from], i, i > from || embeddings);
+    if (ids && embeddings) m.embedBackward(dx!, ids);
   }
   return g.encode();
 }

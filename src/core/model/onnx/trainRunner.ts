@@ -6,10 +6,10 @@ import { buildTrainGraph } from './trainGraph.js';
 
 type Runtime = typeof import('onnxruntime-node');
 
-/** Blocks from k up, the final norm and the head: the weights the training graph takes. */
+/** Blocks from k up, the final norm and the head (and the embeddings from 0): the weights the training graph takes. */
 function inTop(name: string, k: number): boolean {
   const block = /^h\.(\d+)\./.exec(name);
-  return block ? Number(block[1]) >= k : !name.startsWith('wte.') && !name.startsWith('wpe.');
+  return block ? Number(block[1]) >= k : k === 0 || (!name.startsWith('wte.') && !name.startsWith('wpe.'));
 }
 
 /** The loss before the update and the gradient of every trained weight, by parameter name. */
@@ -46,15 +46,20 @@ export class OnnxTrainStep {
     return new OnnxTrainStep(ort, session, model, k, trained);
   }
 
-  /** Loss and gradients for a batch: prefix hidden states [B, T, C] (flat), real lengths and labels. */
-  async run(hidden: Float32Array, T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
+  /**
+   * Loss and gradients for a batch: the prefix's hidden states [B, T, C] (flat), or the padded ids [B][T]
+   * when the top starts at block 0; real lengths and labels.
+   */
+  async run(input: Float32Array | number[][], T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
     const { ort, model } = this;
     const B = lengths.length;
     const K = model.numClasses;
     const onehot = new Float32Array(B * K);
     labels.forEach((label, b) => (onehot[b * K + label] = 1));
     const feeds: Record<string, InstanceType<Runtime['Tensor']>> = {
-      hidden_in: new ort.Tensor('float32', hidden, [B, T, model.gpt.config.nEmbd]),
+      [this.k === 0 ? 'ids' : 'hidden_in']: Array.isArray(input)
+        ? new ort.Tensor('int32', Int32Array.from(input.flat()), [B, T])
+        : new ort.Tensor('float32', input, [B, T, model.gpt.config.nEmbd]),
       pool: new ort.Tensor('float32', poolingWeightData(model.pooling, lengths, T), [B, T]),
       onehot: new ort.Tensor('float32', onehot, [B, K]),
     };
