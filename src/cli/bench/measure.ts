@@ -74,7 +74,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
         })
       : null;
   // The step follows the inference path, as in a run (train/trainPath.ts).
-  const onnxStep = inference === 'onnx' ? await OnnxTrainStep.create(model, 0) : null;
+  const onnxStep = inference === 'onnx' ? await OnnxTrainStep.create(model, 0, 'hidden') : null;
   const hiddenOf = (T: number) => tf.randomNormal([BATCH, T, 768], 0, 1, 'float32', 7) as tf.Tensor3D;
   const batchOf = (T: number) => ({
     ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),

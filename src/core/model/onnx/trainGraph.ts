@@ -192,14 +192,17 @@ class TrainGraph extends Gpt2Graph {
   }
 }
 
-/** The serialized training graph of the top from block `from` up (from the ids when 0); `shapes` holds every weight it uses. */
-export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]>, trained: Set<string>, from: number): Uint8Array {
+/**
+ * The serialized training graph of the top from block `from` up, starting from hidden states or (from
+ * block 0) from the token ids; `shapes` holds every weight it uses.
+ */
+export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]>, trained: Set<string>, from: number, input: 'ids' | 'hidden'): Uint8Array {
   const m = new TrainGraph(config, shapes, trained);
   const { g } = m;
   const C = config.nEmbd;
   const K = shapes.get(HEAD_BIAS)![0];
-  // From block 0 the graph embeds the token ids itself, so trained embeddings get their gradients.
-  const ids = from === 0 ? g.input('ids', 'int32', ['B', 'T']) : null;
+  // From the ids the graph embeds them itself, so trained embeddings get their gradients.
+  const ids = input === 'ids' ? g.input('ids', 'int32', ['B', 'T']) : null;
   let x = ids ? m.embed(ids) : g.input('hidden_in', 'float32', ['B', 'T', C]);
   const pool = g.input('pool', 'float32', ['B', 'T']);
   const onehot = g.input('onehot', 'float32', ['B', K]);

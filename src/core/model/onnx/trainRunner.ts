@@ -6,10 +6,13 @@ import { buildTrainGraph } from './trainGraph.js';
 
 type Runtime = typeof import('onnxruntime-node');
 
-/** Blocks from k up, the final norm and the head (and the embeddings from 0): the weights the training graph takes. */
-function inTop(name: string, k: number): boolean {
+/** How the graph starts: from the frozen prefix's hidden states, or (nothing frozen) from the token ids. */
+export type TrainInput = 'ids' | 'hidden';
+
+/** Blocks from k up, the final norm and the head (and the embeddings from the ids): the weights the training graph takes. */
+function inTop(name: string, k: number, input: TrainInput): boolean {
   const block = /^h\.(\d+)\./.exec(name);
-  return block ? Number(block[1]) >= k : k === 0 || (!name.startsWith('wte.') && !name.startsWith('wpe.'));
+  return block ? Number(block[1]) >= k : input === 'ids' || (!name.startsWith('wte.') && !name.startsWith('wpe.'));
 }
 
 /** The loss before the update and the gradient of every trained weight, by parameter name. */
@@ -29,42 +32,44 @@ export class OnnxTrainStep {
     private readonly session: InferenceSession,
     private readonly model: SequenceClassifier,
     private readonly k: number,
+    private readonly input: TrainInput,
     private readonly trained: string[],
   ) {}
 
-  static async create(model: SequenceClassifier, k: number): Promise<OnnxTrainStep> {
+  /** The top from block k; from the ids by default when nothing is frozen. */
+  static async create(model: SequenceClassifier, k: number, input: TrainInput = k === 0 ? 'ids' : 'hidden'): Promise<OnnxTrainStep> {
     const ort = await loadOnnxRuntime();
     const shapes = new Map<string, number[]>();
     const trained: string[] = [];
     for (const [name, v] of model.namedParams()) {
-      if (!inTop(name, k)) continue;
+      if (!inTop(name, k, input)) continue;
       shapes.set(name, v.shape.slice());
       if (v.trainable) trained.push(name);
     }
-    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k);
+    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input);
     const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
-    return new OnnxTrainStep(ort, session, model, k, trained);
+    return new OnnxTrainStep(ort, session, model, k, input, trained);
   }
 
   /**
    * Loss and gradients for a batch: the prefix's hidden states [B, T, C] (flat), or the padded ids [B][T]
-   * when the top starts at block 0; real lengths and labels.
+   * when the graph starts from the ids; real lengths and labels.
    */
-  async run(input: Float32Array | number[][], T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
+  async run(start: Float32Array | number[][], T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
     const { ort, model } = this;
     const B = lengths.length;
     const K = model.numClasses;
     const onehot = new Float32Array(B * K);
     labels.forEach((label, b) => (onehot[b * K + label] = 1));
     const feeds: Record<string, InstanceType<Runtime['Tensor']>> = {
-      [this.k === 0 ? 'ids' : 'hidden_in']: Array.isArray(input)
-        ? new ort.Tensor('int32', Int32Array.from(input.flat()), [B, T])
-        : new ort.Tensor('float32', input, [B, T, model.gpt.config.nEmbd]),
+      [this.input === 'ids' ? 'ids' : 'hidden_in']: Array.isArray(start)
+        ? new ort.Tensor('int32', Int32Array.from(start.flat()), [B, T])
+        : new ort.Tensor('float32', start, [B, T, model.gpt.config.nEmbd]),
       pool: new ort.Tensor('float32', poolingWeightData(model.pooling, lengths, T), [B, T]),
       onehot: new ort.Tensor('float32', onehot, [B, K]),
     };
     for (const [name, v] of model.namedParams()) {
-      if (inTop(name, this.k)) feeds[name] = new ort.Tensor('float32', v.dataSync() as Float32Array, v.shape);
+      if (inTop(name, this.k, this.input)) feeds[name] = new ort.Tensor('float32', v.dataSync() as Float32Array, v.shape);
     }
     const outputs = ['loss', ...this.trained.map((n) => `grad:${n}`)];
     const results = await this.session.run(feeds, outputs);
