@@ -15,6 +15,8 @@ import type { InferenceChoice } from '../model/inference.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
+import { ParallelTrainer } from './parallel/parallelTrainer.js';
+import { trainThreadCount } from './parallel/threadCount.js';
 import { trainStep } from './step.js';
 
 export interface StepEvent {
@@ -49,6 +51,8 @@ export interface LoopOptions {
   padding?: 'trim' | 'full';
   /** The path that fills the frozen-prefix cache; default initInference's choice. */
   inference?: InferenceChoice;
+  /** Data-parallel training threads (see parallel/threadCount.ts); default WORKBENCH_TRAIN_THREADS, else 1. */
+  threads?: number;
 }
 
 export interface TrainOutcome {
@@ -91,11 +95,14 @@ export async function trainClassifier(
   if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
   await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
+  const threadCount = trainThreadCount(options.threads, config.dropout);
+  let parallel: ParallelTrainer | null = null;
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
     const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, inference: options.inference, signal, onProgress });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
+    if (threadCount > 1) parallel = await ParallelTrainer.start(model, threadCount);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -112,8 +119,8 @@ export async function trainClassifier(
         await tick(); // lets an abort (or a worker message) in between steps
         if (signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const settings = { T: lengthOf(batch), cache, config, step: progress.step };
-        const loss = trainOnBatch(model, optimizer, vars, batch, settings);
+        const settings = { T: lengthOf(batch), cache, config, step: progress.step, parallel };
+        const loss = await trainOnBatch(model, optimizer, vars, batch, settings);
         countStep(progress, batch, (performance.now() - started) / 1000);
         const figures = progressFigures(progress, totalSteps, eta);
         emit({ kind: 'step', epoch, epochs: config.epochs, totalSteps, loss, ...figures });
@@ -155,6 +162,7 @@ export async function trainClassifier(
     };
   } finally {
     optimizer.dispose();
+    await parallel?.dispose();
   }
 }
 
@@ -165,23 +173,24 @@ interface StepSettings {
   cache: PrefixCache | null;
   config: RunConfig;
   step: number; // finished steps before this one
+  parallel: ParallelTrainer | null;
 }
 
 /** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
-function trainOnBatch(
-  model: SequenceClassifier,
-  optimizer: AdamW,
-  vars: Variable[],
-  batch: Example[],
-  s: StepSettings,
-): number {
+async function trainOnBatch(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], s: StepSettings): Promise<number> {
+  const loss = s.parallel ? await s.parallel.step(optimizer, batch, s.T, s.cache, s.config.gradClip) : localStep(model, optimizer, vars, batch, s);
+  if (!Number.isFinite(loss)) {
+    throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
+  }
+  return loss;
+}
+
+/** A step on this thread alone. */
+function localStep(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], s: StepSettings): number {
   const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
   const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
   const loss = trainStep(model, optimizer, vars, padBatch(batch, s.T), ctx, { prefix, clipNorm: s.config.gradClip });
   prefix?.hidden.dispose();
-  if (!Number.isFinite(loss)) {
-    throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
-  }
   return loss;
 }
 
