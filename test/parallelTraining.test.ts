@@ -28,7 +28,11 @@ const base = { model: tiny, pooling: 'last-token', learningRate: 1e-3, epochs: 1
 async function run(input: RunConfigInput, threads: number) {
   const config = RunConfigSchema.parse(input);
   const data = await prepareData(config, modelShape(config).nPositions, { cacheDir });
-  const examples: SplitExamples = { train: data.examples.train.slice(0, 30), val: data.examples.val.slice(0, 8), test: data.examples.test.slice(0, 8) };
+  const examples: SplitExamples = {
+    train: data.examples.train.slice(0, 30),
+    val: data.examples.val.slice(0, 8),
+    test: data.examples.test.slice(0, 8),
+  };
   const { model } = await buildClassifier(config, 2);
   const tensorsBefore = tf.memory().numTensors;
   try {
@@ -53,7 +57,8 @@ async function run(input: RunConfigInput, threads: number) {
 /** Largest difference relative to the larger magnitude, plus 1e-7 of slack for values near zero. */
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.max(0, Math.abs(a[i] - b[i]) - 1e-7) / Math.max(Math.abs(a[i]), Math.abs(b[i])));
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.max(0, Math.abs(a[i] - b[i]) - 1e-7) / Math.max(Math.abs(a[i]), Math.abs(b[i])));
   return worst;
 }
 
@@ -70,7 +75,13 @@ function expectSameWeights(a: Map<string, Float32Array>, b: Map<string, Float32A
       continue;
     }
     const isKey = (i: number) => i >= C && i < 2 * C;
-    expect(maxRelDiff(w.filter((_, i) => !isKey(i)), other.filter((_, i) => !isKey(i))), name).toBeLessThan(1e-5);
+    expect(
+      maxRelDiff(
+        w.filter((_, i) => !isKey(i)),
+        other.filter((_, i) => !isKey(i)),
+      ),
+      name,
+    ).toBeLessThan(1e-5);
     w.forEach((x, i) => isKey(i) && expect(Math.abs(x - other[i])).toBeLessThanOrEqual(bound));
   }
 }
@@ -109,19 +120,22 @@ describe('thread failures and teardown', () => {
   it('a thread that cannot start fails the start with one clear error and leaves no thread running', async () => {
     const model = await tinyModel();
     try {
-      await expect(ThreadPool.start(2, { ...(await threadInit(model)), backend: 'no-such-backend' })).rejects.toThrow(/^training thread [12] failed: unknown backend "no-such-backend"/);
+      await expect(ThreadPool.start(2, { ...(await threadInit(model)), backend: 'no-such-backend' })).rejects.toThrow(
+        /^training thread [12] failed: unknown backend "no-such-backend"/,
+      );
       expect(liveTrainThreads()).toBe(0);
     } finally {
       model.dispose();
     }
   });
 
-  it('an error inside a thread rejects the step with the thread\'s message; later steps fail the same way; dispose stops it', async () => {
+  it("an error inside a thread rejects the step with the thread's message; later steps fail the same way; dispose stops it", async () => {
     const model = await tinyModel();
     const pool = await ThreadPool.start(1, await threadInit(model));
     try {
       expect(liveTrainThreads()).toBe(1);
-      const bad = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), shape: [1, 2, 32] as [number, number, number], k: 1 }, trainedValues: [] };
+      // Hidden states [1, 2, 32] need 64 values.
+      const bad = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), k: 1 }, trainedValues: [] };
       const failure = /^training thread 1 failed: .*/;
       await expect(pool.gradients([bad])).rejects.toThrow(failure);
       await expect(pool.gradients([bad])).rejects.toThrow(failure);
@@ -139,7 +153,20 @@ describe('the command line', () => {
   // The first 200 messages of the real collection: a run of a few steps.
   const file = path.join(dir, 'sms.tsv');
   writeFileSync(file, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 200).join('\n'));
-  const args = ['train', '--model', 'custom:1,16,2', '--weights', 'random', '--epochs', '1', '--trainable', 'all', '--pooling', 'last-token', '--json'];
+  const args = [
+    'train',
+    '--model',
+    'custom:1,16,2',
+    '--weights',
+    'random',
+    '--epochs',
+    '1',
+    '--trainable',
+    'all',
+    '--pooling',
+    'last-token',
+    '--json',
+  ];
 
   it('trains on two threads with WORKBENCH_TRAIN_THREADS=2 and the process exits by itself when done', async () => {
     const result = lastJson(await runWorkbench([...args, '--dataset', file], { env }));

@@ -16,6 +16,7 @@ import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
 import { ParallelTrainer } from './parallel/parallelTrainer.js';
+import { batchShards } from './parallel/shards.js';
 import { trainThreadCount } from './parallel/threadCount.js';
 import { trainStep } from './step.js';
 
@@ -177,8 +178,16 @@ interface StepSettings {
 }
 
 /** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
-async function trainOnBatch(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], s: StepSettings): Promise<number> {
-  const loss = s.parallel ? await s.parallel.step(optimizer, batch, s.T, s.cache, s.config.gradClip) : localStep(model, optimizer, vars, batch, s);
+async function trainOnBatch(
+  model: SequenceClassifier,
+  optimizer: AdamW,
+  vars: Variable[],
+  batch: Example[],
+  s: StepSettings,
+): Promise<number> {
+  const loss = s.parallel
+    ? await s.parallel.step(optimizer, batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
+    : localStep(model, optimizer, vars, batch, s);
   if (!Number.isFinite(loss)) {
     throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
   }

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { padBatch, type Example } from '../../data/examples.js';
 import { backendName } from '../../model/backend.js';
 import { EVAL } from '../../model/block.js';
 import type { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import type { AdamW } from '../adamw.js';
-import type { PrefixCache } from '../prefixCache.js';
 import { applyStep, batchGradients } from '../step.js';
-import { splitEvenly } from './shards.js';
+import { prefixTensor } from './prefixTensor.js';
+import type { Shard } from './shards.js';
 import type { ThreadInit } from './protocol.js';
 import { ThreadPool } from './threadPool.js';
 
@@ -46,31 +45,27 @@ export class ParallelTrainer {
     return this.pool.size + 1;
   }
 
-  /** One optimisation step on a batch padded to T (dropout-free: masks would depend on the split); returns the loss. */
-  async step(optimizer: AdamW, batch: Example[], T: number, cache: PrefixCache | null, clipNorm: number | null): Promise<number> {
-    const [own, ...others] = splitEvenly(batch, this.threads);
+  /** One optimisation step on a batch split into at most `threads` shards (dropout-free: masks would depend on the split); returns the loss. */
+  async step(optimizer: AdamW, shards: Shard[], clipNorm: number | null): Promise<number> {
+    const [own, ...others] = shards;
     const trainedValues = this.vars.map((v) => v.dataSync() as Float32Array);
-    const C = this.model.gpt.config.nEmbd;
-    const requests = others.map((shard) => ({
-      batch: padBatch(shard, T),
-      prefix: cache ? { data: cache.hostBatch(shard, T), shape: [shard.length, T, C] as [number, number, number], k: cache.k } : null,
-      trainedValues,
-    }));
-    const pending = this.pool.gradients(requests);
+    const pending = this.pool.gradients(others.map((s) => ({ ...s, trainedValues })));
     pending.catch(() => {}); // awaited below; this only keeps a failure during our own shard from going unhandled
-    const mine = tf.tidy(() => {
-      const prefix = cache ? { hidden: cache.batch(own, T), k: cache.k } : undefined;
-      return batchGradients(this.model, this.vars, padBatch(own, T), EVAL, prefix);
-    });
+    const mine = tf.tidy(() => batchGradients(this.model, this.vars, own.batch, EVAL, prefixTensor(own, this.model.gpt.config.nEmbd)));
     try {
       const theirs = await pending;
-      const weights = [own, ...others].map((shard) => shard.length / batch.length);
+      const rows = shards.map((s) => s.batch.ids.length);
+      const total = rows.reduce((a, b) => a + b);
+      const [w0, ...w] = rows.map((n) => n / total);
       return tf.tidy(() => {
         const grads = Object.fromEntries(
-          this.vars.map((v, i) => [v.name, tf.addN([tf.mul(mine.grads[v.name], weights[0]), ...theirs.map((r, j) => tf.mul(tf.tensor(r.grads[i], v.shape), weights[j + 1]))])]),
+          this.vars.map((v, i) => [
+            v.name,
+            tf.addN([tf.mul(mine.grads[v.name], w0), ...theirs.map((r, j) => tf.mul(tf.tensor(r.grads[i], v.shape), w[j]))]),
+          ]),
         );
         applyStep(optimizer, grads, clipNorm);
-        return theirs.reduce((sum, r, j) => sum + r.loss * weights[j + 1], mine.value.dataSync()[0] * weights[0]);
+        return theirs.reduce((sum, r, j) => sum + r.loss * w[j], mine.value.dataSync()[0] * w0);
       });
     } finally {
       tf.dispose(mine);

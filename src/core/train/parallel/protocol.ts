@@ -2,6 +2,7 @@ import type { Pooling, Trainable } from '../../../common/modelSpec.js';
 import type { GPT2Config } from '../../model/config.js';
 import type { TensorMap } from '../../model/tensorMap.js';
 import type { Batch } from '../step.js';
+import type { Shard } from './shards.js';
 
 /** What a training thread needs to build its copy of the model (sent once, as workerData). */
 export interface ThreadInit {
@@ -22,12 +23,9 @@ export interface ShardRequest {
   type: 'shard';
   id: number;
   batch: Batch;
-  /** Cached hidden states [B, T, C] after the first k blocks (see prefixCache.ts). */
-  prefix: { data: Float32Array<ArrayBuffer>; shape: [number, number, number]; k: number } | null;
+  prefix: Shard['prefix'];
   trainedValues: Float32Array[];
 }
 
 export type ThreadReply =
-  | { type: 'ready' }
-  | { type: 'grads'; id: number; loss: number; grads: Float32Array<ArrayBuffer>[] }
-  | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'grads'; id: number; loss: number; grads: Float32Array<ArrayBuffer>[] } | { type: 'error'; message: string };

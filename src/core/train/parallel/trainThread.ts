@@ -7,6 +7,7 @@ import { loadGradients } from '../../model/gradients.js';
 import { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../../model/trainable.js';
 import { batchGradients } from '../step.js';
+import { prefixTensor } from './prefixTensor.js';
 import type { ShardRequest, ThreadInit, ThreadReply } from './protocol.js';
 
 /*
@@ -29,10 +30,14 @@ function shardGradients(trained: tf.Variable[], model: SequenceClassifier, req: 
   let reply: ThreadReply | null = null;
   tf.tidy(() => {
     trained.forEach((v, i) => v.assign(tf.tensor(req.trainedValues[i], v.shape)));
-    const prefix = req.prefix ? { hidden: tf.tensor3d(req.prefix.data, req.prefix.shape), k: req.prefix.k } : undefined;
-    const { value, grads } = batchGradients(model, trained, req.batch, EVAL, prefix);
+    const { value, grads } = batchGradients(model, trained, req.batch, EVAL, prefixTensor(req, model.gpt.config.nEmbd));
     // Copies: the backend may hand out its own buffers, which must not be transferred away.
-    reply = { type: 'grads', id: req.id, loss: value.dataSync()[0], grads: trained.map((v) => Float32Array.from(grads[v.name].dataSync())) };
+    reply = {
+      type: 'grads',
+      id: req.id,
+      loss: value.dataSync()[0],
+      grads: trained.map((v) => Float32Array.from(grads[v.name].dataSync())),
+    };
   });
   return reply!;
 }
