@@ -21,6 +21,7 @@ import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
 import { prepareData, type PreparedData } from '../../core/train/run.js';
 import { projectRecipe, type RecipeProjection } from '../../core/train/recipeProjection.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
+import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
@@ -33,7 +34,9 @@ cache (11 frozen blocks on the inference path, filled once), the trained top's s
 evaluation on the inference path. Book mode pads to 120 and reads the last position; last-token mode
 runs the SMS split's real lengths.
 The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
-"trainStepSeconds", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book", "lastToken"}, "peakRssMB"}.
+"trainStepSeconds", "trainStepSecondsTwoThreads", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book",
+"lastToken"}, "peakRssMB"}; trainStepSecondsTwoThreads is the same step on two training threads
+(WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on every core already.
   --quick           one timed training step per length after the warm-up, 30 classify samples (under a minute)
   --full            run both recipes end to end on the real data (not implemented yet)
   --profile         on stderr: each recipe's seconds by part, and the measured per-batch costs
@@ -79,6 +82,8 @@ export const benchCommand: Command = {
     const book = await withSmsCache(smsFile, (cacheDir) => recipeData(cacheDir));
     const lastToken = { ...book, config: { ...book.config, pooling: 'last-token' as const } };
     const blocks = await blockFigures(inference, repeats, note);
+    note('training step of the top block on two threads (tfjs)');
+    const twoThreads = await twoThreadTrainStep(repeats);
     const projections = { book: project(book, blocks), lastToken: project(lastToken, blocks) };
     note('classify latency, GPT-2 small, one SMS at a time');
     const classifyMs = await classifyFigures(inference, book.data, values.quick ? 30 : 100);
@@ -89,6 +94,7 @@ export const benchCommand: Command = {
       threads: inference === 'onnx' ? onnxThreads() : 1,
       frozenForwardTokensPerS: Math.round((BATCH * 120) / (FROZEN_BLOCKS * blocks.frozenBlock.long)),
       trainStepSeconds: round(blocks.trainStep.long, 3),
+      trainStepSecondsTwoThreads: twoThreads === null ? null : round(twoThreads, 3),
       classifyMs: { p50: round(classifyMs.p50, 1), p95: round(classifyMs.p95, 1) },
       recipeSeconds: { book: round(projections.book.seconds, 1), lastToken: round(projections.lastToken.seconds, 1) },
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -189,6 +195,7 @@ function summary(
     inference: string;
     threads: number;
     trainStepSeconds: number;
+    trainStepSecondsTwoThreads: number | null;
     frozenForwardTokensPerS: number;
     classifyMs: { p50: number; p95: number };
   },
@@ -199,6 +206,10 @@ function summary(
     `frozen prefix (${result.inference}, ${result.threads} threads): ${result.frozenForwardTokensPerS} tokens/s through 11 GPT-2-small blocks`,
   );
   out(`training step of the top block (tfjs), batch 8 × 120: ${result.trainStepSeconds} s`);
+  if (result.trainStepSecondsTwoThreads !== null) {
+    const speedUp = round(result.trainStepSeconds / result.trainStepSecondsTwoThreads, 2);
+    out(`the same step on two training threads: ${result.trainStepSecondsTwoThreads} s (${speedUp}× one thread)`);
+  }
   out(`classify one SMS, GPT-2 small: p50 ${result.classifyMs.p50} ms, p95 ${result.classifyMs.p95} ms`);
   out(
     `book recipe projected: ${round(projections.book.seconds, 0)} s (book mode), ${round(projections.lastToken.seconds, 0)} s (last-token mode)`,

@@ -17,13 +17,14 @@ export function liveTrainThreads(): number {
 }
 
 /**
- * The bundled app has trainThread.js beside its entry; source runs load the TypeScript through
- * threadEntry.mjs. The names are variables so the bundler does not treat them as assets.
+ * The bundled app has out/main/trainThread.js beside its entries, this code being in one of them or
+ * in out/main/chunks/; source runs load the TypeScript through threadEntry.mjs. The names are
+ * variables so the bundler does not treat them as assets.
  */
 function threadEntry(): URL {
-  const names = { bundled: './trainThread.js', source: './threadEntry.mjs' };
-  const bundled = new URL(names.bundled, import.meta.url);
-  return existsSync(fileURLToPath(bundled)) ? bundled : new URL(names.source, import.meta.url);
+  const names = { bundled: ['./trainThread.js', '../trainThread.js'], source: './threadEntry.mjs' };
+  const bundled = names.bundled.map((name) => new URL(name, import.meta.url)).find((url) => existsSync(fileURLToPath(url)));
+  return bundled ?? new URL(names.source, import.meta.url);
 }
 
 /** One training thread: requests go out in order and are answered in order. */
