@@ -10,9 +10,10 @@ const RENDERER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 /** Every module specifier a built script loads: static imports and re-exports, dynamic imports, require calls. */
 function specifiers(code: string): string[] {
   const patterns = [
-    /(?:\bimport|\bfrom)\s*["']([^"']+)["']/g,
-    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
-    /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
+    // A specifier is one line: this keeps prose such as aria-label "Cancel the import" from matching.
+    /(?:\bimport|\bfrom)\s*["']([^"'\n]+)["']/g,
+    /\bimport\s*\(\s*["']([^"'\n]+)["']\s*\)/g,
+    /\brequire\s*\(\s*["']([^"'\n]+)["']\s*\)/g,
   ];
   return patterns.flatMap((p) => [...code.matchAll(p)].map((m) => m[1]));
 }
@@ -29,6 +30,7 @@ function scripts(dir: string): string[] {
 test('the check finds what it looks for', () => {
   const minified = 'import{readFile as a}from"node:fs";import"./x.js";const e=require("electron");import("fs").then(a);export*from"vue";';
   expect(specifiers(minified).filter(foreign)).toEqual(['node:fs', 'vue', 'fs', 'electron']);
+  expect(specifiers('{"aria-label": "Cancel the import",\n onClick: close }, "x"')).toEqual([]);
 });
 
 test('the renderer bundle references no Node or Electron module, nor any other outside its folder', () => {

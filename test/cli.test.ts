@@ -237,6 +237,16 @@ describe.concurrent('workbench CLI', () => {
   });
 });
 
-test('bench --full: one line saying it is not implemented yet', async () => {
-  expectOneLineError(await workbench(['bench', '--full']), /--full .* is not implemented yet/);
+describe('workbench bench --full', () => {
+  test('--weights other than pretrained or random: one line', async () => {
+    expectOneLineError(await workbench(['bench', '--full', '--weights', 'blue']), /--weights must be pretrained or random, got "blue"/);
+  });
+
+  test('offline without the pretrained weights: fails before measuring, its last line saying where to put them', async () => {
+    const run = await workbench(['bench', '--full']);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(/^workbench: cannot get the pretrained gpt2-small weights: .*place them as model\.safetensors and config\.json in /);
+    expect(run.stderr).not.toMatch(/frozen block forward/);
+  });
 });

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Trainable } from '../src/common/modelSpec.js';
+import type { Pooling, Trainable } from '../src/common/modelSpec.js';
 import { PAD_TOKEN } from '../src/core/data/tokenizer.js';
 import { initBackend } from '../src/core/model/backend.js';
 import { classifierRunner } from '../src/core/model/classifierRunner.js';
@@ -84,8 +84,8 @@ function transposed(rowMajor: number[], rows: number, cols: number): Float32Arra
 }
 
 /** A classifier trained a few steps on tfjs, so its weights (and LoRA adapters) are nobody's initialisation. */
-function trainedTiny(spec: Trainable): SequenceClassifier {
-  const m = new SequenceClassifier(GPT2.random(customConfig({ nLayer: 2, nEmbd: 32, nHead: 4, nPositions: 64 }), 11), 2, 'last-token', 3);
+function trainedTiny(spec: Trainable, pooling: Pooling = 'last-token'): SequenceClassifier {
+  const m = new SequenceClassifier(GPT2.random(customConfig({ nLayer: 2, nEmbd: 32, nHead: 4, nPositions: 64 }), 11), 2, pooling, 3);
   const vars = m.setTrainable(spec);
   const opt = new AdamW({ learningRate: 1e-2, weightDecay: 0.1 });
   const batch = {
@@ -179,6 +179,8 @@ describe('ONNX and tfjs on the same model', () => {
     ['the tiny classifier', () => tinyClassifier()],
     ['a LoRA classifier (adapters merged into the graph)', () => trainedTiny({ kind: 'lora', rank: 4, alpha: 8 })],
     ['a last-block classifier', () => trainedTiny({ kind: 'last', blocks: 1 })],
+    ['a mean-pooling classifier', () => trainedTiny({ kind: 'last', blocks: 1 }, 'mean')],
+    ['a last-position classifier (padded to its max length)', () => trainedTiny({ kind: 'head+norm' }, 'last-position')],
   ])('classify with %s gives the same labels and probabilities within 1e-4', async (_name, make) => {
     const model = make();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-onnx-'));

@@ -71,6 +71,8 @@ describe('a grid of three small runs', () => {
     const [prediction] = await service.classify(created[0].id, ['URGENT! You have won a 1 week FREE membership']);
     expect(['ham', 'spam']).toContain(prediction.label);
     expect(prediction.probabilities.ham + prediction.probabilities.spam).toBeCloseTo(1, 5);
+    // The classify ran on the forward-only path the service reports (ONNX Runtime unless WORKBENCH_INFERENCE says tfjs).
+    expect((await service.getSystemInfo()).inference).toBe(process.env.WORKBENCH_INFERENCE === 'tfjs' ? 'tfjs' : 'onnx');
 
     const comparison = await service.compareRuns(created.map((r) => r.id));
     expect(comparison.differences).toEqual([{ field: 'trainable', values: [{ kind: 'all' }, { kind: 'last', blocks: 1 }, { kind: 'head+norm' }] }]);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../../core/model/backend.js';
 import { runTraining, type RunResult } from '../../core/train/run.js';
 import type { RunConfig } from '../../common/runConfig.js';
+import { initInferenceReported } from '../inference.js';
 import { printJson, type Command } from '../command.js';
 import { percent, TrainProgress } from '../progressBar.js';
 import { RUN_CONFIG_FLAGS, RUN_CONFIG_FLAGS_HELP, runConfigFrom } from '../trainFlags.js';
@@ -16,7 +17,7 @@ ${RUN_CONFIG_FLAGS_HELP}
                               without --out it is not saved
   --checkpoint-dir DIR        save a checkpoint here at each epoch end; a run started with a
                               checkpoint there resumes from it
-  --json                      one JSON object as the last line of stdout: {"backend", "config",
+  --json                      one JSON object as the last line of stdout: {"backend", "inference", "config",
                               "accuracy", "loss", "gap", "confusion", "parameters", "padLength",
                               "seconds", "out", ...}; progress still goes to stderr
 Progress goes to stderr. Ctrl-C cancels before the next step (exit 130); checkpoints stay.`;
@@ -28,6 +29,7 @@ export const trainCommand: Command = {
   async run(argv) {
     const { config, out, checkpointDir, json } = await trainArguments(argv);
     await initBackend();
+    await initInferenceReported('train');
 
     const progress = new TrainProgress();
     const controller = new AbortController();
@@ -62,11 +64,17 @@ export async function trainArguments(argv: string[]): Promise<{ config: RunConfi
   return { config: await runConfigFrom(configFile, flags), out, checkpointDir, json };
 }
 
+/** The path of the forward-only work: the prefix cache's (and its evaluation's); all tfjs without a cache. */
+function inferenceOf(r: RunResult): string {
+  return r.outcome.prefixCache?.inference ?? 'tfjs';
+}
+
 function jsonResult(r: RunResult): object {
   const { final } = r.outcome;
   const perSplit = <T>(pick: (m: (typeof final)['train']) => T) => ({ train: pick(final.train), val: pick(final.val), test: pick(final.test) });
   return {
     backend: r.backend,
+    inference: inferenceOf(r),
     config: r.config,
     labels: r.labels,
     accuracy: perSplit((m) => m.accuracy),
@@ -96,7 +104,7 @@ function summary(r: RunResult): string {
     `Loss: train ${final.train.loss.toFixed(3)}, validation ${final.val.loss.toFixed(3)}, test ${final.test.loss.toFixed(3)}`,
     `Overfitting gap: train − validation ${points(gap.trainVal)}, train − test ${points(gap.trainTest)}`,
     `Trainable parameters: ${count(r.parameters.trainable)} of ${count(r.parameters.total)}`,
-    `Backend: ${r.backend}`,
+    `Backend: ${r.backend}; frozen prefix and its evaluation on ${inferenceOf(r)}`,
   ];
   if (resumedFromEpoch !== null) lines.push(`Resumed from the checkpoint after epoch ${resumedFromEpoch + 1}`);
   if (stoppedEarly) lines.push(`Stopped early after epoch ${history.epochs.length} of ${r.config.epochs}`);

@@ -1,18 +1,23 @@
-import { shallowRef } from 'vue';
-import type { RunConfig } from '../../common/runConfig.js';
+import { ref, shallowRef } from 'vue';
+import { BOOK_RUN_CONFIG, type RunConfig } from '../../common/runConfig.js';
+import { formFromConfig, type FormState } from '../lib/runForm.js';
 
 // A config handed from the Runs page's "duplicate and edit" to the run builder.
 const draft = shallowRef<RunConfig | null>(null);
+// The run builder's form lives here, not in the page, so leaving the page keeps what was typed.
+const form = ref<FormState>(formFromConfig(BOOK_RUN_CONFIG));
 
 export function useRunDraft() {
   return {
     set(config: RunConfig) {
       draft.value = config;
     },
-    take(): RunConfig | null {
+    /** The builder's form; filled from a handed-over config when there is one (`fromRun` says so). */
+    takeForm() {
       const config = draft.value;
       draft.value = null;
-      return config;
+      if (config) form.value = formFromConfig(config);
+      return { form, fromRun: config !== null };
     },
   };
 }

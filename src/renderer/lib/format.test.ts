@@ -5,9 +5,12 @@ import {
   formatDuration,
   formatEta,
   formatGap,
+  formatLabels,
   formatPercent,
   formatPosition,
   formatRate,
+  formatSpeed,
+  formatStage,
   formatValue,
 } from './format.js';
 
@@ -76,5 +79,32 @@ describe('formatPosition', () => {
   it('shows the step once the total is known, epochs counted from 1', () => {
     expect(formatPosition({ step: 12, totalSteps: 140, epoch: 0, epochs: 5 })).toBe('step 12/140 · epoch 1/5');
     expect(formatPosition({ step: 0, totalSteps: 0, epoch: 0, epochs: 2 })).toBe('epoch 1/2');
+  });
+});
+
+describe('formatSpeed', () => {
+  it('says what is known of speed and time left', () => {
+    expect(formatSpeed({ tokensPerSecond: 1234, etaSeconds: 185 })).toBe('1,234 tok/s · 3m 05s left');
+    expect(formatSpeed({ tokensPerSecond: null, etaSeconds: 185 })).toBe('3m 05s left');
+    expect(formatSpeed({ tokensPerSecond: null, etaSeconds: null })).toBe('measuring speed…');
+  });
+});
+
+describe('formatStage', () => {
+  it('gives the position while training and the stage message before', () => {
+    const p = { step: 2, totalSteps: 42, epoch: 0, epochs: 6 };
+    expect(formatStage({ ...p, stage: 'training', message: 'epoch 1 of 6, step 2 of 42' })).toBe('step 2/42 · epoch 1/6');
+    expect(formatStage({ ...p, stage: 'prefix', message: 'caching the frozen blocks' })).toBe('caching the frozen blocks');
+    expect(formatStage({ ...p, stage: 'model', message: '' })).toBe('model');
+  });
+});
+
+describe('formatLabels', () => {
+  it('lists labels by count, and only counts them past a few', () => {
+    expect(formatLabels({ spam: 20, ham: 40 })).toBe('ham 40 · spam 20');
+    expect(formatLabels(null)).toBe('—');
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`label ${i}`, 1]));
+    expect(formatLabels(many, 2)).toBe('label 0 1 · label 1 1 · and 7 more labels');
+    expect(formatLabels({ ['x'.repeat(40)]: 1 })).toBe(`${'x'.repeat(23)}… 1`);
   });
 });

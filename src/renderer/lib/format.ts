@@ -69,6 +69,24 @@ export function formatPosition(p: { step: number; totalSteps: number; epoch: num
   return p.totalSteps > 0 ? `step ${p.step}/${p.totalSteps} · ${epoch}` : epoch;
 }
 
+/** What a running run is doing: its position while training, else the stage's own words ("downloading GPT-2…"). */
+export function formatStage(p: {
+  stage: string;
+  message: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+}): string {
+  return p.stage === 'training' ? formatPosition(p) : p.message || p.stage;
+}
+
+/** Speed and time left while training: "1,234 tok/s · 3m 05s left"; either may not be known yet. */
+export function formatSpeed(p: { tokensPerSecond: number | null; etaSeconds: number | null }): string {
+  const parts = [p.tokensPerSecond == null ? '' : formatRate(p.tokensPerSecond), formatEta(p.etaSeconds)].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'measuring speed…';
+}
+
 /** A config value in a diff or a table cell: objects as compact JSON, null as "off". */
 export function formatValue(value: unknown): string {
   if (value === null) return 'off';
@@ -83,6 +101,18 @@ export function formatValue(value: unknown): string {
     return JSON.stringify(value);
   }
   return String(value);
+}
+
+/**
+ * Label counts, most frequent first: "ham 40 · spam 40". Many distinct labels mean the wrong column
+ * was picked, so past `max` the rest are only counted.
+ */
+export function formatLabels(labels: Record<string, number> | null, max = 6): string {
+  if (!labels) return DASH;
+  const entries = Object.entries(labels).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = entries.slice(0, max).map(([label, count]) => `${label.length > 24 ? `${label.slice(0, 23)}…` : label} ${count}`);
+  const rest = entries.length - max;
+  return rest > 0 ? `${shown.join(' · ')} · and ${rest} more labels` : shown.join(' · ');
 }
 
 /** An error as words for the page. */
