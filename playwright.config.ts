@@ -17,5 +17,7 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: { executablePath: process.env.WORKBENCH_CHROMIUM ?? '/usr/bin/chromium' },
     trace: 'retain-on-failure',
+    // The README's screenshots are taken at this size.
+    viewport: { width: 1280, height: 800 },
   },
 });

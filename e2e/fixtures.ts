@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import { smsCacheDir } from '../test/support/shared.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,7 +24,19 @@ export interface Workbench {
  * folder holding the real SMS Spam Collection from ../shared (so the built-in data set works
  * offline), stopped with SIGTERM after the worker's last test.
  */
-export const test = base.extend<object, { workbench: Workbench }>({
+export const test = base.extend<{ pageErrors: string[] }, { workbench: Workbench }>({
+  // Every page runs under the production CSP: a refused script or style, a failed API call or a
+  // script error shows up as a console error, and fails the test during which it happened.
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await use(errors);
+      expect(errors, 'console errors on the page').toEqual([]);
+    },
+    { auto: true },
+  ],
   workbench: [
     async ({}, use) => {
       if (!existsSync(path.join(REPO_ROOT, 'out/renderer/index.html')))

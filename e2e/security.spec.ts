@@ -12,7 +12,7 @@ test('the page has no Node or Electron globals', async ({ page, workbench }) => 
   expect(globals).toEqual([]);
 });
 
-test('the API refuses the page without the token and answers with it', async ({ page, workbench }) => {
+test('the API refuses the page without the token and answers with it', async ({ page, workbench, pageErrors }) => {
   await page.goto(workbench.url.href);
   const status = (token: string | null) =>
     page.evaluate(
@@ -23,6 +23,8 @@ test('the API refuses the page without the token and answers with it', async ({ 
   expect(await status(null)).toBe(401);
   expect(await status('wrong')).toBe(401);
   expect(await status(workbench.token)).toBe(200);
+  // Chromium logs the two refusals this test asked for; they are not the page's errors.
+  expect(pageErrors.splice(0).map((e) => /401/.test(e))).toEqual([true, true]);
 });
 
 test('events reach the page as server-sent events', async ({ page, workbench }) => {

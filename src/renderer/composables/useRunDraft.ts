@@ -12,6 +12,10 @@ export function useRunDraft() {
     set(config: RunConfig) {
       draft.value = config;
     },
+    /** Sets the builder's data set (after an import, or the built-in set on first start), keeping the rest. */
+    pickDataset(id: string) {
+      form.value['dataset.source'] = { value: id, vary: false, list: id };
+    },
     /** The builder's form; filled from a handed-over config when there is one (`fromRun` says so). */
     takeForm() {
       const config = draft.value;

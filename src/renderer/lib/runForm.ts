@@ -328,16 +328,19 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[parts[parts.length - 1]] = value;
 }
 
+/** A field's values as text: its comma list when it varies, else its one value. */
+export function fieldTexts(form: FormState, path: string): string[] {
+  const state = form[path];
+  const field = FIELDS.find((f) => f.path === path);
+  if (!state || !field) return [];
+  return state.vary && field.varies !== false ? splitList(state.list, field.listPattern) : [state.value.trim()];
+}
+
 export type GridResult = { ok: true; grid: RunGrid; runs: number } | { ok: false; errors: Record<string, string> };
 
 /** The grid the form describes, or the problem with each field that has one. */
 export function buildGrid(form: FormState): GridResult {
-  const textsOf = (path: string): string[] => {
-    const state = form[path];
-    const field = FIELDS.find((f) => f.path === path);
-    if (!state || !field) return [];
-    return state.vary && field.varies !== false ? splitList(state.list, field.listPattern) : [state.value.trim()];
-  };
+  const textsOf = (path: string) => fieldTexts(form, path);
   const base: Record<string, unknown> = {};
   const vary: Record<string, unknown[]> = {};
   const errors: Record<string, string> = {};

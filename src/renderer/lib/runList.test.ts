@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunProgress, RunSummary } from '../../common/api.js';
 import { BOOK_RUN_CONFIG } from '../../common/runConfig.js';
-import { applyRunEvent, moveInQueue, orderRuns } from './runList.js';
+import { applyRunEvent, moveInQueue, orderRuns, shiftInQueue } from './runList.js';
 
 function summary(id: number, status: RunSummary['status'], queuePosition: number | null = null): RunSummary {
   return {
@@ -73,5 +73,15 @@ describe('moveInQueue', () => {
     expect(moveInQueue([1, 2, 3, 4], 4, 2)).toEqual([1, 4, 2, 3]);
     expect(moveInQueue([1, 2, 3, 4], 1, 3)).toEqual([2, 3, 1, 4]);
     expect(moveInQueue([1, 2, 3], 5, 1)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('shiftInQueue', () => {
+  it('moves a run up or down, stopping at the ends', () => {
+    expect(shiftInQueue([1, 2, 3], 3, -1)).toEqual([1, 3, 2]);
+    expect(shiftInQueue([1, 2, 3], 1, 1)).toEqual([2, 1, 3]);
+    expect(shiftInQueue([1, 2, 3], 1, -1)).toEqual([1, 2, 3]);
+    expect(shiftInQueue([1, 2, 3], 3, 5)).toEqual([1, 2, 3]);
+    expect(shiftInQueue([1, 2, 3], 9, 1)).toEqual([1, 2, 3]);
   });
 });

@@ -34,3 +34,13 @@ export function moveInQueue(queued: readonly number[], moved: number, target: nu
   next.splice(to, 0, moved);
   return next;
 }
+
+/** The queued ids with `id` moved `delta` places (the keyboard's way to reorder); clamped to the ends. */
+export function shiftInQueue(queued: readonly number[], id: number, delta: number): number[] {
+  const from = queued.indexOf(id);
+  if (from < 0) return [...queued];
+  const to = Math.min(queued.length - 1, Math.max(0, from + delta));
+  const next = queued.filter((q) => q !== id);
+  next.splice(to, 0, id);
+  return next;
+}
