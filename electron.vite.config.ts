@@ -30,9 +30,10 @@ export default defineConfig({
       // tfjs-core's gradients exist only in its unbundled ES-module build, whose extensionless imports
       // plain Node cannot resolve (the CLI adds a resolve hook for them); bundled, they need none.
       externalizeDeps: { exclude: ['@tensorflow/tfjs-core'] },
-      // The training process is a second entry, out/main/worker.js, started by utilityProcess.fork.
+      // The training process is a second entry, out/main/worker.js, started by utilityProcess.fork;
+      // its training threads (WORKBENCH_TRAIN_THREADS) run a third, out/main/trainThread.js.
       rollupOptions: {
-        input: { index: 'src/main/index.ts', worker: 'src/worker/main.ts' },
+        input: { index: 'src/main/index.ts', worker: 'src/worker/main.ts', trainThread: 'src/core/train/parallel/trainThread.ts' },
         // Optional native backends: loaded at run time when installed (electron-vite externalizes only `dependencies`).
         external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
       },

@@ -18,9 +18,9 @@ import { onnxTrainStep, trainStep } from '../../core/train/step.js';
 /** The shapes every figure is measured at: GPT-2 small's width and heads, the book's batch. */
 export const BATCH = 8;
 // A one-entry vocabulary: the embedding table plays no part in a block's cost.
-const GPT2_SMALL_BLOCK = { ...customConfig({ nLayer: 1, nEmbd: 768, nHead: 12 }), vocabSize: 1 };
+export const GPT2_SMALL_BLOCK = { ...customConfig({ nLayer: 1, nEmbd: 768, nHead: 12 }), vocabSize: 1 };
 /** Two lengths span the costs in between: the book's padded 120 and a typical SMS's ~32. */
-const [SHORT, LONG] = [32, 120];
+export const [SHORT, LONG] = [32, 120];
 
 /** Median seconds of `repeats` runs, after one warm-up run (kernel compilation, first allocations) unless told not to. */
 export async function medianSeconds(repeats: number, fn: () => unknown, warmUp = true): Promise<number> {

@@ -22,6 +22,7 @@ import { prepareData, type PreparedData } from '../../core/train/run.js';
 import { projectRecipe, type RecipeProjection } from '../../core/train/recipeProjection.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
+import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
@@ -34,7 +35,9 @@ cache (11 frozen blocks on the inference path, filled once), the trained top's s
 evaluation on the inference path. Book mode pads to 120 and reads the last position; last-token mode
 runs the SMS split's real lengths.
 The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
-"trainStepSeconds", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book", "lastToken"}, "peakRssMB"}.
+"trainStepSeconds", "trainStepSecondsTwoThreads", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book",
+"lastToken"}, "peakRssMB"}; trainStepSecondsTwoThreads is the same step on two training threads
+(WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on every core already.
   --quick           one timed training step per length after the warm-up, 30 classify samples (under a minute)
   --full            also run both recipes end to end as \`workbench train\` does (pretrained GPT-2 small and
                     the SMS set from the cache, downloaded on first use; hours on wasm): recipeSeconds
@@ -82,6 +85,8 @@ export const benchCommand: Command = {
     const book = await withSmsCache(smsFile, (cacheDir) => recipeData(cacheDir));
     const lastToken = { ...book, config: { ...book.config, pooling: 'last-token' as const } };
     const blocks = await blockFigures(inference, repeats, note);
+    note('training step of the top block on two threads (tfjs)');
+    const twoThreads = await twoThreadTrainStep(repeats);
     const projections = { book: project(book, blocks), lastToken: project(lastToken, blocks) };
     note('classify latency, GPT-2 small, one SMS at a time');
     const classifyMs = await classifyFigures(inference, book.data, values.quick ? 30 : 100);
@@ -95,6 +100,7 @@ export const benchCommand: Command = {
       threads: inference === 'onnx' ? onnxThreads() : 1,
       frozenForwardTokensPerS: Math.round((BATCH * 120) / (FROZEN_BLOCKS * blocks.frozenBlock.long)),
       trainStepSeconds: round(blocks.trainStep.long, 3),
+      trainStepSecondsTwoThreads: twoThreads === null ? null : round(twoThreads, 3),
       classifyMs: { p50: round(classifyMs.p50, 1), p95: round(classifyMs.p95, 1) },
       recipeSeconds,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -200,6 +206,7 @@ function summary(
     inference: string;
     threads: number;
     trainStepSeconds: number;
+    trainStepSecondsTwoThreads: number | null;
     frozenForwardTokensPerS: number;
     classifyMs: { p50: number; p95: number };
   },
@@ -211,6 +218,11 @@ function summary(
     `frozen prefix (${result.inference}, ${result.threads} threads): ${result.frozenForwardTokensPerS} tokens/s through 11 GPT-2-small blocks`,
   );
   out(`training step of the top block (${result.inference}), batch 8 × 120: ${result.trainStepSeconds} s`);
+  if (result.trainStepSecondsTwoThreads !== null) {
+    // The speed-up compares like with like: one tfjs thread; the ONNX step is another path.
+    const speedUp = result.inference === 'tfjs' ? ` (${round(result.trainStepSeconds / result.trainStepSecondsTwoThreads, 2)}× one thread)` : '';
+    out(`the tfjs step on two training threads: ${result.trainStepSecondsTwoThreads} s${speedUp}`);
+  }
   out(`classify one SMS, GPT-2 small: p50 ${result.classifyMs.p50} ms, p95 ${result.classifyMs.p95} ms`);
   out(
     `book recipe projected: ${round(projections.book.seconds, 0)} s (book mode), ${round(projections.lastToken.seconds, 0)} s (last-token mode)`,

@@ -16,7 +16,10 @@ import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
-import { onnxTrainStep, trainStep, type Batch } from './step.js';
+import { ParallelTrainer } from './parallel/parallelTrainer.js';
+import { batchShards } from './parallel/shards.js';
+import { trainThreadCount } from './parallel/threadCount.js';
+import { onnxTrainStep, trainStep } from './step.js';
 import { chooseTrainPath, type TrainPath } from './trainPath.js';
 
 export interface StepEvent {
@@ -51,6 +54,8 @@ export interface LoopOptions {
   padding?: 'trim' | 'full';
   /** The path that fills the frozen-prefix cache; default initInference's choice. */
   inference?: InferenceChoice;
+  /** Data-parallel training threads (see parallel/threadCount.ts); default WORKBENCH_TRAIN_THREADS, else 1. */
+  threads?: number;
 }
 
 export interface TrainOutcome {
@@ -95,6 +100,8 @@ export async function trainClassifier(
   if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
   await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
+  const threadCount = trainThreadCount(options.threads, config.dropout);
+  let parallel: ParallelTrainer | null = null;
   let stepPath: TrainPath | null = null;
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
@@ -102,6 +109,8 @@ export async function trainClassifier(
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
+    // Training threads share out tfjs steps; the ONNX step already runs on every core.
+    if (!stepPath.runner && threadCount > 1) parallel = await ParallelTrainer.start(model, threadCount);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -118,7 +127,7 @@ export async function trainClassifier(
         await tick(); // lets an abort (or a worker message) in between steps
         if (signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const settings = { T: lengthOf(batch), cache, config, step: progress.step, onnx: stepPath.runner };
+        const settings = { T: lengthOf(batch), cache, config, step: progress.step, parallel, onnx: stepPath.runner };
         const loss = await trainOnBatch(model, optimizer, vars, batch, settings);
         countStep(progress, batch, (performance.now() - started) / 1000);
         const figures = progressFigures(progress, totalSteps, eta);
@@ -163,6 +172,7 @@ export async function trainClassifier(
   } finally {
     await stepPath?.runner?.dispose();
     optimizer.dispose();
+    await parallel?.dispose();
   }
 }
 
@@ -173,6 +183,7 @@ interface StepSettings {
   cache: PrefixCache | null;
   config: RunConfig;
   step: number; // finished steps before this one
+  parallel: ParallelTrainer | null;
   onnx: OnnxTrainStep | null; // the ONNX step, when it trains this run
 }
 
@@ -184,26 +195,25 @@ async function trainOnBatch(
   batch: Example[],
   s: StepSettings,
 ): Promise<number> {
-  const padded = padBatch(batch, s.T);
-  const loss =
-    s.onnx
-      ? await onnxTrainStep(model, optimizer, s.onnx, padded, s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
-      : tfjsStep(model, optimizer, vars, batch, padded, s);
+  const loss = s.onnx
+    ? await onnxTrainStep(model, optimizer, s.onnx, padBatch(batch, s.T), s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
+    : s.parallel
+      ? await s.parallel.step(optimizer, batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
+      : localStep(model, optimizer, vars, batch, s);
   if (!Number.isFinite(loss)) {
     throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
   }
   return loss;
 }
 
-/** The step on tfjs, from the cached prefix when there is one. */
-function tfjsStep(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], padded: Batch, s: StepSettings): number {
+/** A step on this thread alone. */
+function localStep(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], s: StepSettings): number {
   const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
   const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
-  const loss = trainStep(model, optimizer, vars, padded, ctx, { prefix, clipNorm: s.config.gradClip });
+  const loss = trainStep(model, optimizer, vars, padBatch(batch, s.T), ctx, { prefix, clipNorm: s.config.gradClip });
   prefix?.hidden.dispose();
   return loss;
 }
-
 
 /** The overfitting gap in accuracy: train − val and train − test. */
 function overfittingGap(final: Record<SplitName, SplitMetrics>): TrainOutcome['gap'] {

@@ -55,7 +55,7 @@ export class PrefixCache {
   }
 
   /** The same, flat, outside tfjs. */
-  hostBatch(batch: Example[], T: number): Float32Array {
+  hostBatch(batch: Example[], T: number): Float32Array<ArrayBuffer> {
     const out = new Float32Array(batch.length * T * this.width);
     batch.forEach((e, b) => {
       const row = this.rows.get(e);

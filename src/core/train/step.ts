@@ -26,22 +26,38 @@ export interface StepOptions {
   clipNorm?: number | null;
 }
 
+/** The mean loss of a batch and its gradients for `vars`, without updating anything (call inside a tidy). */
+export function batchGradients(
+  model: SequenceClassifier,
+  vars: tf.Variable[],
+  batch: Batch,
+  ctx: ForwardContext,
+  prefix?: StepOptions['prefix'],
+): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  const ids = idsTensor(batch.ids);
+  // Frozen leading blocks run outside the tape; trained embeddings must run inside it.
+  const k = prefix?.k ?? model.frozenPrefix();
+  const outside = prefix ?? (model.embeddingsTrainable() ? null : { hidden: model.prefix(ids, k, ctx), k });
+  const labels = tf.tensor1d(batch.labels, 'int32');
+  return tf.variableGrads(() => {
+    const h = outside?.hidden ?? model.prefix(ids, 0, ctx);
+    return crossEntropy(model.logitsFrom(h, outside?.k ?? 0, batch.lengths, ctx), labels);
+  }, vars);
+}
+
+/** The optimizer's update from a batch's gradients, clipped first when clipNorm is set. */
+export function applyStep(optimizer: AdamW, grads: tf.NamedTensorMap, clipNorm: number | null | undefined): void {
+  optimizer.applyGradients(clipNorm ? clipByGlobalNorm(grads, clipNorm) : grads);
+}
+
 /**
  * One optimisation step on a batch, returning the loss before the update. The frozen leading
  * blocks run outside the gradient tape: nothing below the first trained block needs gradients.
  */
 export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.Variable[], batch: Batch, ctx: ForwardContext, options: StepOptions = {}): number {
   return tf.tidy(() => {
-    const ids = idsTensor(batch.ids);
-    // Frozen leading blocks run outside the tape; trained embeddings must run inside it.
-    const k = options.prefix?.k ?? model.frozenPrefix();
-    const outside = options.prefix ?? (model.embeddingsTrainable() ? null : { hidden: model.prefix(ids, k, ctx), k });
-    const labels = tf.tensor1d(batch.labels, 'int32');
-    const { value, grads } = tf.variableGrads(() => {
-      const h = outside?.hidden ?? model.prefix(ids, 0, ctx);
-      return crossEntropy(model.logitsFrom(h, outside?.k ?? 0, batch.lengths, ctx), labels);
-    }, vars);
-    optimizer.applyGradients(options.clipNorm ? clipByGlobalNorm(grads, options.clipNorm) : grads);
+    const { value, grads } = batchGradients(model, vars, batch, ctx, options.prefix);
+    applyStep(optimizer, grads, options.clipNorm);
     return value.dataSync()[0];
   });
 }

@@ -1,5 +1,5 @@
 import { computed, onMounted, ref, watch } from 'vue';
-import type { RunSummary } from '../../common/api.js';
+import type { Prediction, RunSummary } from '../../common/api.js';
 import { classifierRuns, pickRun } from '../lib/classify.js';
 import { errorText } from '../lib/format.js';
 import { useApi } from './useApi.js';
@@ -12,7 +12,10 @@ function remembered(): number | null {
   return Number.isInteger(value) && value > 0 ? value : null;
 }
 
-/** The runs that can classify and the chosen one, remembered across visits (the Classify page and the popup share it). */
+/**
+ * The runs that can classify and the chosen one, remembered across visits, and classifying with it
+ * (the Classify page and the popup share all of it).
+ */
 export function useClassifierRuns() {
   const runs = ref<RunSummary[]>([]);
   const runId = ref<number | null>(null);
@@ -38,6 +41,24 @@ export function useClassifierRuns() {
     if (id !== null) localStorage.setItem(STORAGE_KEY, String(id));
   });
 
+  const busy = ref(false);
+  const classifyError = ref<string | null>(null);
+  /** The chosen run's predictions, or null (with `classifyError` saying why) when there are none. */
+  async function predict(texts: string[]): Promise<Prediction[] | null> {
+    if (runId.value === null || texts.length === 0) return null;
+    busy.value = true;
+    try {
+      const predictions = await useApi().classify(runId.value, texts);
+      classifyError.value = null;
+      return predictions;
+    } catch (e) {
+      classifyError.value = `Could not classify: ${errorText(e)}`;
+      return null;
+    } finally {
+      busy.value = false;
+    }
+  }
+
   const chosen = computed(() => runs.value.find((r) => r.id === runId.value) ?? null);
-  return { runs, runId, chosen, loading, error };
+  return { runs, runId, chosen, loading, error, busy, classifyError, predict };
 }
