@@ -1,72 +1,25 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/core/model/backend.js';
 import { loadGradients } from '../src/core/model/gradients.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
-import { loadGpt2Checkpoint } from '../src/core/model/gpt2Checkpoint.js';
 import { tokenize, PAD_TOKEN } from '../src/core/data/tokenizer.js';
 import { AdamW } from '../src/core/train/adamw.js';
 import { idsTensor } from '../src/core/model/ops.js';
 import { trainStep } from '../src/core/train/step.js';
 import { EVAL } from '../src/core/model/block.js';
-import { sharedPath } from './support/shared.js';
+import { golden, loadGoldenCheckpoint, transposed, worstDifference } from './support/golden.js';
 
 /* The engine against an independent PyTorch float32 GPT-2 (../shared/fixtures/golden/README). */
 
-interface LmCase {
-  text: string;
-  ids: number[];
-  hidden_last_layer: number[];
-  hidden_shape: [number, number];
-  last_logits_first16: number[];
-  last_logits_logsumexp: number;
-  last_top5_ids: number[];
-  last_top5_logits: number[];
-}
-interface ClassifierCase {
-  pooling: 'last-position' | 'last-token';
-  pad_token: number;
-  padded_length: number;
-  labels: number[];
-  optimizer: { lr: number; weight_decay: number; betas: [number, number]; eps: number };
-  head_init: { weight: number[]; bias: number[] };
-  loss_before_each_step: number[];
-  logits_after_steps: number[];
-  head_after_steps: { weight: number[]; bias: number[] };
-  final_norm_after_steps: { weight: number[]; bias: number[] };
-}
-interface GoldenModel {
-  weights: string;
-  config: string;
-  lm: LmCase[];
-  classifier_last_position?: ClassifierCase;
-  classifier_last_token?: ClassifierCase;
-}
-
-const goldenDir = path.dirname(sharedPath('fixtures/golden/golden.json'));
-const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8')) as { models: Record<string, GoldenModel> };
-
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  expect(worst).toBeLessThan(tol);
+  expect(worstDifference(actual, expected)).toBeLessThan(tol);
 }
 
 async function loadModel(name: string): Promise<GPT2> {
-  const m = golden.models[name];
-  const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+  const { config, tensors } = await loadGoldenCheckpoint(name);
   return GPT2.fromTensors(config, tensors);
-}
-
-/** PyTorch's head weight is [K, C] row-major; ours is [C, K]. */
-function transposed(rowMajor: number[], rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = rowMajor[r * cols + c];
-  return out;
 }
 
 beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,6 @@ import { initBackend } from '../src/core/model/backend.js';
 import { classifierRunner } from '../src/core/model/classifierRunner.js';
 import { customConfig } from '../src/core/model/config.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
-import { loadGpt2Checkpoint } from '../src/core/model/gpt2Checkpoint.js';
 import { loadGradients } from '../src/core/model/gradients.js';
 import { initInference } from '../src/core/model/inference.js';
 import { OnnxClassifier } from '../src/core/model/onnx/onnxClassifier.js';
@@ -21,46 +19,10 @@ import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { AdamW } from '../src/core/train/adamw.js';
 import { onnxTrainStep, trainStep } from '../src/core/train/step.js';
 import { lastJson, runWorkbench } from './support/cli.js';
-import { sharedPath } from './support/shared.js';
+import { golden, goldenDir, loadGoldenCheckpoint, transposed, worstDifference, type ClassifierCase } from './support/golden.js';
 import { tinyClassifier } from './support/tinyClassifier.js';
 
 /* The ONNX Runtime path against the same PyTorch goldens as the tfjs path (test/golden.test.ts). */
-
-interface ClassifierCase {
-  pooling: 'last-position' | 'last-token';
-  padded_length: number;
-  labels: number[];
-  optimizer: { lr: number; weight_decay: number; betas: [number, number]; eps: number };
-  head_init: { weight: number[]; bias: number[] };
-  logits_after_steps: number[];
-  loss_before_each_step: number[];
-  head_after_steps: { weight: number[]; bias: number[] };
-  final_norm_after_steps: { weight: number[]; bias: number[] };
-}
-
-interface LmCase {
-  ids: number[];
-  hidden_last_layer: number[];
-  hidden_shape: [number, number];
-  last_logits_first16: number[];
-  last_top5_ids: number[];
-  last_top5_logits: number[];
-}
-
-const goldenDir = path.dirname(sharedPath('fixtures/golden/golden.json'));
-const golden = JSON.parse(readFileSync(path.join(goldenDir, 'golden.json'), 'utf8')) as {
-  models: Record<
-    string,
-    { weights: string; config: string; lm: LmCase[]; classifier_last_position?: ClassifierCase; classifier_last_token?: ClassifierCase }
-  >;
-};
-
-function worstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
-}
 
 function top5(values: Float32Array): number[] {
   return Array.from(values.keys())
@@ -74,16 +36,8 @@ beforeAll(async () => {
 });
 
 async function goldenGpt2(): Promise<GPT2> {
-  const m = golden.models['golden-gpt2'];
-  const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+  const { config, tensors } = await loadGoldenCheckpoint('golden-gpt2');
   return GPT2.fromTensors(config, tensors);
-}
-
-/** PyTorch's head weight is [K, C] row-major; ours is [C, K]. */
-function transposed(rowMajor: number[], rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = rowMajor[r * cols + c];
-  return out;
 }
 
 /** A classifier trained a few steps on tfjs, so its weights (and LoRA adapters) are nobody's initialisation. */
@@ -114,7 +68,7 @@ const TEXTS = [
 describe.each(Object.keys(golden.models))('%s on ONNX Runtime', (name) => {
   it('reproduces final-layer-norm hidden states and next-token logits', async () => {
     const m = golden.models[name];
-    const { config, tensors } = await loadGpt2Checkpoint(path.join(goldenDir, m.weights), { configPath: path.join(goldenDir, m.config) });
+    const { config, tensors } = await loadGoldenCheckpoint(name);
     const session = await Gpt2Session.create(config, tensors, { from: 0, to: config.nLayer, normed: true, lmLast: true });
     for (const c of m.lm) {
       const { normed, lm_last } = await session.run({ ids: session.ids([c.ids]) }, ['normed', 'lm_last']);
