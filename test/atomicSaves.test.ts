@@ -35,7 +35,9 @@ interface Killed {
  */
 function saveAndKill(mode: 'classifier' | 'checkpoint', dir: string, before: number, first: number, delayMs: number): Promise<Killed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['test/support/tsChild.mjs', 'test/support/saveForever.ts', mode, dir, String(first)], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, ['test/support/tsChild.mjs', 'test/support/saveForever.ts', mode, dir, String(first)], {
+      cwd: REPO_ROOT,
+    });
     let out = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -10,7 +10,22 @@ import { tempDir } from './support/tempDir.js';
 const dir = tempDir('wb-cli-runs-');
 const data = path.join(dir, 'data');
 
-const tiny = ['--model', 'custom:2,64,4,64', '--weights', 'random', '--trainable', 'all', '--lr', '1e-3', '--max-length', '32', '--eval-every', '5', '--eval-batches', '1'];
+const tiny = [
+  '--model',
+  'custom:2,64,4,64',
+  '--weights',
+  'random',
+  '--trainable',
+  'all',
+  '--lr',
+  '1e-3',
+  '--max-length',
+  '32',
+  '--eval-every',
+  '5',
+  '--eval-batches',
+  '1',
+];
 
 /** --dataset flags for a fresh file holding the first 300 messages of the real SMS Spam Collection. */
 function sliceFlags(name: string): string[] {
@@ -22,23 +37,41 @@ function sliceFlags(name: string): string[] {
 it('runs add --vary queues a grid, queue run trains it, runs list/show/export report it', async () => {
   const file = sliceFlags('sms-slice.tsv');
   const slice = file[1];
-  const added = lastJson(await runWorkbench(['runs', 'add', '--data', data, ...file, ...tiny, '--epochs', '1', '--vary', 'dropout=0,0.1', '--json']));
-  expect(added).toEqual({ runs: [{ id: 1, name: 'dropout 0', duplicateOf: null }, { id: 2, name: 'dropout 0.1', duplicateOf: null }] });
+  const added = lastJson(
+    await runWorkbench(['runs', 'add', '--data', data, ...file, ...tiny, '--epochs', '1', '--vary', 'dropout=0,0.1', '--json']),
+  );
+  expect(added).toEqual({
+    runs: [
+      { id: 1, name: 'dropout 0', duplicateOf: null },
+      { id: 2, name: 'dropout 0.1', duplicateOf: null },
+    ],
+  });
   // The data set is kept in the data folder: what becomes of the original does not matter.
   writeFileSync(slice, '');
 
   const trained = lastJson(await runWorkbench(['queue', 'run', '--data', data, '--json']));
-  expect(trained).toEqual({ runs: [{ id: 1, name: 'dropout 0', status: 'finished', error: null }, { id: 2, name: 'dropout 0.1', status: 'finished', error: null }] });
+  expect(trained).toEqual({
+    runs: [
+      { id: 1, name: 'dropout 0', status: 'finished', error: null },
+      { id: 2, name: 'dropout 0.1', status: 'finished', error: null },
+    ],
+  });
 
   const { runs } = lastJson(await runWorkbench(['runs', 'list', '--data', data, '--json'])) as { runs: Record<string, unknown>[] };
-  expect(runs.map((r) => Object.keys(r))).toEqual([0, 1].map(() => ['id', 'name', 'status', 'config', 'accuracy', 'gap', 'seconds', 'error']));
+  expect(runs.map((r) => Object.keys(r))).toEqual(
+    [0, 1].map(() => ['id', 'name', 'status', 'config', 'accuracy', 'gap', 'seconds', 'error']),
+  );
   for (const r of runs as { accuracy: Record<string, number>; gap: Record<string, number>; config: { dropout: number } }[]) {
     expect(Object.keys(r.accuracy)).toEqual(['train', 'val', 'test']);
     expect(r.gap.trainTest).toBeCloseTo(r.accuracy.train - r.accuracy.test, 12);
   }
   expect(runs.map((r) => (r.config as { dropout: number }).dropout)).toEqual([0, 0.1]);
 
-  const shown = lastJson(await runWorkbench(['runs', 'show', '2', '--data', data, '--json'])) as { confusion: { test: number[][] }; curves: { epochs: unknown[] }; labels: string[] };
+  const shown = lastJson(await runWorkbench(['runs', 'show', '2', '--data', data, '--json'])) as {
+    confusion: { test: number[][] };
+    curves: { epochs: unknown[] };
+    labels: string[];
+  };
   expect(shown.labels).toEqual(['ham', 'spam']);
   expect(shown.curves.epochs).toHaveLength(1);
   expect(shown.confusion.test.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -73,8 +106,21 @@ it('queue run killed with SIGKILL mid-run resumes the run from its checkpoint wh
   expect(killed.code).toBe(null);
 
   const again = lastJson(await runWorkbench(['queue', 'run', '--data', killedData, '--json']));
-  expect(again).toEqual({ runs: [{ id: 1, name: 'sms-slice-2.tsv · custom:2,64,4,64 · random weights · all · lr 0.001 · 3 epochs · max length 32 · eval every 5 · eval batches 1', status: 'finished', error: null }] });
-  const shown = lastJson(await runWorkbench(['runs', 'show', '1', '--data', killedData, '--json'])) as { resumedFromEpoch: number; restarts: number; curves: { epochs: { epoch: number }[] } };
+  expect(again).toEqual({
+    runs: [
+      {
+        id: 1,
+        name: 'sms-slice-2.tsv · custom:2,64,4,64 · random weights · all · lr 0.001 · 3 epochs · max length 32 · eval every 5 · eval batches 1',
+        status: 'finished',
+        error: null,
+      },
+    ],
+  });
+  const shown = lastJson(await runWorkbench(['runs', 'show', '1', '--data', killedData, '--json'])) as {
+    resumedFromEpoch: number;
+    restarts: number;
+    curves: { epochs: { epoch: number }[] };
+  };
   expect(shown.restarts).toBe(1);
   expect([0, 1]).toContain(shown.resumedFromEpoch);
   expect(shown.curves.epochs.map((p) => p.epoch)).toEqual([0, 1, 2]);

@@ -15,7 +15,10 @@ const GOLDEN = sharedPath('fixtures', 'golden');
 const TINY_HF = sharedPath('fixtures', 'hf-tiny-gpt2');
 
 interface Golden {
-  models: Record<string, { lm: { text: string; ids: number[]; hidden_last_layer: number[]; hidden_shape: number[]; last_top5_ids: number[] }[] }>;
+  models: Record<
+    string,
+    { lm: { text: string; ids: number[]; hidden_last_layer: number[]; hidden_shape: number[]; last_top5_ids: number[] }[] }
+  >;
 }
 
 const tmp = tempDir('workbench-cli-');
@@ -67,11 +70,27 @@ describe.concurrent('workbench CLI', () => {
     const out = path.join(tmp, 'classifier');
     const trained = lastJson(
       await workbench([
-        'train', '--model', 'custom:2,64,4', '--weights', 'random', '--trainable', 'all', '--pooling', 'last-token',
-        '--lr', '1e-3', '--epochs', '3', '--out', out, '--json',
+        'train',
+        '--model',
+        'custom:2,64,4',
+        '--weights',
+        'random',
+        '--trainable',
+        'all',
+        '--pooling',
+        'last-token',
+        '--lr',
+        '1e-3',
+        '--epochs',
+        '3',
+        '--out',
+        out,
+        '--json',
       ]),
     );
-    expect(Object.keys(trained)).toEqual(expect.arrayContaining(['backend', 'config', 'accuracy', 'loss', 'gap', 'confusion', 'parameters', 'padLength', 'seconds', 'out']));
+    expect(Object.keys(trained)).toEqual(
+      expect.arrayContaining(['backend', 'config', 'accuracy', 'loss', 'gap', 'confusion', 'parameters', 'padLength', 'seconds', 'out']),
+    );
     const accuracy = trained.accuracy as Record<'train' | 'val' | 'test', number>;
     const gap = trained.gap as { trainVal: number; trainTest: number };
     const config = trained.config as { epochs: number; learningRate: number; model: { custom: { nLayer: number } } };
@@ -89,7 +108,9 @@ describe.concurrent('workbench CLI', () => {
 
     const spam = 'WINNER!! You have won a free prize. Call 09061701461 now to claim';
     const [first, second, ham] = await Promise.all(
-      [spam, spam, 'Hey, are we still meeting for lunch tomorrow?'].map(async (text) => lastJson(await workbench(['classify', '--model', out, text, '--json']))),
+      [spam, spam, 'Hey, are we still meeting for lunch tomorrow?'].map(async (text) =>
+        lastJson(await workbench(['classify', '--model', out, text, '--json'])),
+      ),
     );
     expect(first.label).toBe('spam');
     expect(ham.label).toBe('ham');
@@ -130,7 +151,21 @@ describe.concurrent('workbench CLI', () => {
     const checkpoints = path.join(tmp, 'checkpoints');
     let signalled = false;
     const run = await workbench(
-      ['train', '--model', 'custom:1,32,4', '--weights', 'random', '--trainable', 'all', '--max-length', '32', '--epochs', '50', '--checkpoint-dir', checkpoints],
+      [
+        'train',
+        '--model',
+        'custom:1,32,4',
+        '--weights',
+        'random',
+        '--trainable',
+        'all',
+        '--max-length',
+        '32',
+        '--epochs',
+        '50',
+        '--checkpoint-dir',
+        checkpoints,
+      ],
       (stderr, pid) => {
         if (!signalled && stderr.includes('checkpoint of epoch 1 saved')) {
           signalled = true;
@@ -146,7 +181,19 @@ describe.concurrent('workbench CLI', () => {
   test.each(['--out', '--checkpoint-dir'])('%s that cannot be written fails before training, in one line', async (flag) => {
     const blocker = path.join(tmp, `not-a-folder${flag}`);
     await writeFile(blocker, '');
-    const run = await workbench(['train', '--model', 'custom:1,32,4', '--weights', 'random', '--max-length', '32', '--epochs', '1', flag, path.join(blocker, 'sub')]);
+    const run = await workbench([
+      'train',
+      '--model',
+      'custom:1,32,4',
+      '--weights',
+      'random',
+      '--max-length',
+      '32',
+      '--epochs',
+      '1',
+      flag,
+      path.join(blocker, 'sub'),
+    ]);
     expectOneLineError(run, new RegExp(`cannot write the (output|checkpoint) folder ${blocker}/sub: not a directory \\(ENOTDIR\\)$`));
   });
 
@@ -154,15 +201,28 @@ describe.concurrent('workbench CLI', () => {
     const dir = path.join(tmp, 'nan-classifier');
     await mkdir(dir, { recursive: true });
     const weightsFile = 'classifier-1.safetensors';
-    await writeSafetensors(path.join(dir, weightsFile), new Map([
-      ['classifier.weight', { shape: [8, 2], data: new Float32Array(16).fill(NaN) }],
-      ['classifier.bias', { shape: [2], data: new Float32Array(2) }],
-    ]));
+    await writeSafetensors(
+      path.join(dir, weightsFile),
+      new Map([
+        ['classifier.weight', { shape: [8, 2], data: new Float32Array(16).fill(NaN) }],
+        ['classifier.bias', { shape: [2], data: new Float32Array(2) }],
+      ]),
+    );
     const sidecar = {
-      format: 'spam-workbench-classifier', version: 1, labels: ['ham', 'spam'], pooling: 'last-token', maxLength: 8, tokenizer: 'r50k_base', padToken: 50256,
+      format: 'spam-workbench-classifier',
+      version: 1,
+      labels: ['ham', 'spam'],
+      pooling: 'last-token',
+      maxLength: 8,
+      tokenizer: 'r50k_base',
+      padToken: 50256,
       modelConfig: { vocabSize: 50257, nPositions: 16, nEmbd: 8, nLayer: 1, nHead: 2, layerNormEpsilon: 1e-5 },
-      base: { kind: 'random', seed: 1 }, trainable: { kind: 'head' }, weightsFile,
-      weightsSha256: createHash('sha256').update(await readFile(path.join(dir, weightsFile))).digest('hex'),
+      base: { kind: 'random', seed: 1 },
+      trainable: { kind: 'head' },
+      weightsFile,
+      weightsSha256: createHash('sha256')
+        .update(await readFile(path.join(dir, weightsFile)))
+        .digest('hex'),
     };
     await writeFile(path.join(dir, 'classifier.json'), JSON.stringify(sidecar));
     const run = await workbench(['classify', '--model', dir, 'hello']);
@@ -197,7 +257,13 @@ describe.concurrent('workbench CLI', () => {
     expectOneLineError(await workbench(['classify', '--model', path.join(tmp, 'nothing-here'), 'hello']), /nothing-here/);
   });
 
-  const goldenArgs = () => ['forward', '--weights', path.join(GOLDEN, 'golden-gpt2.safetensors'), '--config', path.join(GOLDEN, 'golden-gpt2.config.json')];
+  const goldenArgs = () => [
+    'forward',
+    '--weights',
+    path.join(GOLDEN, 'golden-gpt2.safetensors'),
+    '--config',
+    path.join(GOLDEN, 'golden-gpt2.config.json'),
+  ];
 
   test('--text reproduces the PyTorch hidden states and next-token top 5', async () => {
     const expected = golden.models['golden-gpt2'].lm[0];
@@ -218,7 +284,9 @@ describe.concurrent('workbench CLI', () => {
 
   test('reads a Hugging Face file with its config.json beside it', async () => {
     const expected = golden.models['hf-tiny-gpt2'].lm[0];
-    const out = lastJson(await workbench(['forward', '--weights', path.join(TINY_HF, 'model.safetensors'), '--text', expected.text, '--json']));
+    const out = lastJson(
+      await workbench(['forward', '--weights', path.join(TINY_HF, 'model.safetensors'), '--text', expected.text, '--json']),
+    );
     expect(out.shape).toEqual(expected.hidden_shape);
     expectClose(out.hidden as number[], expected.hidden_last_layer, 1e-4);
     expect((out.top5 as { id: number }[]).map((t) => t.id)).toEqual(expected.last_top5_ids);
@@ -228,7 +296,16 @@ describe.concurrent('workbench CLI', () => {
     const bytes = await readFile(path.join(GOLDEN, 'golden-gpt2.safetensors'));
     const truncated = path.join(tmp, 'truncated.safetensors');
     await writeFile(truncated, bytes.subarray(0, bytes.length >> 1));
-    const run = await workbench(['forward', '--weights', truncated, '--config', path.join(GOLDEN, 'golden-gpt2.config.json'), '--text', 'hi', '--json']);
+    const run = await workbench([
+      'forward',
+      '--weights',
+      truncated,
+      '--config',
+      path.join(GOLDEN, 'golden-gpt2.config.json'),
+      '--text',
+      'hi',
+      '--json',
+    ]);
     expectOneLineError(run, new RegExp(truncated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   });
 
@@ -246,7 +323,9 @@ describe('workbench bench --full', () => {
     const run = await workbench(['bench', '--full']);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(/^workbench: cannot get the pretrained gpt2-small weights: .*place them as model\.safetensors and config\.json in /);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^workbench: cannot get the pretrained gpt2-small weights: .*place them as model\.safetensors and config\.json in /,
+    );
     expect(run.stderr).not.toMatch(/frozen block forward/);
   });
 });

@@ -229,7 +229,9 @@ describe('IPC handlers', () => {
   it('rejects invalid arguments with a message naming the method, without calling it', async () => {
     const api = fakeApi();
     const call = createHandler(api, 'getSystemInfo', trusted)(eventFrom(appUrl), { unexpected: true });
-    await expect(call).rejects.toThrow(/^workbench:getSystemInfo: invalid arguments \(1 argument given\):\n.*expected array to have <=0 items/);
+    await expect(call).rejects.toThrow(
+      /^workbench:getSystemInfo: invalid arguments \(1 argument given\):\n.*expected array to have <=0 items/,
+    );
     expect(api.getSystemInfo).not.toHaveBeenCalled();
   });
 
@@ -249,8 +251,6 @@ describe('IPC handlers', () => {
   it('registers one handler per api method, on workbench:<method>', () => {
     const ipcMain = { handle: vi.fn() };
     registerApi(ipcMain, fakeApi(), trusted);
-    expect(ipcMain.handle.mock.calls.map(([channel]) => channel)).toEqual(
-      apiMethodNames.map((m) => `workbench:${m}`),
-    );
+    expect(ipcMain.handle.mock.calls.map(([channel]) => channel)).toEqual(apiMethodNames.map((m) => `workbench:${m}`));
   });
 });

@@ -65,7 +65,13 @@ describe.each(['classifier_last_position', 'classifier_last_token'] as const)('g
     const ids = texts.map((t) => [...t, ...Array(g.padded_length - t.length).fill(PAD_TOKEN)]);
     expect(g.pad_token).toBe(PAD_TOKEN);
     const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
-    const opt = new AdamW({ learningRate: g.optimizer.lr, weightDecay: g.optimizer.weight_decay, beta1: g.optimizer.betas[0], beta2: g.optimizer.betas[1], epsilon: g.optimizer.eps });
+    const opt = new AdamW({
+      learningRate: g.optimizer.lr,
+      weightDecay: g.optimizer.weight_decay,
+      beta1: g.optimizer.betas[0],
+      beta2: g.optimizer.betas[1],
+      epsilon: g.optimizer.eps,
+    });
     const losses = g.loss_before_each_step.map(() => trainStep(model, opt, vars, batch, EVAL));
     losses.forEach((l, i) => expect(Math.abs(l - g.loss_before_each_step[i]) / g.loss_before_each_step[i]).toBeLessThan(1e-4));
     const logits = tf.tidy(() => model.logits(idsTensor(ids), batch.lengths));

@@ -35,7 +35,14 @@ const batch = {
   labels: [2, 0, 1],
 };
 
-const selections: Trainable[] = [{ kind: 'head' }, { kind: 'head+norm' }, { kind: 'last', blocks: 1 }, { kind: 'last', blocks: 2 }, { kind: 'last', blocks: 3 }, { kind: 'all' }];
+const selections: Trainable[] = [
+  { kind: 'head' },
+  { kind: 'head+norm' },
+  { kind: 'last', blocks: 1 },
+  { kind: 'last', blocks: 2 },
+  { kind: 'last', blocks: 3 },
+  { kind: 'all' },
+];
 const poolings: Pooling[] = ['last-token', 'last-position', 'mean'];
 
 describe.each(selections.map((t) => [t.kind === 'last' ? `last ${t.blocks}` : t.kind, t] as const))('trainable %s', (_, trainable) => {

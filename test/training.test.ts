@@ -25,7 +25,11 @@ const tinyModel = { preset: 'custom', custom: { nLayer: 2, nEmbd: 32, nHead: 4, 
 async function smallData(input: RunConfigInput, sizes = { train: 96, val: 32, test: 32 }) {
   const config = RunConfigSchema.parse(input);
   const data = await prepareData(config, modelShape(config).nPositions, { cacheDir });
-  const examples: SplitExamples = { train: data.examples.train.slice(0, sizes.train), val: data.examples.val.slice(0, sizes.val), test: data.examples.test.slice(0, sizes.test) };
+  const examples: SplitExamples = {
+    train: data.examples.train.slice(0, sizes.train),
+    val: data.examples.val.slice(0, sizes.val),
+    test: data.examples.test.slice(0, sizes.test),
+  };
   return { config, data: { examples, padLength: data.padLength } };
 }
 
@@ -52,7 +56,7 @@ function maxAbsDiff(a: number[][], b: number[][]): number {
 }
 
 describe("the book's data preparation on the real SMS data", () => {
-  it("reads, balances and splits exactly as the book: 5,572 rows, 1,045 / 149 / 300, padded to 120 tokens", async () => {
+  it('reads, balances and splits exactly as the book: 5,572 rows, 1,045 / 149 / 300, padded to 120 tokens', async () => {
     const data = await prepareData(RunConfigSchema.parse({}), 1024, { cacheDir });
     expect(data.dataset.rows.length).toBe(5572);
     expect([data.examples.train.length, data.examples.val.length, data.examples.test.length]).toEqual([1045, 149, 300]);
@@ -74,7 +78,15 @@ describe("the book's data preparation on the real SMS data", () => {
 });
 
 describe('training loop equivalences', () => {
-  const lastBlock = { model: tinyModel, trainable: { kind: 'last', blocks: 1 }, learningRate: 1e-3, epochs: 2, batchSize: 8, evalEvery: 5, evalBatches: 2 } as const;
+  const lastBlock = {
+    model: tinyModel,
+    trainable: { kind: 'last', blocks: 1 },
+    learningRate: 1e-3,
+    epochs: 2,
+    batchSize: 8,
+    evalEvery: 5,
+    evalBatches: 2,
+  } as const;
 
   it('the frozen-prefix cache gives the same run as recomputing the frozen blocks (both on tfjs)', async () => {
     // Like with like: the ONNX prefix agrees to float rounding (test/onnxGolden.test.ts), which AdamW's normalised steps amplify.
@@ -107,7 +119,8 @@ describe('training loop equivalences', () => {
     const onnx = await train(input, { inference: 'onnx' });
     const tfjs = await train(input, { inference: 'tfjs' });
     expect(onnx.outcome.trainStep.path).toBe('onnx');
-    for (const split of ['train', 'val', 'test'] as const) expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+    for (const split of ['train', 'val', 'test'] as const)
+      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
@@ -117,7 +130,8 @@ describe('training loop equivalences', () => {
     const tfjs = await train(input, { inference: 'tfjs' });
     expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
     expect(onnx.outcome.prefixCache).toBeNull();
-    for (const split of ['train', 'val', 'test'] as const) expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+    for (const split of ['train', 'val', 'test'] as const)
+      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
@@ -151,7 +165,16 @@ describe('training loop equivalences', () => {
 });
 
 describe('checkpoints, cancel and resume', () => {
-  const cfg = { model: tinyModel, trainable: { kind: 'all' }, pooling: 'last-token', learningRate: 1e-3, epochs: 3, batchSize: 8, evalEvery: 4, evalBatches: 2 } as const;
+  const cfg = {
+    model: tinyModel,
+    trainable: { kind: 'all' },
+    pooling: 'last-token',
+    learningRate: 1e-3,
+    epochs: 3,
+    batchSize: 8,
+    evalEvery: 4,
+    evalBatches: 2,
+  } as const;
 
   it('cancel stops within one step, keeps the last checkpoint, and a resume ends where an uninterrupted run ends', async () => {
     const uninterrupted = await train(cfg);
@@ -227,7 +250,12 @@ describe('an end-to-end run on the whole real data set', () => {
     const steps = events.filter((e) => e.kind === 'step');
     expect(steps).toHaveLength(650);
     expect(steps.at(-1)).toMatchObject({ step: 650, totalSteps: 650, examplesSeen: 5200, etaSeconds: 0 });
-    expect(events.filter((e) => e.kind === 'eval').map((e) => e.step).slice(0, 3)).toEqual([1, 51, 101]);
+    expect(
+      events
+        .filter((e) => e.kind === 'eval')
+        .map((e) => e.step)
+        .slice(0, 3),
+    ).toEqual([1, 51, 101]);
     expect(events.filter((e) => e.kind === 'epoch')).toHaveLength(5);
   }, 600_000); // ~60 s alone on 2 cores; CI runs other test files beside it
 });

@@ -10,7 +10,9 @@ export interface Command {
 
 /** Expected failures (bad input, missing files, …), printed as one line; anything else is a bug and keeps its stack. */
 export function isUserError(err: unknown): err is Error {
-  return err instanceof WorkbenchError || (err instanceof TypeError && Boolean((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')));
+  return (
+    err instanceof WorkbenchError || (err instanceof TypeError && Boolean((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')))
+  );
 }
 
 /** The line printed for a user error: Node's argument-parsing messages can span lines ("…ambiguous.\nDid you forget…"). */

@@ -3,7 +3,14 @@ import { commands } from './commands/index.js';
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`);
-  return ['usage: workbench <command> [options]', '', 'commands:', ...lines, '', 'workbench <command> --help shows a command\'s options.'].join('\n');
+  return [
+    'usage: workbench <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "workbench <command> --help shows a command's options.",
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -28,7 +28,8 @@ export class TrainProgress {
       case 'download': {
         const name = path.basename(e.file);
         const size = e.total ? `${mb(e.received)} of ${mb(e.total)} MB` : `${mb(e.received)} MB`;
-        if (this.tty) return this.draw(`downloading ${name} ${e.total ? bar(e.received / e.total, 20) : ''} ${size}`, e.received === e.total);
+        if (this.tty)
+          return this.draw(`downloading ${name} ${e.total ? bar(e.received / e.total, 20) : ''} ${size}`, e.received === e.total);
         return this.once(`download ${e.file}`, `downloading ${e.file}${e.total ? ` (${mb(e.total)} MB)` : ''}`);
       }
       case 'prefix': {
@@ -41,12 +42,18 @@ export class TrainProgress {
         if (this.tty) this.draw(stepStatus(e, this.columns()), e.step === e.totalSteps);
         return;
       case 'eval': {
-        const speed = this.lastStep ? `, ${Math.round(this.lastStep.tokensPerSecond)} tokens/s, ETA ${duration(this.lastStep.etaSeconds)}` : '';
+        const speed = this.lastStep
+          ? `, ${Math.round(this.lastStep.tokensPerSecond)} tokens/s, ETA ${duration(this.lastStep.etaSeconds)}`
+          : '';
         // The book's line: "Ep 1 (Step 000000): Train loss 2.153, Val loss 2.392".
-        return this.line(`Ep ${e.epoch + 1} (Step ${String(e.step - 1).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}${speed}`);
+        return this.line(
+          `Ep ${e.epoch + 1} (Step ${String(e.step - 1).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}${speed}`,
+        );
       }
       case 'epoch':
-        return this.line(`Epoch ${e.epoch + 1}${this.lastStep ? `/${this.lastStep.epochs}` : ''}: Training accuracy: ${percent(e.trainAccuracy)} | Validation accuracy: ${percent(e.valAccuracy)}`);
+        return this.line(
+          `Epoch ${e.epoch + 1}${this.lastStep ? `/${this.lastStep.epochs}` : ''}: Training accuracy: ${percent(e.trainAccuracy)} | Validation accuracy: ${percent(e.valAccuracy)}`,
+        );
       case 'checkpoint':
         return this.line(`checkpoint of epoch ${e.epoch + 1} saved in ${e.dir}`);
       case 'early-stop':

@@ -3,7 +3,16 @@ import { percent } from './progressBar.js';
 
 /** A run as `runs list --json` prints it. */
 export function runRecord(r: RunSummary) {
-  return { id: r.id, name: r.name, status: r.status, config: r.config, accuracy: r.accuracy, gap: r.gap, seconds: r.seconds, error: r.error };
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    config: r.config,
+    accuracy: r.accuracy,
+    gap: r.gap,
+    seconds: r.seconds,
+    error: r.error,
+  };
 }
 
 /** A run as `runs show --json` prints it: the list's fields plus curves and confusion matrices. */

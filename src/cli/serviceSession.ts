@@ -10,7 +10,11 @@ export const DATA_FLAG_HELP = `  --data DIR                  the workbench's dat
                               platform's application-data folder, e.g. ~/.local/share/spam-workbench)`;
 
 /** Runs `body` with the service over the data folder, and closes it whatever happens. */
-export async function withService<T>(data: string | undefined, body: (service: WorkbenchService) => Promise<T>, autoStart = false): Promise<T> {
+export async function withService<T>(
+  data: string | undefined,
+  body: (service: WorkbenchService) => Promise<T>,
+  autoStart = false,
+): Promise<T> {
   const service = await createWorkbenchService({ dataDir: resolveDataFolder(data), autoStart });
   try {
     return await body(service);

@@ -20,14 +20,41 @@ describe('runConfigFrom', () => {
 
   test('every flag lands in its field', async () => {
     const c = await runConfigFrom(undefined, {
-      dataset: 'data.csv', 'text-column': 'body', 'label-column': '0', delimiter: 'tab', 'no-balance': true, dedupe: true,
-      split: '0.8,0.1,0.1', model: 'custom:2,64,4,256', weights: 'random', trainable: 'last-2', pooling: 'mean',
-      epochs: '3', 'batch-size': '16', lr: '1e-3', 'weight-decay': '0', dropout: '0.1', 'max-length': 'context',
-      'eval-every': '10', 'eval-batches': '2', seed: '7', 'early-stopping': '2,0.01', 'grad-clip': '1.5', name: 'x',
+      dataset: 'data.csv',
+      'text-column': 'body',
+      'label-column': '0',
+      delimiter: 'tab',
+      'no-balance': true,
+      dedupe: true,
+      split: '0.8,0.1,0.1',
+      model: 'custom:2,64,4,256',
+      weights: 'random',
+      trainable: 'last-2',
+      pooling: 'mean',
+      epochs: '3',
+      'batch-size': '16',
+      lr: '1e-3',
+      'weight-decay': '0',
+      dropout: '0.1',
+      'max-length': 'context',
+      'eval-every': '10',
+      'eval-batches': '2',
+      seed: '7',
+      'early-stopping': '2,0.01',
+      'grad-clip': '1.5',
+      name: 'x',
     });
     expect(c).toEqual({
       name: 'x',
-      dataset: { source: 'data.csv', textColumn: 'body', labelColumn: '0', delimiter: '\t', balance: false, dedupe: true, split: { train: 0.8, val: 0.1, test: 0.1 } },
+      dataset: {
+        source: 'data.csv',
+        textColumn: 'body',
+        labelColumn: '0',
+        delimiter: '\t',
+        balance: false,
+        dedupe: true,
+        split: { train: 0.8, val: 0.1, test: 0.1 },
+      },
       model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4, nPositions: 256 }, weights: 'random' },
       trainable: { kind: 'last', blocks: 2 },
       pooling: 'mean',
@@ -53,7 +80,13 @@ describe('runConfigFrom', () => {
       epochs: 9,
       earlyStopping: { patience: 3 },
     });
-    const c = await runConfigFrom(file, { 'label-column': 'label', model: 'gpt2-small', 'weights-file': 'gpt2.safetensors', trainable: 'all', 'early-stopping': 'off' });
+    const c = await runConfigFrom(file, {
+      'label-column': 'label',
+      model: 'gpt2-small',
+      'weights-file': 'gpt2.safetensors',
+      trainable: 'all',
+      'early-stopping': 'off',
+    });
     expect(c.dataset).toMatchObject({ source: 'data.csv', textColumn: 'body', labelColumn: 'label' });
     expect(c.model).toEqual({ preset: 'gpt2-small', weights: 'pretrained', weightsFile: 'gpt2.safetensors' });
     expect(c.trainable).toEqual({ kind: 'all' });

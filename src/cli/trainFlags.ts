@@ -33,7 +33,9 @@ export const RUN_CONFIG_FLAGS = {
   name: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export type RunConfigFlags = { [K in keyof typeof RUN_CONFIG_FLAGS]?: (typeof RUN_CONFIG_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+export type RunConfigFlags = {
+  [K in keyof typeof RUN_CONFIG_FLAGS]?: (typeof RUN_CONFIG_FLAGS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config JSON file; flags override its values
   --dataset D                 sms-spam-book (default: the built-in SMS Spam Collection read as the
@@ -68,7 +70,8 @@ export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config
 export async function runConfigFrom(configFile: string | undefined, flags: RunConfigFlags): Promise<RunConfig> {
   const base = configFile ? await readConfigFile(configFile) : {};
   const parsed = parseRunConfig(merge(base, overridesFrom(flags)));
-  if (!parsed.ok) throw new WorkbenchError(`train: invalid run config${configFile ? ` (${configFile} with the flags)` : ''}: ${parsed.error}`);
+  if (!parsed.ok)
+    throw new WorkbenchError(`train: invalid run config${configFile ? ` (${configFile} with the flags)` : ''}: ${parsed.error}`);
   return parsed.config;
 }
 
@@ -79,7 +82,8 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   } catch (err) {
     throw new WorkbenchError(`train: cannot read --config ${file}: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new WorkbenchError(`train: --config ${file} must hold a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new WorkbenchError(`train: --config ${file} must hold a JSON object`);
   return json as Record<string, unknown>;
 }
 
@@ -98,7 +102,8 @@ export function overridesFrom(f: RunConfigFlags): Json {
   if (f.dedupe) dataset.dedupe = true;
   if (f.split !== undefined) {
     const [train, val, test, ...rest] = numberList('--split', f.split);
-    if (test === undefined || rest.length > 0) throw new WorkbenchError(`train: --split takes three fractions TRAIN,VAL,TEST, got "${f.split}"`);
+    if (test === undefined || rest.length > 0)
+      throw new WorkbenchError(`train: --split takes three fractions TRAIN,VAL,TEST, got "${f.split}"`);
     dataset.split = { train, val, test };
   }
   if (f.model !== undefined) Object.assign(model, modelFlag(f.model));
@@ -148,13 +153,16 @@ function modelFlag(text: string): Json {
     }
     return { preset: 'custom', custom: nPositions === undefined ? { nLayer, nEmbd, nHead } : { nLayer, nEmbd, nHead, nPositions } };
   }
-  throw new WorkbenchError(`train: --model must be one of ${PRESET_NAMES.join(', ')} or custom:LAYERS,EMBD,HEADS[,POSITIONS], got "${text}"`);
+  throw new WorkbenchError(
+    `train: --model must be one of ${PRESET_NAMES.join(', ')} or custom:LAYERS,EMBD,HEADS[,POSITIONS], got "${text}"`,
+  );
 }
 
 function earlyStoppingFlag(text: string): Json | null {
   if (text === 'off') return null;
   const [patience, minDelta, ...rest] = numberList('--early-stopping', text);
-  if (rest.length > 0 || !Number.isInteger(patience)) throw new WorkbenchError(`train: --early-stopping takes PATIENCE[,MIN_DELTA] or off, got "${text}"`);
+  if (rest.length > 0 || !Number.isInteger(patience))
+    throw new WorkbenchError(`train: --early-stopping takes PATIENCE[,MIN_DELTA] or off, got "${text}"`);
   return minDelta === undefined ? { patience } : { patience, minDelta };
 }
 

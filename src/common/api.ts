@@ -319,7 +319,10 @@ export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> 
   getSystemInfo: { args: z.tuple([]), result: SystemInfoSchema },
   deleteCachedModel: { args: z.tuple([z.string().min(1)]), result: Void },
   previewDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema]), result: DatasetPreviewSchema },
-  importDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]), result: DatasetSummarySchema },
+  importDataset: {
+    args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]),
+    result: DatasetSummarySchema,
+  },
   listDatasets: { args: z.tuple([]), result: z.array(DatasetSummarySchema) },
   deleteDataset: { args: z.tuple([z.string().min(1)]), result: Void },
   planRuns: { args: z.tuple([RunGridSchema]), result: z.array(PlannedRunSchema) },

@@ -37,7 +37,12 @@ export const ModelConfigSchema = z
     preset: z.enum([...PRESET_NAMES, 'custom']).default('gpt2-small'),
     /** Required with preset `custom`. */
     custom: z
-      .object({ nLayer: z.number().int().min(1), nEmbd: z.number().int().min(1), nHead: z.number().int().min(1), nPositions: z.number().int().min(1).default(1024) })
+      .object({
+        nLayer: z.number().int().min(1),
+        nEmbd: z.number().int().min(1),
+        nHead: z.number().int().min(1),
+        nPositions: z.number().int().min(1).default(1024),
+      })
       .strict()
       .optional(),
     weights: z.enum(['pretrained', 'random']).default('pretrained'),
@@ -46,7 +51,10 @@ export const ModelConfigSchema = z
   })
   .strict()
   .refine((m) => m.preset !== 'custom' || m.custom !== undefined, 'model preset "custom" needs custom: {nLayer, nEmbd, nHead}')
-  .refine((m) => m.preset !== 'custom' || m.weights === 'random' || m.weightsFile !== undefined, 'a custom model with pretrained weights needs weightsFile');
+  .refine(
+    (m) => m.preset !== 'custom' || m.weights === 'random' || m.weightsFile !== undefined,
+    'a custom model with pretrained weights needs weightsFile',
+  );
 
 export const MaxLengthSchema = z.union([z.literal('longest'), z.literal('context'), z.number().int().min(1)]);
 
@@ -68,7 +76,11 @@ export const RunConfigSchema = z
     evalBatches: z.number().int().min(1).default(5),
     seed: z.number().int().min(0).default(123),
     /** Stop when the validation loss has not improved for `patience` epochs. */
-    earlyStopping: z.object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) }).strict().nullable().default(null),
+    earlyStopping: z
+      .object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) })
+      .strict()
+      .nullable()
+      .default(null),
     /** Clip the global gradient norm to this value. */
     gradClip: z.number().positive().nullable().default(null),
   })

@@ -46,7 +46,11 @@ export const WorkerToServiceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: z.string() }),
   /** A checkpoint was found: training continues after this epoch (0-based) and step. */
   z.object({ type: z.literal('resuming'), epoch: z.number().int(), step: z.number().int() }),
-  z.object({ type: z.literal('stage'), stage: z.enum(['dataset', 'model', 'prefix', 'training', 'evaluating', 'saving']), message: z.string() }),
+  z.object({
+    type: z.literal('stage'),
+    stage: z.enum(['dataset', 'model', 'prefix', 'training', 'evaluating', 'saving']),
+    message: z.string(),
+  }),
   z.object({
     type: z.literal('step'),
     step: z.number().int(),

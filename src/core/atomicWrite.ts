@@ -5,10 +5,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
  * failed write (disk full, …) leaves the previous file intact, never a half-written one that a later
  * reader would trust. `content` is the whole file, or a function that writes it through the handle.
  */
-export async function writeFileAtomic(
-  path: string,
-  content: string | Uint8Array | ((file: FileHandle) => Promise<void>),
-): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array | ((file: FileHandle) => Promise<void>)): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
   try {
     const file = await open(temp, 'w');

@@ -26,7 +26,11 @@ function sendVersioned(req: http.IncomingMessage, res: http.ServerResponse, byte
   const ifRange = req.headers['if-range'];
   if (match && (ifRange === undefined || ifRange === etag)) {
     const start = Number(match[1]);
-    res.writeHead(206, { ETag: etag, 'Content-Length': bytes.length - start, 'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` });
+    res.writeHead(206, {
+      ETag: etag,
+      'Content-Length': bytes.length - start,
+      'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`,
+    });
     res.end(bytes.subarray(start));
   } else {
     res.writeHead(200, { ETag: etag, 'Content-Length': bytes.length });
@@ -88,7 +92,9 @@ describe('downloads: sizes', () => {
   it('refuses an announced size above the cap before reading the body', async () => {
     const { url } = await startServer((_req, res) => res.writeHead(200, { 'Content-Length': A.length }).end(A));
     const progress: DownloadProgress[] = [];
-    const message = await messageOf(downloadFile({ url: `${url}/f`, dest: newDest(), maxSize: 50_000, onProgress: (p) => progress.push(p) }));
+    const message = await messageOf(
+      downloadFile({ url: `${url}/f`, dest: newDest(), maxSize: 50_000, onProgress: (p) => progress.push(p) }),
+    );
     expect(message).toBe(`cannot download ${url}/f: it is ${A.length} bytes, more than the 50000 this file can be`);
     expect(progress).toEqual([]);
   });
@@ -111,7 +117,9 @@ describe('downloads: resuming', () => {
   it('takes the whole new file when it changed on the server since the partial file was written', async () => {
     const dest = newDest();
     let version: 'v1' | 'v2' = 'v1';
-    const { url } = await startServer((req, res) => (version === 'v1' ? sendHalfAndDrop(res, A, { ETag: '"v1"' }) : sendVersioned(req, res, B, '"v2"')));
+    const { url } = await startServer((req, res) =>
+      version === 'v1' ? sendHalfAndDrop(res, A, { ETag: '"v1"' }) : sendVersioned(req, res, B, '"v2"'),
+    );
     await messageOf(downloadFile({ url: `${url}/f`, dest, attempts: 1 })); // leaves half of A
     expect(existsSync(partialPath(dest, `${url}/f`))).toBe(true);
     version = 'v2';

@@ -52,7 +52,12 @@ async function serve(handler: Handler): Promise<TestServer & { seen: Seen[] }> {
 }
 
 /** Answers like a static file server: 206 (or 416 past the end) for "Range: bytes=N-" unless ignoreRange, else 200. */
-function sendFile(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, opts: { ignoreRange?: boolean; headers?: http.OutgoingHttpHeaders } = {}): void {
+function sendFile(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  bytes: Buffer,
+  opts: { ignoreRange?: boolean; headers?: http.OutgoingHttpHeaders } = {},
+): void {
   const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (match && !opts.ignoreRange) {
     const start = Number(match[1]);
@@ -61,7 +66,11 @@ function sendFile(req: http.IncomingMessage, res: http.ServerResponse, bytes: Bu
       res.end();
       return;
     }
-    res.writeHead(206, { ...opts.headers, 'Content-Length': bytes.length - start, 'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` });
+    res.writeHead(206, {
+      ...opts.headers,
+      'Content-Length': bytes.length - start,
+      'Content-Range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`,
+    });
     res.end(bytes.subarray(start));
   } else {
     res.writeHead(200, { ...opts.headers, 'Content-Length': bytes.length });
@@ -80,7 +89,12 @@ describe('downloadFile', () => {
     const { url } = await serve((req, res) => sendFile(req, res, golden));
     const dest = newDest();
     const progress: DownloadProgress[] = [];
-    const result = await downloadFile({ url: `${url}/golden.safetensors`, dest, sha256: sha256(golden), onProgress: (p) => progress.push(p) });
+    const result = await downloadFile({
+      url: `${url}/golden.safetensors`,
+      dest,
+      sha256: sha256(golden),
+      onProgress: (p) => progress.push(p),
+    });
 
     expect(result).toEqual({ path: dest, size: golden.length, sha256: sha256(golden), resumed: false });
     expect(sha256(await readFile(dest))).toBe(sha256(golden));
@@ -92,7 +106,12 @@ describe('downloadFile', () => {
 
   it('resumes with a Range request after the connection drops mid-body', async () => {
     const { url, seen } = await serve((req, res, n) => (n === 1 ? sendHalfAndDrop(res, tiny) : sendFile(req, res, tiny)));
-    const result = await downloadFile({ url: `${url}/model.safetensors`, dest: newDest(), expectedSize: tiny.length, sha256: sha256(tiny) });
+    const result = await downloadFile({
+      url: `${url}/model.safetensors`,
+      dest: newDest(),
+      expectedSize: tiny.length,
+      sha256: sha256(tiny),
+    });
 
     expect(result.resumed).toBe(true);
     expect(result.sha256).toBe(sha256(tiny));
@@ -168,7 +187,11 @@ describe('downloadFile', () => {
     corrupted[0] ^= 1;
     const { url, seen } = await serve((req, res) => {
       if (req.url?.startsWith('/resolve/')) {
-        res.writeHead(302, { Location: req.url.replace('/resolve/', '/cdn/'), 'X-Linked-Size': String(tiny.length), 'X-Linked-Etag': `"${sha256(tiny)}"` });
+        res.writeHead(302, {
+          Location: req.url.replace('/resolve/', '/cdn/'),
+          'X-Linked-Size': String(tiny.length),
+          'X-Linked-Etag': `"${sha256(tiny)}"`,
+        });
         res.end();
       } else {
         sendFile(req, res, req.url === '/cdn/good' ? tiny : corrupted);
@@ -186,7 +209,9 @@ describe('downloadFile', () => {
       res.writeHead(404);
       res.end('Entry not found');
     });
-    expect(await messageOf(downloadFile({ url: `${url}/missing.bin`, dest: newDest() }))).toBe(`cannot download ${url}/missing.bin: HTTP 404 Not Found`);
+    expect(await messageOf(downloadFile({ url: `${url}/missing.bin`, dest: newDest() }))).toBe(
+      `cannot download ${url}/missing.bin: HTTP 404 Not Found`,
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -213,7 +238,9 @@ describe('downloadFile', () => {
     const { url, close } = await serve(() => undefined);
     await close();
     const started = Date.now();
-    expect(await messageOf(downloadFile({ url: `${url}/m`, dest: newDest() }))).toBe(`cannot download ${url}/m: connection refused (ECONNREFUSED)`);
+    expect(await messageOf(downloadFile({ url: `${url}/m`, dest: newDest() }))).toBe(
+      `cannot download ${url}/m: connection refused (ECONNREFUSED)`,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 

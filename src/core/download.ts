@@ -139,7 +139,8 @@ async function transferOnce(opts: DownloadOptions, partial: string, expected: Ex
 async function keepValidator(partial: string, headers: Headers): Promise<void> {
   const etag = headers.get('etag');
   const validator = etag && !etag.startsWith('W/') ? etag : headers.get('last-modified');
-  if (validator) await writeFile(validatorPath(partial), validator).catch(() => undefined); // without it, resuming is only less safe
+  if (validator)
+    await writeFile(validatorPath(partial), validator).catch(() => undefined); // without it, resuming is only less safe
   else await discard(validatorPath(partial));
 }
 
@@ -180,7 +181,12 @@ async function rejectUnusable(response: Response, offset: number, partial: strin
 }
 
 /** Fetches following redirects by hand, because the HF hub sends X-Linked-Size/Etag on the redirect, not on the CDN's reply. */
-async function request(url: string, resume: { offset: number; validator?: string }, expected: Expected, signal?: AbortSignal): Promise<Response> {
+async function request(
+  url: string,
+  resume: { offset: number; validator?: string },
+  expected: Expected,
+  signal?: AbortSignal,
+): Promise<Response> {
   // identity: Content-Length must be the file size, and a gzip body cannot be resumed by byte offset.
   const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
   if (resume.offset > 0) headers.Range = `bytes=${resume.offset}-`;
@@ -195,7 +201,9 @@ async function request(url: string, resume: { offset: number; validator?: string
     const next = new URL(location, current);
     // A download asked for over https must not be continued in the clear (anyone on the way could replace it).
     if (new URL(current).protocol === 'https:' && next.protocol !== 'https:') {
-      throw new WorkbenchError(`cannot download ${url}: refused a redirect from https to ${next.protocol.replace(/:$/, '')} (${next.origin})`);
+      throw new WorkbenchError(
+        `cannot download ${url}: refused a redirect from https to ${next.protocol.replace(/:$/, '')} (${next.origin})`,
+      );
     }
     current = next.toString();
   }
@@ -244,7 +252,13 @@ function contentRange(response: Response): { start?: number; total?: number } | 
   return { start: match[1] === undefined ? undefined : Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
 }
 
-async function receiveBody(response: Response, partial: string, offset: number, expected: Expected, opts: DownloadOptions): Promise<Transfer> {
+async function receiveBody(
+  response: Response,
+  partial: string,
+  offset: number,
+  expected: Expected,
+  opts: DownloadOptions,
+): Promise<Transfer> {
   // Hashing the kept prefix again costs a read of it, but keeps the hash exact across restarts.
   const hash = offset > 0 ? await hashFileInto(createHash('sha256'), partial) : createHash('sha256');
   const file = await openPartial(partial, offset > 0 ? 'a' : 'w');
@@ -296,7 +310,7 @@ async function openPartial(partial: string, flags: 'a' | 'w'): Promise<FileHandl
 
 async function writeChunk(file: FileHandle, chunk: Uint8Array, partial: string): Promise<void> {
   try {
-    for (let done = 0; done < chunk.byteLength; ) done += (await file.write(chunk, done)).bytesWritten;
+    for (let done = 0; done < chunk.byteLength;) done += (await file.write(chunk, done)).bytesWritten;
   } catch (err) {
     throw new WorkbenchError(`cannot write ${partial}: ${describeCause(err)}`, { cause: err });
   }

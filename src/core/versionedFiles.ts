@@ -37,7 +37,8 @@ export async function removeStaleVersions(dir: string, prefix: string, ext: stri
   const pattern = versionPattern(prefix, ext);
   for (const name of await readdir(dir)) {
     const base = name.replace(/\.tmp-\d+$/, '');
-    if (name !== current && (pattern.test(base) || (base !== name && name.startsWith(prefix)))) await rm(path.join(dir, name), { force: true });
+    if (name !== current && (pattern.test(base) || (base !== name && name.startsWith(prefix))))
+      await rm(path.join(dir, name), { force: true });
   }
 }
 

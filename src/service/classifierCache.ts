@@ -41,7 +41,10 @@ export class ClassifierCache {
   forget(runId: number): void {
     const runner = this.loaded.get(runId);
     this.loaded.delete(runId);
-    runner?.then((r) => r.dispose(), () => {});
+    runner?.then(
+      (r) => r.dispose(),
+      () => {},
+    );
   }
 
   clear(): void {

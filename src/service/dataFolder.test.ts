@@ -9,6 +9,8 @@ describe('the data folder', () => {
     expect(resolveDataFolder(undefined, { HOME: '/home/u', XDG_DATA_HOME: '/xdg' }, 'linux')).toBe('/xdg/spam-workbench');
     expect(resolveDataFolder(undefined, { HOME: '/home/u' }, 'linux')).toBe('/home/u/.local/share/spam-workbench');
     expect(resolveDataFolder(undefined, { HOME: '/Users/u' }, 'darwin')).toBe('/Users/u/Library/Application Support/spam-workbench');
-    expect(resolveDataFolder(undefined, { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32')).toBe(path.join('C:\\Users\\u\\AppData\\Roaming', 'spam-workbench'));
+    expect(resolveDataFolder(undefined, { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32')).toBe(
+      path.join('C:\\Users\\u\\AppData\\Roaming', 'spam-workbench'),
+    );
   });
 });

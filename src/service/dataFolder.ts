@@ -7,7 +7,11 @@ export const APP_FOLDER_NAME = 'spam-workbench';
  * Where the workbench keeps its database, data sets and runs: `--data DIR`, else
  * $WORKBENCH_DATA_DIR, else the platform's application-data folder.
  */
-export function resolveDataFolder(explicit?: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function resolveDataFolder(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (explicit) return path.resolve(explicit);
   if (env.WORKBENCH_DATA_DIR) return path.resolve(env.WORKBENCH_DATA_DIR);
   return path.join(platformDataHome(env, platform), APP_FOLDER_NAME);

@@ -23,12 +23,20 @@ describe('the workbench database', () => {
   it('upgrades a database made by the first migration in place, keeping its rows', () => {
     const f = file();
     const old = openDatabase(f, MIGRATIONS.slice(0, 1));
-    old.prepare(
-      `INSERT INTO runs (name, config, config_hash, dataset_id, dataset_hash, status, queue_position, created_at, seconds)
+    old
+      .prepare(
+        `INSERT INTO runs (name, config, config_hash, dataset_id, dataset_hash, status, queue_position, created_at, seconds)
        VALUES ('old run', '{"epochs":1}', 'h1', 'sms-spam-book', 'd1', 'finished', NULL, '2026-01-01T00:00:00Z', 12.5)`,
-    ).run();
-    old.prepare("INSERT INTO metrics (run_id, kind, step, epoch, examples_seen, split, loss) VALUES (1, 'step', 1, 0, 8, 'train', 0.69)").run();
-    old.prepare("INSERT INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (1, 'test', 10, 0.3, 0.9, '[[5,0],[1,4]]')").run();
+      )
+      .run();
+    old
+      .prepare("INSERT INTO metrics (run_id, kind, step, epoch, examples_seen, split, loss) VALUES (1, 'step', 1, 0, 8, 'train', 0.69)")
+      .run();
+    old
+      .prepare(
+        "INSERT INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (1, 'test', 10, 0.3, 0.9, '[[5,0],[1,4]]')",
+      )
+      .run();
     old.close();
 
     const db = openDatabase(f);
@@ -43,7 +51,9 @@ describe('the workbench database', () => {
   it('refuses a database from a newer version and leaves the file as it was', async () => {
     const f = file();
     const newer = new Database(f);
-    newer.exec("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL); INSERT INTO migrations VALUES (99, 'future', 'x');");
+    newer.exec(
+      "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL); INSERT INTO migrations VALUES (99, 'future', 'x');",
+    );
     newer.close();
     const bytes = readFileSync(f);
     const message = (await errorOf(Promise.resolve().then(() => openDatabase(f)))).message;
@@ -51,12 +61,12 @@ describe('the workbench database', () => {
     expect(readFileSync(f).equals(bytes)).toBe(true);
   });
 
-  it('refuses a file that is not a database, and another program\'s database, leaving both untouched', async () => {
+  it("refuses a file that is not a database, and another program's database, leaving both untouched", async () => {
     const text = file();
     writeFileSync(text, 'these are my notes, not a database\n'.repeat(100));
     const foreign = file();
     const other = new Database(foreign);
-    other.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (\'Ada\');');
+    other.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada');");
     other.close();
     for (const [f, reason] of [
       [text, /is not a workbench database \(not an SQLite file\); it was left untouched/],

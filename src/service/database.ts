@@ -42,7 +42,10 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   } catch (err) {
     db.close();
     if (err instanceof WorkbenchError) throw err;
-    throw new WorkbenchError(`${file} is not a usable workbench database (${(err as Error).message}); it was left untouched — move it away, or use another --data folder`, { cause: err });
+    throw new WorkbenchError(
+      `${file} is not a usable workbench database (${(err as Error).message}); it was left untouched — move it away, or use another --data folder`,
+      { cause: err },
+    );
   }
 }
 
@@ -56,7 +59,9 @@ function refuseForeignFile(file: string): void {
     closeSync(fd);
   }
   if (head.toString('latin1') !== SQLITE_MAGIC) {
-    throw new WorkbenchError(`${file} is not a workbench database (not an SQLite file); it was left untouched — move it away, or use another --data folder`);
+    throw new WorkbenchError(
+      `${file} is not a workbench database (not an SQLite file); it was left untouched — move it away, or use another --data folder`,
+    );
   }
 }
 
@@ -65,7 +70,9 @@ function schemaVersion(db: Db, file: string): number {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
   if (tables.length === 0) return 0;
   if (!tables.includes('migrations')) {
-    throw new WorkbenchError(`${file} is an SQLite database of another program (no migrations table); it was left untouched — use another --data folder`);
+    throw new WorkbenchError(
+      `${file} is an SQLite database of another program (no migrations table); it was left untouched — use another --data folder`,
+    );
   }
   return (db.prepare('SELECT coalesce(max(version), 0) FROM migrations').pluck().get() as number) ?? 0;
 }

@@ -52,7 +52,12 @@ export class DatasetCatalog {
   preview(file: DatasetFile, mapping: ColumnMapping): DatasetPreview {
     const bytes = decodeFile(file);
     const report = this.inspect(bytes, mapping, file.name);
-    const table = readTable(decodeDataText(bytes, file.name), { ...mapping, delimiter: report.delimiter, header: report.header, quoting: report.quoting });
+    const table = readTable(decodeDataText(bytes, file.name), {
+      ...mapping,
+      delimiter: report.delimiter,
+      header: report.header,
+      quoting: report.quoting,
+    });
     let leaks = 0;
     try {
       leaks = splitRows(importDataset(bytes, { ...mapping, excludeInvalid: true }).rows).leaks.length;
@@ -94,19 +99,40 @@ export class DatasetCatalog {
       const target = path.join(this.dataDir, relative);
       await mkdir(path.dirname(target), { recursive: true });
       if (!existsSync(target)) await writeFileAtomic(target, bytes);
-      const stored: StoredMapping = { textColumn: report.textColumn, labelColumn: report.labelColumn, delimiter: report.delimiter, header: report.header, quoting: report.quoting };
+      const stored: StoredMapping = {
+        textColumn: report.textColumn,
+        labelColumn: report.labelColumn,
+        delimiter: report.delimiter,
+        header: report.header,
+        quoting: report.quoting,
+      };
       this.db
         .prepare(
           `INSERT INTO datasets (id, name, original_path, file, file_sha256, content_hash, columns, mapping, labels, rows, problems, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, name, file.path ?? file.name, relative, fileSha, dataset.contentHash, JSON.stringify(report.columns), JSON.stringify(stored), JSON.stringify(report.labels), dataset.rows.length, JSON.stringify(report.problems), new Date().toISOString());
+        .run(
+          id,
+          name,
+          file.path ?? file.name,
+          relative,
+          fileSha,
+          dataset.contentHash,
+          JSON.stringify(report.columns),
+          JSON.stringify(stored),
+          JSON.stringify(report.labels),
+          dataset.rows.length,
+          JSON.stringify(report.problems),
+          new Date().toISOString(),
+        );
     }
     return this.summary(id, () => 0);
   }
 
   list(runsUsing: (id: string) => number): DatasetSummary[] {
-    const imported = (this.db.prepare('SELECT id FROM datasets ORDER BY created_at, id').pluck().all() as string[]).map((id) => this.summary(id, runsUsing));
+    const imported = (this.db.prepare('SELECT id FROM datasets ORDER BY created_at, id').pluck().all() as string[]).map((id) =>
+      this.summary(id, runsUsing),
+    );
     return [...BUILTIN_DATASETS.map((b) => this.summary(b.id, runsUsing)), ...imported];
   }
 
@@ -114,7 +140,18 @@ export class DatasetCatalog {
     const builtin = BUILTIN_DATASETS.find((b) => b.id === id);
     if (builtin) {
       const facts = this.builtinFacts.get(id) ?? null;
-      return { id, name: builtin.name, builtin: true, originalPath: null, contentHash: facts?.contentHash ?? null, rows: facts?.rows ?? null, labels: facts?.labels ?? null, problems: [], createdAt: null, runs: runsUsing(id) };
+      return {
+        id,
+        name: builtin.name,
+        builtin: true,
+        originalPath: null,
+        contentHash: facts?.contentHash ?? null,
+        rows: facts?.rows ?? null,
+        labels: facts?.labels ?? null,
+        problems: [],
+        createdAt: null,
+        runs: runsUsing(id),
+      };
     }
     const r = this.row(id);
     if (!r) throw new NotFound(`no data set "${id}"`);
@@ -147,7 +184,8 @@ export class DatasetCatalog {
     if (BUILTIN_DATASETS.some((b) => b.id === id)) throw new Conflict(`"${id}" is built in and cannot be deleted`);
     const r = this.row(id);
     if (!r) throw new NotFound(`no data set "${id}"`);
-    if (runsUsing > 0) throw new Conflict(`data set "${r.name}" is used by ${runsUsing} queued or running run${runsUsing === 1 ? '' : 's'}`);
+    if (runsUsing > 0)
+      throw new Conflict(`data set "${r.name}" is used by ${runsUsing} queued or running run${runsUsing === 1 ? '' : 's'}`);
     this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
     const shared = this.db.prepare('SELECT count(*) FROM datasets WHERE file = ?').pluck().get(r.file);
     if (Number(shared) === 0) await rm(path.join(this.dataDir, String(r.file)), { force: true });

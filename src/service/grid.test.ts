@@ -14,7 +14,10 @@ describe('grids', () => {
   });
 
   it('name nested fields and objects in their short form, after the base name', () => {
-    const runs = grid({ name: 'small', model: { weights: 'random' } }, { 'model.preset': ['gpt2-small', 'gpt2-medium'], earlyStopping: [null, { patience: 2 }] });
+    const runs = grid(
+      { name: 'small', model: { weights: 'random' } },
+      { 'model.preset': ['gpt2-small', 'gpt2-medium'], earlyStopping: [null, { patience: 2 }] },
+    );
     expect(runs.map((r) => r.name)).toEqual([
       'small · gpt2-small · no early stopping',
       'small · gpt2-small · early stopping 2',
@@ -25,7 +28,11 @@ describe('grids', () => {
 
   it('name a single run after what differs from the book', () => {
     expect(grid({})[0].name).toBe('book recipe');
-    const [run] = grid({ trainable: 'last-2', dropout: 0.1, model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' } });
+    const [run] = grid({
+      trainable: 'last-2',
+      dropout: 0.1,
+      model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' },
+    });
     expect(run.name).toBe('custom:2,64,4 · random weights · last-2 · dropout 0.1');
     expect(differencesFromBook(run.config)).toBe(run.name);
   });
@@ -34,7 +41,9 @@ describe('grids', () => {
     expect(() => grid({}, { dropout: [0, 5] })).toThrow(InvalidRequest);
     expect(() => grid({}, { dropout: [0, 5] })).toThrow(/\(dropout=5\): dropout: /);
     expect(() => grid({}, { 'model.__proto__.x': [1] })).toThrow(/not a config field/);
-    expect(() => grid({}, { seed: Array.from({ length: 30 }, (_, i) => i), epochs: Array.from({ length: 30 }, (_, i) => i + 1) })).toThrow(/900 runs/);
+    expect(() => grid({}, { seed: Array.from({ length: 30 }, (_, i) => i), epochs: Array.from({ length: 30 }, (_, i) => i + 1) })).toThrow(
+      /900 runs/,
+    );
   });
 });
 

@@ -59,12 +59,14 @@ function normalize(field: string, value: unknown): unknown {
 
 function setField(target: Record<string, unknown>, field: string, value: unknown): void {
   const parts = field.split('.');
-  if (parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) throw new InvalidRequest(`"${field}" is not a config field`);
+  if (parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype'))
+    throw new InvalidRequest(`"${field}" is not a config field`);
   let node = target;
   for (const part of parts.slice(0, -1)) {
     const next = node[part];
     if (next === undefined) node[part] = {};
-    else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new InvalidRequest(`"${field}": ${part} is not an object`);
+    else if (typeof next !== 'object' || next === null || Array.isArray(next))
+      throw new InvalidRequest(`"${field}": ${part} is not an object`);
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]] = value;

@@ -47,7 +47,12 @@ export class RunQueue {
   }
 
   state(): QueueState {
-    return { paused: this.paused, running: [...new Set([...this.launching, ...this.active.keys()])], queued: this.o.store.queuedIds(), concurrency: this.o.concurrency };
+    return {
+      paused: this.paused,
+      running: [...new Set([...this.launching, ...this.active.keys()])],
+      queued: this.o.store.queuedIds(),
+      concurrency: this.o.concurrency,
+    };
   }
 
   progressOf(id: number) {
@@ -136,7 +141,8 @@ export class RunQueue {
     try {
       const config = datasets.resolve(row.config);
       await mkdir(paths.checkpoints, { recursive: true });
-      const trainable = row.parameters?.trainable ?? countParameters(modelShape(config), datasets.labelCount(row.datasetId), config.trainable).trainable;
+      const trainable =
+        row.parameters?.trainable ?? countParameters(modelShape(config), datasets.labelCount(row.datasetId), config.trainable).trainable;
       await checkFreeSpace(paths.dir, bytesNeeded(config, trainable), this.o.diskReserveBytes);
       job = { runId: id, config, checkpointDir: paths.checkpoints, classifierDir: paths.classifier, cacheDir: this.o.cacheDir };
     } catch (err) {
@@ -154,7 +160,8 @@ export class RunQueue {
       onResuming: (epoch, step) => store.markResuming(id, epoch, step),
       onProgress: (progress) => this.o.emit({ type: 'run-progress', runId: id, progress }),
       onMetrics: (rows) => store.addMetrics(rows),
-      onPoint: (m) => this.o.emit(m.type === 'eval' ? { type: 'run-eval', runId: id, point: m.point } : { type: 'run-epoch', runId: id, point: m.point }),
+      onPoint: (m) =>
+        this.o.emit(m.type === 'eval' ? { type: 'run-eval', runId: id, point: m.point } : { type: 'run-epoch', runId: id, point: m.point }),
     });
     this.active.set(id, supervisor);
     this.launching.delete(id);
@@ -199,7 +206,11 @@ export class RunQueue {
   }
 
   private idle(): boolean {
-    return this.active.size === 0 && this.launching.size === 0 && (!this.started || this.closing || this.paused || this.o.store.queuedIds().length === 0);
+    return (
+      this.active.size === 0 &&
+      this.launching.size === 0 &&
+      (!this.started || this.closing || this.paused || this.o.store.queuedIds().length === 0)
+    );
   }
 
   private notifyIdle(): void {

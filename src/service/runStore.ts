@@ -76,7 +76,14 @@ export class RunStore {
   constructor(private readonly db: Db) {}
 
   /** Queues a run; one with the same config and data as an earlier run (of the same batch, too) is marked a duplicate of it. */
-  insert(run: { name: string; config: RunConfig; configHash: string; datasetId: string; datasetHash: string; parameters: { trainable: number; total: number } | null }): { id: number; duplicateOf: number | null } {
+  insert(run: {
+    name: string;
+    config: RunConfig;
+    configHash: string;
+    datasetId: string;
+    datasetHash: string;
+    parameters: { trainable: number; total: number } | null;
+  }): { id: number; duplicateOf: number | null } {
     const position = this.nextPosition();
     const duplicateOf = this.findDuplicate(run.configHash, run.datasetHash);
     const info = this.db
@@ -84,7 +91,18 @@ export class RunStore {
         `INSERT INTO runs (name, config, config_hash, dataset_id, dataset_hash, status, queue_position, created_at, duplicate_of, trainable_parameters, total_parameters)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       )
-      .run(run.name, JSON.stringify(run.config), run.configHash, run.datasetId, run.datasetHash, position, now(), duplicateOf, run.parameters?.trainable ?? null, run.parameters?.total ?? null);
+      .run(
+        run.name,
+        JSON.stringify(run.config),
+        run.configHash,
+        run.datasetId,
+        run.datasetHash,
+        position,
+        now(),
+        duplicateOf,
+        run.parameters?.trainable ?? null,
+        run.parameters?.total ?? null,
+      );
     return { id: Number(info.lastInsertRowid), duplicateOf };
   }
 
@@ -95,7 +113,10 @@ export class RunStore {
 
   /** The earliest run with the same config and data, if any. */
   findDuplicate(configHash: string, datasetHash: string): number | null {
-    const id = this.db.prepare('SELECT id FROM runs WHERE config_hash = ? AND dataset_hash = ? ORDER BY id LIMIT 1').pluck().get(configHash, datasetHash);
+    const id = this.db
+      .prepare('SELECT id FROM runs WHERE config_hash = ? AND dataset_hash = ? ORDER BY id LIMIT 1')
+      .pluck()
+      .get(configHash, datasetHash);
     return id === undefined ? null : Number(id);
   }
 
@@ -110,7 +131,9 @@ export class RunStore {
 
   /** Queued runs in queue order. */
   queuedIds(): number[] {
-    return (this.db.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id").pluck().all() as number[]).map(Number);
+    return (this.db.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY queue_position, id").pluck().all() as number[]).map(
+      Number,
+    );
   }
 
   idsWithStatus(status: RunStatus): number[] {
@@ -125,7 +148,9 @@ export class RunStore {
   }
 
   markRunning(id: number): void {
-    this.db.prepare("UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?").run(now(), id);
+    this.db
+      .prepare("UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?")
+      .run(now(), id);
   }
 
   setBackend(id: number, backend: string): void {
@@ -175,8 +200,13 @@ export class RunStore {
   finish(id: number, result: WorkerResult, seconds: number, classifierPath: string): void {
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch')").run(id);
-      this.addMetrics([...result.history.evals.map((point) => ({ kind: 'eval' as const, runId: id, point })), ...result.history.epochs.map((point) => ({ kind: 'epoch' as const, runId: id, point }))]);
-      const insert = this.db.prepare('INSERT OR REPLACE INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (?, ?, ?, ?, ?, ?)');
+      this.addMetrics([
+        ...result.history.evals.map((point) => ({ kind: 'eval' as const, runId: id, point })),
+        ...result.history.epochs.map((point) => ({ kind: 'epoch' as const, runId: id, point })),
+      ]);
+      const insert = this.db.prepare(
+        'INSERT OR REPLACE INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       for (const split of ['train', 'val', 'test'] as const) {
         const e = result.final[split];
         insert.run(id, split, e.count, e.loss, e.accuracy, JSON.stringify(e.confusion));
@@ -186,8 +216,20 @@ export class RunStore {
           `UPDATE runs SET status = 'finished', finished_at = ?, seconds = ?, backend = ?, trainable_parameters = ?, total_parameters = ?,
              labels = ?, gap_train_val = ?, gap_train_test = ?, error = NULL WHERE id = ?`,
         )
-        .run(now(), seconds, result.backend, result.parameters.trainable, result.parameters.total, JSON.stringify(result.labels), result.gap.trainVal, result.gap.trainTest, id);
-      this.db.prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)').run(id, classifierPath, JSON.stringify(result.labels), now());
+        .run(
+          now(),
+          seconds,
+          result.backend,
+          result.parameters.trainable,
+          result.parameters.total,
+          JSON.stringify(result.labels),
+          result.gap.trainVal,
+          result.gap.trainTest,
+          id,
+        );
+      this.db
+        .prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)')
+        .run(id, classifierPath, JSON.stringify(result.labels), now());
     })();
   }
 
@@ -223,13 +265,23 @@ export class RunStore {
     const rows = this.db.prepare('SELECT split, count, loss, accuracy, confusion FROM evaluations WHERE run_id = ?').all(id) as Raw[];
     if (rows.length < 3) return null;
     const bySplit = Object.fromEntries(
-      rows.map((r) => [r.split, { count: Number(r.count), loss: Number(r.loss), accuracy: Number(r.accuracy), confusion: JSON.parse(String(r.confusion)) as number[][] }]),
+      rows.map((r) => [
+        r.split,
+        {
+          count: Number(r.count),
+          loss: Number(r.loss),
+          accuracy: Number(r.accuracy),
+          confusion: JSON.parse(String(r.confusion)) as number[][],
+        },
+      ]),
     );
     return bySplit as Record<'train' | 'val' | 'test', SplitEvaluation>;
   }
 
   curves(id: number): { evals: ApiEvalPoint[]; epochs: ApiEpochPoint[] } {
-    const rows = this.db.prepare("SELECT * FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch') ORDER BY kind, step, epoch, split").all(id) as Raw[];
+    const rows = this.db
+      .prepare("SELECT * FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch') ORDER BY kind, step, epoch, split")
+      .all(id) as Raw[];
     const pairs = new Map<string, { train?: Raw; val?: Raw }>();
     for (const r of rows) {
       const key = `${r.kind}:${r.step}:${r.epoch}`;
@@ -241,7 +293,13 @@ export class RunStore {
       if (!train || !val) continue;
       const base = { step: Number(train.step), epoch: Number(train.epoch), examplesSeen: Number(train.examples_seen) };
       if (train.kind === 'eval') {
-        evals.push({ ...base, trainLoss: Number(train.loss), valLoss: Number(val.loss), trainAccuracy: Number(train.accuracy), valAccuracy: Number(val.accuracy) });
+        evals.push({
+          ...base,
+          trainLoss: Number(train.loss),
+          valLoss: Number(val.loss),
+          trainAccuracy: Number(train.accuracy),
+          valAccuracy: Number(val.accuracy),
+        });
       } else {
         epochs.push({ ...base, trainAccuracy: Number(train.accuracy), valAccuracy: Number(val.accuracy), valLoss: Number(val.loss) });
       }
@@ -251,7 +309,11 @@ export class RunStore {
 
   /** Per-step training loss and speed (the dense curve). */
   stepMetrics(id: number): { step: number; epoch: number; examplesSeen: number; loss: number; tokensPerSecond: number }[] {
-    return (this.db.prepare("SELECT step, epoch, examples_seen, loss, tokens_per_second FROM metrics WHERE run_id = ? AND kind = 'step' ORDER BY step").all(id) as Raw[]).map((r) => ({
+    return (
+      this.db
+        .prepare("SELECT step, epoch, examples_seen, loss, tokens_per_second FROM metrics WHERE run_id = ? AND kind = 'step' ORDER BY step")
+        .all(id) as Raw[]
+    ).map((r) => ({
       step: Number(r.step),
       epoch: Number(r.epoch),
       examplesSeen: Number(r.examples_seen),
@@ -267,13 +329,21 @@ export class RunStore {
 
   /** Finished runs' durations, for estimates. */
   secondsOf(configHash: string): number | null {
-    const s = this.db.prepare("SELECT seconds FROM runs WHERE config_hash = ? AND status = 'finished' ORDER BY finished_at DESC LIMIT 1").pluck().get(configHash);
+    const s = this.db
+      .prepare("SELECT seconds FROM runs WHERE config_hash = ? AND status = 'finished' ORDER BY finished_at DESC LIMIT 1")
+      .pluck()
+      .get(configHash);
     return s === undefined || s === null ? null : Number(s);
   }
 
   runsUsingDataset(datasetId: string, statuses?: RunStatus[]): number {
     const where = statuses ? ` AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-    return Number(this.db.prepare(`SELECT count(*) FROM runs WHERE dataset_id = ?${where}`).pluck().get(datasetId, ...(statuses ?? [])));
+    return Number(
+      this.db
+        .prepare(`SELECT count(*) FROM runs WHERE dataset_id = ?${where}`)
+        .pluck()
+        .get(datasetId, ...(statuses ?? [])),
+    );
   }
 
   getSetting(key: string): string | null {

@@ -13,10 +13,7 @@ const CANCEL_GRACE_MS = 15_000;
 
 /** What became of a supervised run. `interrupted`: the service stopped it to shut down; the run resumes on the next start. */
 export type RunEnd =
-  | { kind: 'finished'; result: WorkerResult }
-  | { kind: 'failed'; error: string }
-  | { kind: 'cancelled' }
-  | { kind: 'interrupted' };
+  { kind: 'finished'; result: WorkerResult } | { kind: 'failed'; error: string } | { kind: 'cancelled' } | { kind: 'interrupted' };
 
 export interface SupervisorHooks {
   onReady(backend: string): void;
@@ -112,9 +109,20 @@ export class RunSupervisor {
       case 'stage':
         return this.update({ stage: m.stage, message: m.message }, true);
       case 'prefix':
-        return this.update({ stage: 'prefix', message: `computing the frozen blocks once: ${m.done} of ${m.total} examples` }, m.done === m.total);
+        return this.update(
+          { stage: 'prefix', message: `computing the frozen blocks once: ${m.done} of ${m.total} examples` },
+          m.done === m.total,
+        );
       case 'step':
-        this.queue({ kind: 'step', runId, step: m.step, epoch: m.epoch, examplesSeen: m.examplesSeen, loss: m.loss, tokensPerSecond: m.tokensPerSecond });
+        this.queue({
+          kind: 'step',
+          runId,
+          step: m.step,
+          epoch: m.epoch,
+          examplesSeen: m.examplesSeen,
+          loss: m.loss,
+          tokensPerSecond: m.tokensPerSecond,
+        });
         return this.update(
           {
             stage: 'training',
@@ -182,8 +190,14 @@ export class RunSupervisor {
     this.flush();
     const end: RunEnd =
       this.reported ??
-      (this.stopping ? { kind: 'interrupted' } : this.cancelRequested ? { kind: 'cancelled' } : { kind: 'failed', error: exitReason(exit, this.tail) });
-    this.log.end(`--- ${new Date().toISOString()} training process ended (${exit.signal ?? `exit code ${exit.code}`}): ${end.kind}${end.kind === 'failed' ? `: ${end.error}` : ''}\n`);
+      (this.stopping
+        ? { kind: 'interrupted' }
+        : this.cancelRequested
+          ? { kind: 'cancelled' }
+          : { kind: 'failed', error: exitReason(exit, this.tail) });
+    this.log.end(
+      `--- ${new Date().toISOString()} training process ended (${exit.signal ?? `exit code ${exit.code}`}): ${end.kind}${end.kind === 'failed' ? `: ${end.error}` : ''}\n`,
+    );
     return end;
   }
 }

@@ -3,11 +3,16 @@ import { InvalidRequest } from './errors.js';
 
 /** Checks a call's arguments against the API's schemas; a mismatch is one clear line naming the argument and field. */
 export function parseArgs<M extends ApiMethodName>(method: M, args: unknown[]): Parameters<WorkbenchApi[M]> {
-  const parsed = (apiMethods[method].args as { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }).safeParse(args);
+  const parsed = (
+    apiMethods[method].args as {
+      safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } };
+    }
+  ).safeParse(args);
   if (!parsed.success) {
     const issue = parsed.error!.issues[0];
     const [index, ...field] = issue.path;
-    const where = issue.path.length === 0 ? 'arguments' : `argument ${Number(index) + 1}${field.length ? ` (${field.map(String).join('.')})` : ''}`;
+    const where =
+      issue.path.length === 0 ? 'arguments' : `argument ${Number(index) + 1}${field.length ? ` (${field.map(String).join('.')})` : ''}`;
     throw new InvalidRequest(`${method}: ${where}: ${issue.message}`);
   }
   return parsed.data as Parameters<WorkbenchApi[M]>;

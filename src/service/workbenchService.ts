@@ -194,7 +194,15 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
         throw new InvalidRequest(`${name}: ${(err as Error).message}`);
       }
       const hash = configHash(config);
-      return { name, config, parameters, estimatedSeconds: store.secondsOf(hash), duplicateOf: store.findDuplicate(hash, datasetHash), configHash: hash, datasetHash };
+      return {
+        name,
+        config,
+        parameters,
+        estimatedSeconds: store.secondsOf(hash),
+        duplicateOf: store.findDuplicate(hash, datasetHash),
+        configHash: hash,
+        datasetHash,
+      };
     });
 
   return {
@@ -213,7 +221,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       };
     },
     async deleteCachedModel(preset) {
-      if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
+      if (!(PRESET_NAMES as readonly string[]).includes(preset))
+        throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
       await rm(presetFolder(cacheDir, preset as PresetName), { recursive: true, force: true });
     },
 
@@ -240,7 +249,14 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async createRuns(grid) {
       const planned = plan(grid);
       const created = store.insertAll(
-        planned.map((p) => ({ name: p.name, config: p.config, configHash: p.configHash, datasetId: p.config.dataset.source, datasetHash: p.datasetHash, parameters: p.parameters })),
+        planned.map((p) => ({
+          name: p.name,
+          config: p.config,
+          configHash: p.configHash,
+          datasetId: p.config.dataset.source,
+          datasetHash: p.datasetHash,
+          parameters: p.parameters,
+        })),
       );
       changed();
       queue.pump();
@@ -256,7 +272,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async reorderQueue(ids) {
       const queued = new Set(store.queuedIds());
       const stray = ids.find((id) => !queued.has(id));
-      if (stray !== undefined) throw (store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`));
+      if (stray !== undefined) throw store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`);
       if (new Set(ids).size !== ids.length) throw new InvalidRequest('reorderQueue: a run is listed twice');
       store.reorder(ids);
       changed();
@@ -272,7 +288,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
     async retryRun(id) {
       const row = requireRun(id);
-      if (row.status !== 'failed' && row.status !== 'cancelled') throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
+      if (row.status !== 'failed' && row.status !== 'cancelled')
+        throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
       const paths = runPaths(dataDir, id);
       classifiers.forget(id);
       // A retry starts from scratch: an old checkpoint would make it resume instead.
@@ -307,7 +324,8 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     async classify(runId, texts): Promise<Prediction[]> {
       const row = requireRun(runId);
       const dir = store.hasClassifier(runId);
-      if (row.status !== 'finished' || dir === null) throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
+      if (row.status !== 'finished' || dir === null)
+        throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
       const predictions = await classifiers.classify(runId, path.join(dataDir, dir), texts);
       return predictions.map((p, i) => ({ text: texts[i], ...p }));
     },

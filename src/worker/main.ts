@@ -18,7 +18,9 @@ function log(m: WorkerToService): void {
   if (m.type === 'stage') process.stdout.write(`${m.message}\n`);
   else if (m.type === 'epoch') {
     const p = m.point;
-    process.stdout.write(`epoch ${p.epoch + 1}: train accuracy ${p.trainAccuracy.toFixed(4)}, val accuracy ${p.valAccuracy.toFixed(4)}, val loss ${p.valLoss.toFixed(4)}\n`);
+    process.stdout.write(
+      `epoch ${p.epoch + 1}: train accuracy ${p.trainAccuracy.toFixed(4)}, val accuracy ${p.valAccuracy.toFixed(4)}, val loss ${p.valLoss.toFixed(4)}\n`,
+    );
   } else if (m.type === 'resuming') process.stdout.write(`resuming from the checkpoint after epoch ${m.epoch + 1} (step ${m.step})\n`);
   else if (m.type === 'ready') process.stdout.write(`backend ${m.backend}\n`);
 }

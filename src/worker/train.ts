@@ -43,14 +43,49 @@ function toMessage(e: RunEvent): WorkerToService | null {
     case 'prefix':
       return { type: 'prefix', done: e.done, total: e.total };
     case 'step':
-      return { type: 'step', step: e.step, totalSteps: e.totalSteps, epoch: e.epoch, epochs: e.epochs, examplesSeen: e.examplesSeen, loss: e.loss, tokensPerSecond: e.tokensPerSecond, etaSeconds: e.etaSeconds };
+      return {
+        type: 'step',
+        step: e.step,
+        totalSteps: e.totalSteps,
+        epoch: e.epoch,
+        epochs: e.epochs,
+        examplesSeen: e.examplesSeen,
+        loss: e.loss,
+        tokensPerSecond: e.tokensPerSecond,
+        etaSeconds: e.etaSeconds,
+      };
     case 'eval':
-      return { type: 'eval', point: { step: e.step, epoch: e.epoch, examplesSeen: e.examplesSeen, trainLoss: e.trainLoss, valLoss: e.valLoss, trainAccuracy: e.trainAccuracy, valAccuracy: e.valAccuracy } };
+      return {
+        type: 'eval',
+        point: {
+          step: e.step,
+          epoch: e.epoch,
+          examplesSeen: e.examplesSeen,
+          trainLoss: e.trainLoss,
+          valLoss: e.valLoss,
+          trainAccuracy: e.trainAccuracy,
+          valAccuracy: e.valAccuracy,
+        },
+      };
     case 'epoch':
-      return { type: 'epoch', point: { epoch: e.epoch, step: e.step, examplesSeen: e.examplesSeen, trainAccuracy: e.trainAccuracy, valAccuracy: e.valAccuracy, valLoss: e.valLoss } };
+      return {
+        type: 'epoch',
+        point: {
+          epoch: e.epoch,
+          step: e.step,
+          examplesSeen: e.examplesSeen,
+          trainAccuracy: e.trainAccuracy,
+          valAccuracy: e.valAccuracy,
+          valLoss: e.valLoss,
+        },
+      };
     case 'checkpoint':
       return { type: 'checkpoint', epoch: e.epoch };
     case 'early-stop':
-      return { type: 'stage', stage: 'training', message: `stopped early after epoch ${e.epoch + 1} (best validation loss ${e.bestValLoss.toFixed(4)})` };
+      return {
+        type: 'stage',
+        stage: 'training',
+        message: `stopped early after epoch ${e.epoch + 1} (best validation loss ${e.bestValLoss.toFixed(4)})`,
+      };
   }
 }

@@ -7,13 +7,39 @@ import { okOrOneLineError, runs } from '../support/fuzz.js';
 
 /* The CSV/TSV reader on random and mutated files. */
 
-const pieces = ['a', 'b', 'ham', 'spam', ' ', ',', ';', '\t', '|', '"', '""', '\n', '\r\n', '\r', '\uFEFF', 'é', '£', '😀', '0', '1', 'text', 'label'];
+const pieces = [
+  'a',
+  'b',
+  'ham',
+  'spam',
+  ' ',
+  ',',
+  ';',
+  '\t',
+  '|',
+  '"',
+  '""',
+  '\n',
+  '\r\n',
+  '\r',
+  '\uFEFF',
+  'é',
+  '£',
+  '😀',
+  '0',
+  '1',
+  'text',
+  'label',
+];
 const csvText = fc.array(fc.constantFrom(...pieces), { maxLength: 80 }).map((p) => p.join(''));
 
 const VALID = 'text,label\n"Hi, how are you",ham\nWin a prize,spam\n"two\nlines",ham\nok,spam\n';
 /** A valid file with a few characters inserted, deleted or replaced. */
 const mutatedCsv = fc
-  .array(fc.tuple(fc.nat(VALID.length), fc.constantFrom('insert', 'delete', 'replace'), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 6 })
+  .array(fc.tuple(fc.nat(VALID.length), fc.constantFrom('insert', 'delete', 'replace'), fc.constantFrom(...pieces)), {
+    minLength: 1,
+    maxLength: 6,
+  })
   .map((edits) =>
     edits.reduce((text, [at, op, piece]) => {
       const i = at % (text.length + 1);
@@ -47,7 +73,10 @@ async function readBothWays(source: string | Uint8Array, opts: ImportOptions): P
 
 describe('fuzzing the CSV reader', () => {
   it('random text, with and without options', async () => {
-    await fc.assert(fc.asyncProperty(csvText, fc.option(options, { nil: {} }), (text, opts) => readBothWays(text, opts)), { numRuns: runs(3000) });
+    await fc.assert(
+      fc.asyncProperty(csvText, fc.option(options, { nil: {} }), (text, opts) => readBothWays(text, opts)),
+      { numRuns: runs(3000) },
+    );
   });
 
   it('mutated valid files, as text and as bytes', async () => {
@@ -61,14 +90,23 @@ describe('fuzzing the CSV reader', () => {
   });
 
   it('random bytes (most not UTF-8)', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (bytes) => readBothWays(bytes, {})), { numRuns: runs(1000) });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (bytes) => readBothWays(bytes, {})),
+      { numRuns: runs(1000) },
+    );
   });
 
   it('reads unquoted text exactly as csv-parse with quote: false does', () => {
     const lfText = csvText.map((t) => t.replace(/\r/g, ''));
     fc.assert(
       fc.property(lfText, fc.constantFrom(',', '\t', ';', '|', 'ab'), (text, delimiter) => {
-        const expected = parse(Buffer.from(text), { delimiter, quote: false, record_delimiter: '\n', relax_column_count: true, skip_empty_lines: true }) as string[][];
+        const expected = parse(Buffer.from(text), {
+          delimiter,
+          quote: false,
+          record_delimiter: '\n',
+          relax_column_count: true,
+          skip_empty_lines: true,
+        }) as string[][];
         const { records, malformed } = readRecords(text, delimiter, false);
         expect(malformed).toEqual([]);
         expect(records.map((r) => r.fields)).toEqual(expected);

@@ -14,10 +14,14 @@ let valid: Buffer;
 
 beforeAll(async () => {
   const good = path.join(dir, 'good.safetensors');
-  await writeSafetensors(good, new Map([
-    ['wte.weight', { shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i / 7) }],
-    ['ln_f.bias', { shape: [3], data: new Float32Array([1, -1, 0.5]) }],
-  ]), { format: 'pt' });
+  await writeSafetensors(
+    good,
+    new Map([
+      ['wte.weight', { shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i / 7) }],
+      ['ln_f.bias', { shape: [3], data: new Float32Array([1, -1, 0.5]) }],
+    ]),
+    { format: 'pt' },
+  );
   valid = readFileSync(good);
 });
 
@@ -66,7 +70,9 @@ describe('fuzzing the safetensors reader', () => {
   it('crafted headers (absurd shapes and offsets, wrong types, lying lengths) over a little data', async () => {
     const lengthDelta = fc.constantFrom(0n, 0n, 0n, 1n, -1n, 2n ** 40n, 2n ** 63n);
     await fc.assert(
-      fc.asyncProperty(header, fc.uint8Array({ maxLength: 64 }), lengthDelta, (json, data, delta) => readFile(withHeader(json, data, delta))),
+      fc.asyncProperty(header, fc.uint8Array({ maxLength: 64 }), lengthDelta, (json, data, delta) =>
+        readFile(withHeader(json, data, delta)),
+      ),
       { numRuns: runs(1500) },
     );
   });

@@ -24,7 +24,10 @@ beforeAll(async () => {
   const model = tinyClassifier();
   const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0 });
   await saveClassifier(classifierDir, model, { base: { kind: 'random', seed: 1 }, labels: ['ham', 'spam'], maxLength: 4 });
-  const history = { evals: [{ step: 1, epoch: 0, examplesSeen: 8, trainLoss: 0.5, valLoss: 0.6, trainAccuracy: 1, valAccuracy: 0.5 }], epochs: [{ epoch: 0, step: 1, examplesSeen: 8, trainAccuracy: 1, valAccuracy: 0.5, valLoss: 0.6 }] };
+  const history = {
+    evals: [{ step: 1, epoch: 0, examplesSeen: 8, trainLoss: 0.5, valLoss: 0.6, trainAccuracy: 1, valAccuracy: 0.5 }],
+    epochs: [{ epoch: 0, step: 1, examplesSeen: 8, trainAccuracy: 1, valAccuracy: 0.5, valLoss: 0.6 }],
+  };
   const state = { epoch: 0, step: 1, examplesSeen: 8, tokensSeen: 16, trainSeconds: 1, history, rng: { seed: 1, epoch: 0, step: 1 } };
   await saveCheckpoint(checkpointDir, model, optimizer, state, tinyFingerprint(model), { epoch: 0, weights: await model.hostTensors() });
   sidecar = JSON.parse(await readFile(path.join(classifierDir, SIDECAR_FILE), 'utf8'));

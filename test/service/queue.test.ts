@@ -75,7 +75,9 @@ describe('a grid of three small runs', () => {
     expect((await service.getSystemInfo()).inference).toBe(process.env.WORKBENCH_INFERENCE === 'tfjs' ? 'tfjs' : 'onnx');
 
     const comparison = await service.compareRuns(created.map((r) => r.id));
-    expect(comparison.differences).toEqual([{ field: 'trainable', values: [{ kind: 'all' }, { kind: 'last', blocks: 1 }, { kind: 'head+norm' }] }]);
+    expect(comparison.differences).toEqual([
+      { field: 'trainable', values: [{ kind: 'all' }, { kind: 'last', blocks: 1 }, { kind: 'head+norm' }] },
+    ]);
     expect(comparison.runs.map((r) => r.curves.epochs.length)).toEqual([2, 2, 2]);
   });
 
@@ -132,8 +134,12 @@ describe('invalid calls', () => {
     expect(await errorOf(call.createRuns({ base: {}, extra: 1 }))).toBeInstanceOf(InvalidRequest);
     expect((await errorOf(service.createRuns({ base: { ...tinyRun(dataset.id), dropout: 2 } }))).message).toMatch(/dropout/);
     expect((await errorOf(service.createRuns({ base: tinyRun('no-such-set') }))).message).toMatch(/unknown data set "no-such-set"/);
-    expect((await errorOf(service.createRuns({ base: tinyRun(dataset.id, { trainable: 'last-5' }) }))).message).toMatch(/last 5 blocks: the model has 2/);
-    expect(await errorOf(service.createRuns({ base: tinyRun(dataset.id), vary: { trainable: ['sideways'] } }))).toBeInstanceOf(InvalidRequest);
+    expect((await errorOf(service.createRuns({ base: tinyRun(dataset.id, { trainable: 'last-5' }) }))).message).toMatch(
+      /last 5 blocks: the model has 2/,
+    );
+    expect(await errorOf(service.createRuns({ base: tinyRun(dataset.id), vary: { trainable: ['sideways'] } }))).toBeInstanceOf(
+      InvalidRequest,
+    );
     const bad = { name: 'bad.csv', base64: Buffer.from('label,text\nham,hello\n,\nspam,win\n').toString('base64') };
     expect(await errorOf(service.importDataset(bad, {}, 'bad'))).toBeInstanceOf(InvalidRequest);
     expect(await errorOf(service.getRun(9999))).toBeInstanceOf(NotFound);
@@ -153,7 +159,9 @@ describe('a disk without room for the checkpoints', () => {
     await full.whenIdle();
     const failed = await full.getRun(run.id);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(/^not enough free disk space: [\d.]+ \w+ free in .*, the run's checkpoints need about [\d.]+ \w+ and 1024\.0 PB are kept free/);
+    expect(failed.error).toMatch(
+      /^not enough free disk space: [\d.]+ \w+ free in .*, the run's checkpoints need about [\d.]+ \w+ and 1024\.0 PB are kept free/,
+    );
     const after = await full.listRuns();
     expect(after.filter((r) => r.id !== run.id)).toEqual(before);
   });

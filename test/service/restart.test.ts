@@ -8,12 +8,18 @@ import { tempDir } from '../support/tempDir.js';
 const dataDir = tempDir('wb-restart-');
 
 const stepOf = (service: WorkbenchService, runId: number, epoch: number) =>
-  nextEvent(service, (e) => e.type === 'run-progress' && e.runId === runId && e.progress.stage === 'training' && e.progress.epoch === epoch);
+  nextEvent(
+    service,
+    (e) => e.type === 'run-progress' && e.runId === runId && e.progress.stage === 'training' && e.progress.epoch === epoch,
+  );
 
 it('a run stopped after its first epoch resumes from the checkpoint and ends as an uninterrupted run of the same seed', async () => {
   const first = await openService({ dataDir });
   const dataset = await first.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
-  const [interrupted, uninterrupted] = await first.service.createRuns({ base: tinyRun(dataset.id, { epochs: 3, seed: 5 }), vary: { name: ['interrupted', 'uninterrupted'] } });
+  const [interrupted, uninterrupted] = await first.service.createRuns({
+    base: tinyRun(dataset.id, { epochs: 3, seed: 5 }),
+    vary: { name: ['interrupted', 'uninterrupted'] },
+  });
   expect(uninterrupted.duplicateOf).toBe(interrupted.id);
   // A step of the second epoch: the first epoch's checkpoint is on disk.
   await stepOf(first.service, interrupted.id, 1);

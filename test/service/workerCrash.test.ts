@@ -24,7 +24,14 @@ it('a worker killed mid-run (SIGKILL) fails its run with the reason and output; 
   const dataset = await service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const [victim, next] = await service.createRuns({ base: tinyRun(dataset.id, { epochs: 3 }), vary: { seed: [1, 2] } });
   const [missingWeights] = await service.createRuns({
-    base: tinyRun(dataset.id, { model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'pretrained', weightsFile: path.join(dataDir, 'absent.safetensors') } }),
+    base: tinyRun(dataset.id, {
+      model: {
+        preset: 'custom',
+        custom: { nLayer: 2, nEmbd: 64, nHead: 4 },
+        weights: 'pretrained',
+        weightsFile: path.join(dataDir, 'absent.safetensors'),
+      },
+    }),
   });
 
   const progress = nextEvent(service, (e) => e.type === 'run-progress' && e.runId === victim.id && e.progress.step >= 3);

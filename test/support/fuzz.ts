@@ -34,7 +34,10 @@ const DELETE = Symbol('delete');
 
 /** Every path to a value inside json (objects and arrays included), the root first. */
 function pathsOf(json: Json, prefix: (string | number)[] = []): (string | number)[][] {
-  const inner = typeof json === 'object' && json !== null ? Object.entries(json).flatMap(([k, v]) => pathsOf(v, [...prefix, Array.isArray(json) ? Number(k) : k])) : [];
+  const inner =
+    typeof json === 'object' && json !== null
+      ? Object.entries(json).flatMap(([k, v]) => pathsOf(v, [...prefix, Array.isArray(json) ? Number(k) : k]))
+      : [];
   return [prefix, ...inner];
 }
 

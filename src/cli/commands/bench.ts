@@ -220,7 +220,8 @@ function summary(
   out(`training step of the top block (${result.inference}), batch 8 × 120: ${result.trainStepSeconds} s`);
   if (result.trainStepSecondsTwoThreads !== null) {
     // The speed-up compares like with like: one tfjs thread; the ONNX step is another path.
-    const speedUp = result.inference === 'tfjs' ? ` (${round(result.trainStepSeconds / result.trainStepSecondsTwoThreads, 2)}× one thread)` : '';
+    const speedUp =
+      result.inference === 'tfjs' ? ` (${round(result.trainStepSeconds / result.trainStepSecondsTwoThreads, 2)}× one thread)` : '';
     out(`the tfjs step on two training threads: ${result.trainStepSecondsTwoThreads} s${speedUp}`);
   }
   out(`classify one SMS, GPT-2 small: p50 ${result.classifyMs.p50} ms, p95 ${result.classifyMs.p95} ms`);

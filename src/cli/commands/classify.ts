@@ -11,7 +11,11 @@ export const classifyCommand: Command = {
   summary: 'classify a message with a saved classifier',
   usage: 'workbench classify --model DIR "text" [--json]',
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { model: { type: 'string' }, json: { type: 'boolean' } },
+    });
     if (!values.model) throw new WorkbenchError('classify: --model DIR is required');
     if (positionals.length !== 1) throw new WorkbenchError('classify: give exactly one text to classify (quote it)');
     const backend = await initBackend();

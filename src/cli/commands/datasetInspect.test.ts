@@ -69,13 +69,26 @@ describe('workbench dataset inspect: options and errors', () => {
   it('takes the columns by name or index and the delimiter from the flags', async () => {
     const file = writeCsv('semicolon.txt', 'id;kind;body\n1;a;hello there\n2;b;hi\n');
     const report = lastJson(await workbench(file, '--delimiter', ';', '--text-column', 'body', '--label-column', '1', '--json'));
-    expect(report).toMatchObject({ rows: 2, columns: ['id', 'kind', 'body'], textColumn: 2, labelColumn: 1, labels: { a: 1, b: 1 }, problems: [] });
+    expect(report).toMatchObject({
+      rows: 2,
+      columns: ['id', 'kind', 'body'],
+      textColumn: 2,
+      labelColumn: 1,
+      labels: { a: 1, b: 1 },
+      problems: [],
+    });
   });
 
   it('fails with one clear line on stderr', async () => {
     const cases: [string[], string][] = [
-      [[path.join(folder, 'absent.csv')], `workbench: cannot read ${path.join(folder, 'absent.csv')}: no such file or directory (ENOENT)\n`],
-      [[writeCsv('cols.csv', 'text,label\na,ham\n'), '--text-column', 'body'], 'workbench: no column "body": the columns are 0 "text", 1 "label"\n'],
+      [
+        [path.join(folder, 'absent.csv')],
+        `workbench: cannot read ${path.join(folder, 'absent.csv')}: no such file or directory (ENOENT)\n`,
+      ],
+      [
+        [writeCsv('cols.csv', 'text,label\na,ham\n'), '--text-column', 'body'],
+        'workbench: no column "body": the columns are 0 "text", 1 "label"\n',
+      ],
       [[], 'workbench: dataset inspect: give exactly one FILE\n'],
       [['x.csv', '--quoting', 'maybe'], 'workbench: dataset inspect: --quoting takes yes or no, got "maybe"\n'],
     ];

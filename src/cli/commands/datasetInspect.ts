@@ -92,7 +92,11 @@ function readableReport(file: string, r: DatasetReport): string {
     file,
     `  ${count(r.rows)} rows, ${r.columns.length} columns, ${delimiterName(r.delimiter)}, ${r.header ? 'with a header' : 'no header'}, ${r.quoting ? 'quoted fields' : 'quotes are text'}`,
     `  text column ${columnName(r.textColumn)}, label column ${columnName(r.labelColumn)}`,
-    `  labels: ${Object.entries(r.labels).map(([label, n]) => `${label} ${count(n)}`).join(', ') || 'none'}`,
+    `  labels: ${
+      Object.entries(r.labels)
+        .map(([label, n]) => `${label} ${count(n)}`)
+        .join(', ') || 'none'
+    }`,
     `  problems: ${count(errors)} errors, ${count(r.problems.length - errors)} warnings${kindCounts(r.problems)}`,
     ...r.problems.slice(0, SHOWN_PROBLEMS).map((p) => `    line ${p.line}: ${p.kind}: ${p.message}`),
   ];
@@ -108,7 +112,12 @@ function kindCounts(problems: readonly Problem[]): string {
 }
 
 function delimiterName(delimiter: string): string {
-  const names: Record<string, string> = { '\t': 'tab-separated', ',': 'comma-separated', ';': 'semicolon-separated', '|': 'pipe-separated' };
+  const names: Record<string, string> = {
+    '\t': 'tab-separated',
+    ',': 'comma-separated',
+    ';': 'semicolon-separated',
+    '|': 'pipe-separated',
+  };
   return names[delimiter] ?? `separated by ${JSON.stringify(delimiter)}`;
 }
 

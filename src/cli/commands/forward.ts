@@ -14,7 +14,8 @@ import { initInferenceReported } from '../inference.js';
 
 function parseIds(text: string): number[] {
   const ids = text.split(',').map((s) => Number(s.trim()));
-  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n < 0)) throw new WorkbenchError(`--ids must be comma-separated token ids, got "${text}"`);
+  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new WorkbenchError(`--ids must be comma-separated token ids, got "${text}"`);
   return ids;
 }
 
@@ -59,10 +60,17 @@ export const forwardCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { weights: { type: 'string' }, config: { type: 'string' }, text: { type: 'string' }, ids: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        weights: { type: 'string' },
+        config: { type: 'string' },
+        text: { type: 'string' },
+        ids: { type: 'string' },
+        json: { type: 'boolean' },
+      },
     });
     if (!values.weights) throw new WorkbenchError('forward: --weights FILE is required');
-    if ((values.text === undefined) === (values.ids === undefined)) throw new WorkbenchError('forward: give exactly one of --text or --ids');
+    if ((values.text === undefined) === (values.ids === undefined))
+      throw new WorkbenchError('forward: give exactly one of --text or --ids');
     const ids = values.ids !== undefined ? parseIds(values.ids) : tokenize(values.text!);
     if (ids.length === 0) throw new WorkbenchError('forward: the text has no tokens');
     const backend = await initBackend();
@@ -70,11 +78,14 @@ export const forwardCommand: Command = {
     const { config, tensors } = await loadGpt2Checkpoint(values.weights, { configPath: values.config });
     const bad = ids.find((id) => id >= config.vocabSize);
     if (bad !== undefined) throw new WorkbenchError(`forward: token id ${bad} is outside the vocabulary (size ${config.vocabSize})`);
-    const { hidden, top5 } = inference === 'onnx' ? await onnxForward(config, tensors, ids) : await tfjsForward(GPT2.fromTensors(config, tensors), ids);
+    const { hidden, top5 } =
+      inference === 'onnx' ? await onnxForward(config, tensors, ids) : await tfjsForward(GPT2.fromTensors(config, tensors), ids);
     const result = { backend, inference, ids, shape: [ids.length, config.nEmbd], hidden: Array.from(hidden), top5 };
     if (values.json) printJson(result);
     else {
-      process.stdout.write(`backend ${backend}, inference ${inference}, ${ids.length} tokens, hidden states [${result.shape.join(', ')}]\n`);
+      process.stdout.write(
+        `backend ${backend}, inference ${inference}, ${ids.length} tokens, hidden states [${result.shape.join(', ')}]\n`,
+      );
       for (const { id, logit } of result.top5) process.stdout.write(`  next token ${id}\tlogit ${logit.toFixed(4)}\n`);
     }
     return 0;

@@ -11,4 +11,16 @@ import { runsShowCommand } from './runsShow.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-export const commands: Command[] = [trainCommand, classifyCommand, forwardCommand, datasetInspectCommand, benchCommand, runsAddCommand, runsListCommand, runsShowCommand, runsExportCommand, queueRunCommand, serveCommand];
+export const commands: Command[] = [
+  trainCommand,
+  classifyCommand,
+  forwardCommand,
+  datasetInspectCommand,
+  benchCommand,
+  runsAddCommand,
+  runsListCommand,
+  runsShowCommand,
+  runsExportCommand,
+  queueRunCommand,
+  serveCommand,
+];

@@ -19,29 +19,47 @@ A --dataset FILE is imported into the data folder first (its rows are checked; e
 
 type Json = Record<string, unknown>;
 
-const VARIABLE = Object.keys(RUN_CONFIG_FLAGS).filter((f) => RUN_CONFIG_FLAGS[f as keyof typeof RUN_CONFIG_FLAGS].type === 'string' && f !== 'name');
+const VARIABLE = Object.keys(RUN_CONFIG_FLAGS).filter(
+  (f) => RUN_CONFIG_FLAGS[f as keyof typeof RUN_CONFIG_FLAGS].type === 'string' && f !== 'name',
+);
 
 export const runsAddCommand: Command = {
   name: 'runs add',
   summary: 'queue a run, or a grid of runs (--vary)',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { ...RUN_CONFIG_FLAGS, ...DATA_FLAG, config: { type: 'string' }, vary: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        ...RUN_CONFIG_FLAGS,
+        ...DATA_FLAG,
+        config: { type: 'string' },
+        vary: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
+    });
     const { config: configFile, vary = [], json, data, ...flags } = values;
     const created = await withService(data, async (service) => {
-      const mapping = { textColumn: flags['text-column'], labelColumn: flags['label-column'], delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter };
+      const mapping = {
+        textColumn: flags['text-column'],
+        labelColumn: flags['label-column'],
+        delimiter: flags.delimiter === 'tab' ? '\t' : flags.delimiter,
+      };
       const resolveDataset = (source: string) => datasetId(service, source, mapping);
       let baseFlags: RunConfigFlags = flags;
       if (flags.dataset !== undefined) {
         const id = await resolveDataset(flags.dataset);
         // An imported file keeps its mapping with it.
-        if (id !== flags.dataset) baseFlags = { ...flags, dataset: id, 'text-column': undefined, 'label-column': undefined, delimiter: undefined };
+        if (id !== flags.dataset)
+          baseFlags = { ...flags, dataset: id, 'text-column': undefined, 'label-column': undefined, delimiter: undefined };
       }
       const base = (await runConfigFrom(configFile, baseFlags)) as unknown as Json;
       const grid: Record<string, unknown[]> = {};
       for (const spec of vary) {
         const [field, values] = parseVary(spec);
-        const overrides = await Promise.all(values.map(async (v) => overridesFrom({ [field]: field === 'dataset' ? await resolveDataset(v) : v })));
+        const overrides = await Promise.all(
+          values.map(async (v) => overridesFrom({ [field]: field === 'dataset' ? await resolveDataset(v) : v })),
+        );
         const [key] = Object.keys(overrides[0]);
         if (grid[key]) throw new WorkbenchError(`runs add: --vary ${field}: ${key} is varied twice`);
         // dataset and model are objects: a flag changes one of their fields.
@@ -50,7 +68,9 @@ export const runsAddCommand: Command = {
       return service.createRuns({ base, vary: grid });
     });
     if (json) printJson({ runs: created });
-    else for (const r of created) process.stdout.write(`queued run ${r.id}: ${r.name}${r.duplicateOf === null ? '' : ` (repeats run ${r.duplicateOf})`}\n`);
+    else
+      for (const r of created)
+        process.stdout.write(`queued run ${r.id}: ${r.name}${r.duplicateOf === null ? '' : ` (repeats run ${r.duplicateOf})`}\n`);
     return 0;
   },
 };
@@ -58,8 +78,13 @@ export const runsAddCommand: Command = {
 function parseVary(spec: string): [string, string[]] {
   const eq = spec.indexOf('=');
   const field = spec.slice(0, eq);
-  if (eq < 1 || !VARIABLE.includes(field)) throw new WorkbenchError(`runs add: --vary takes FIELD=V1,V2 with FIELD one of ${VARIABLE.join(', ')}; got "${spec}"`);
-  const values = spec.slice(eq + 1).split(spec.includes(';') ? ';' : ',').map((v) => v.trim()).filter(Boolean);
+  if (eq < 1 || !VARIABLE.includes(field))
+    throw new WorkbenchError(`runs add: --vary takes FIELD=V1,V2 with FIELD one of ${VARIABLE.join(', ')}; got "${spec}"`);
+  const values = spec
+    .slice(eq + 1)
+    .split(spec.includes(';') ? ';' : ',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (values.length === 0) throw new WorkbenchError(`runs add: --vary ${field}= needs at least one value`);
   return [field, values];
 }

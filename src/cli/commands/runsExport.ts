@@ -16,8 +16,12 @@ accuracy per split, the overfitting gaps (train − val, train − test) and the
 CSV by default; --format json prints {"runs": [row, …]}. Written to stdout unless --out FILE.
 ${DATA_FLAG_HELP}`,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { ...DATA_FLAG, format: { type: 'string', default: 'csv' }, out: { type: 'string' } } });
-    if (values.format !== 'csv' && values.format !== 'json') throw new WorkbenchError(`runs export: --format is csv or json, got "${values.format}"`);
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...DATA_FLAG, format: { type: 'string', default: 'csv' }, out: { type: 'string' } },
+    });
+    if (values.format !== 'csv' && values.format !== 'json')
+      throw new WorkbenchError(`runs export: --format is csv or json, got "${values.format}"`);
     const runs = await withService(values.data, (service) => service.listRuns());
     const rows = exportRows(runs);
     const text = values.format === 'json' ? `${JSON.stringify({ runs: rows })}\n` : toCsv(rows);

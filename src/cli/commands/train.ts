@@ -58,7 +58,13 @@ export const trainCommand: Command = {
 export async function trainArguments(argv: string[]): Promise<{ config: RunConfig; out?: string; checkpointDir?: string; json?: boolean }> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...RUN_CONFIG_FLAGS, config: { type: 'string' }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      ...RUN_CONFIG_FLAGS,
+      config: { type: 'string' },
+      out: { type: 'string' },
+      'checkpoint-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   const { config: configFile, out, 'checkpoint-dir': checkpointDir, json, ...flags } = values;
   return { config: await runConfigFrom(configFile, flags), out, checkpointDir, json };
@@ -77,7 +83,11 @@ function trainStepOf(r: RunResult): string {
 
 function jsonResult(r: RunResult): object {
   const { final } = r.outcome;
-  const perSplit = <T>(pick: (m: (typeof final)['train']) => T) => ({ train: pick(final.train), val: pick(final.val), test: pick(final.test) });
+  const perSplit = <T>(pick: (m: (typeof final)['train']) => T) => ({
+    train: pick(final.train),
+    val: pick(final.val),
+    test: pick(final.test),
+  });
   return {
     backend: r.backend,
     inference: inferenceOf(r),
@@ -117,6 +127,10 @@ function summary(r: RunResult): string {
   if (stoppedEarly) lines.push(`Stopped early after epoch ${history.epochs.length} of ${r.config.epochs}`);
   if (bestEpoch !== null) lines.push(`Result: the weights of epoch ${bestEpoch + 1}, the best by validation loss`);
   lines.push(`Training completed in ${(r.seconds / 60).toFixed(2)} minutes.`);
-  lines.push(r.out ? `Classifier saved to ${r.out} (use it: workbench classify --model ${r.out} "text")` : 'The classifier was not saved: give --out DIR to keep it.');
+  lines.push(
+    r.out
+      ? `Classifier saved to ${r.out} (use it: workbench classify --model ${r.out} "text")`
+      : 'The classifier was not saved: give --out DIR to keep it.',
+  );
   return `${lines.join('\n')}\n`;
 }

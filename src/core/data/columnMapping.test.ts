@@ -29,7 +29,9 @@ describe('chooseColumns', () => {
     const table = readTable('text,label\nhi,ham\nyo,spam\n');
     expect(() => chooseColumns(table, { textColumn: 'msg' })).toThrow('no column "msg": the columns are 0 "text", 1 "label"');
     expect(() => chooseColumns(table, { labelColumn: 2 })).toThrow('no column 2: the columns are 0 "text", 1 "label"');
-    expect(() => chooseColumns(table, { textColumn: 0, labelColumn: 'text' })).toThrow('the text and the label column are the same column (text)');
+    expect(() => chooseColumns(table, { textColumn: 0, labelColumn: 'text' })).toThrow(
+      'the text and the label column are the same column (text)',
+    );
   });
 
   it('refuses a file with one column', () => {

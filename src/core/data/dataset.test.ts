@@ -66,15 +66,15 @@ describe('validation report: each problem kind with its line', () => {
 
   it('a quote never closed, at the end of the file', async () => {
     const report = await inspectDatasetFile(writeCsv(`${HEAD}ok,ham\n"open,spam\nlast,ham\n`));
-    expect(report.problems).toEqual([
-      { line: 7, kind: 'malformed', message: 'a quoted field is never closed' },
-    ]);
+    expect(report.problems).toEqual([{ line: 7, kind: 'malformed', message: 'a quoted field is never closed' }]);
     expect(report.rows).toBe(6);
   });
 
   it('too-long at the default context length (1024 tokens)', async () => {
     const report = await inspectDatasetFile(writeCsv(`${HEAD}"${'word '.repeat(1100).trim()}",spam\n`));
-    expect(report.problems).toEqual([{ line: 6, kind: 'too-long', message: '1100 tokens, more than the context length 1024; training truncates it' }]);
+    expect(report.problems).toEqual([
+      { line: 6, kind: 'too-long', message: '1100 tokens, more than the context length 1024; training truncates it' },
+    ]);
   });
 
   it('reports the file, its columns and its label counts', async () => {

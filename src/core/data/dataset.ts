@@ -46,7 +46,9 @@ export interface Dataset {
 /** The import was refused; `problems` are the errors, the message names the first few. */
 export class DatasetImportError extends WorkbenchError {
   constructor(readonly problems: Problem[]) {
-    super(`${problems.length} ${problems.length === 1 ? 'problem blocks' : 'problems block'} the import (fix them, or exclude those rows): ${summarizeProblems(problems)}`);
+    super(
+      `${problems.length} ${problems.length === 1 ? 'problem blocks' : 'problems block'} the import (fix them, or exclude those rows): ${summarizeProblems(problems)}`,
+    );
     this.name = 'DatasetImportError';
   }
 }
@@ -70,7 +72,9 @@ export function importDataset(source: DataSource, options: ImportOptions = {}): 
   const kept = rows.filter((row) => !badLines.has(row.line));
   const labels = sortLabels(new Set(kept.map((row) => row.label)));
   if (labels.length < 2) {
-    throw new WorkbenchError(`a classifier needs at least 2 labels; the data set has ${labels.length === 0 ? 'none' : `only ${JSON.stringify(labels[0])}`}`);
+    throw new WorkbenchError(
+      `a classifier needs at least 2 labels; the data set has ${labels.length === 0 ? 'none' : `only ${JSON.stringify(labels[0])}`}`,
+    );
   }
   return { rows: kept, labels, contentHash: contentHash(kept), excluded: errors, warnings: report.problems.filter((p) => !isError(p)) };
 }

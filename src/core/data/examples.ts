@@ -41,7 +41,11 @@ export function toExamples(
     test: splits.test.map((r) => ({ ids: tokenize(r.text), label: classOf(r.label) })),
   };
   if (tokenized.train.length === 0) throw new WorkbenchError('the training split is empty');
-  const padLength = resolveMaxLength(maxLength, tokenized.train.map((e) => e.ids.length), contextLength);
+  const padLength = resolveMaxLength(
+    maxLength,
+    tokenized.train.map((e) => e.ids.length),
+    contextLength,
+  );
   const cut = (es: Example[]) => es.map((e) => ({ ids: e.ids.slice(0, padLength), label: e.label }));
   return { examples: { train: cut(tokenized.train), val: cut(tokenized.val), test: cut(tokenized.test) }, padLength };
 }
@@ -84,5 +88,9 @@ export function forwardBatchSize(batchSize: number): number {
 
 /** Batches of `size`, shortest texts together so batches carry little padding (for passes where order does not matter). */
 export function lengthSortedBatches(examples: readonly Example[], size: number): Example[][] {
-  return chunk([...examples].sort((a, b) => realLength(a) - realLength(b)), size, true);
+  return chunk(
+    [...examples].sort((a, b) => realLength(a) - realLength(b)),
+    size,
+    true,
+  );
 }

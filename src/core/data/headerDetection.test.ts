@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { looksLikeHeader } from './headerDetection.js';
 
-const rows = (text: string) => text.trim().split('\n').map((line) => line.split(','));
+const rows = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
 
 describe('looksLikeHeader', () => {
   it('sees a header above a categorical column that lacks the header cell', () => {
@@ -23,7 +27,13 @@ describe('looksLikeHeader', () => {
 
   it('sees no header without support, with empty or repeated cells, or with no data below', () => {
     expect(looksLikeHeader(rows('a,b\nc,d\ne,f'))).toBe(false);
-    expect(looksLikeHeader([['text', ''], ['x', 'ham'], ['y', 'ham']])).toBe(false);
+    expect(
+      looksLikeHeader([
+        ['text', ''],
+        ['x', 'ham'],
+        ['y', 'ham'],
+      ]),
+    ).toBe(false);
     expect(looksLikeHeader(rows('text,text\nx,ham\ny,ham'))).toBe(false);
     expect(looksLikeHeader(rows('text,label'))).toBe(false);
   });

@@ -33,8 +33,12 @@ describe('validation of large files', () => {
     }));
     const problems = validateRows(counted);
     expect(problems).toHaveLength(60_000);
-    expect(problems[0].message).toBe('label "ham", but the same text is on line 2 ("spam"), line 3 ("ham"), line 4 ("spam") and 59996 more lines');
-    expect(problems[1].message).toBe('label "spam", but the same text is on line 1 ("ham"), line 3 ("ham"), line 4 ("spam") and 59996 more lines');
+    expect(problems[0].message).toBe(
+      'label "ham", but the same text is on line 2 ("spam"), line 3 ("ham"), line 4 ("spam") and 59996 more lines',
+    );
+    expect(problems[1].message).toBe(
+      'label "spam", but the same text is on line 1 ("ham"), line 3 ("ham"), line 4 ("spam") and 59996 more lines',
+    );
     expect(reads).toBeLessThan(20 * rows.length);
   });
 

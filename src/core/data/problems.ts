@@ -1,12 +1,6 @@
 /** What can be wrong with a record of an imported data set. */
 export type ProblemKind =
-  | 'malformed'
-  | 'empty-text'
-  | 'missing-label'
-  | 'unknown-label'
-  | 'conflicting-labels'
-  | 'duplicate-text'
-  | 'too-long';
+  'malformed' | 'empty-text' | 'missing-label' | 'unknown-label' | 'conflicting-labels' | 'duplicate-text' | 'too-long';
 
 /** One finding of the validation report; `line` is the physical line (1-based) where the record starts. */
 export interface Problem {

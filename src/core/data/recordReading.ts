@@ -53,7 +53,7 @@ export function readRecords(text: string, delimiter: string, quoting: boolean, m
 function splitRecords(text: string, delimiter: string): RawRecord[] {
   const records: RawRecord[] = [];
   let line = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     const end = text.indexOf('\n', start);
     const stop = end === -1 ? text.length : end;
     line++;

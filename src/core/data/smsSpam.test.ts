@@ -96,13 +96,17 @@ describe('the built-in sms-spam data set', () => {
     const { url } = await serve();
     const memoryBefore = process.memoryUsage().arrayBuffers;
     const message = await ensureSmsSpam({ cacheDir: cacheDir(), urls: [`${url}/bomb.zip`] }).catch((err: Error) => err.message);
-    expect(message).toContain(`${url}/bomb.zip is not a readable zip file (its entry SMSSpamCollection inflates to more than 1048576 bytes)`);
+    expect(message).toContain(
+      `${url}/bomb.zip is not a readable zip file (its entry SMSSpamCollection inflates to more than 1048576 bytes)`,
+    );
     expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(16 * 2 ** 20); // the 32 MiB were never held
   });
 
   it('refuses a download larger than the zip can be, before reading it', async () => {
     const { url } = await serve();
     const message = await ensureSmsSpam({ cacheDir: cacheDir(), urls: [`${url}/huge.zip`] }).catch((err: Error) => err.message);
-    expect(message).toContain(`cannot download ${url}/huge.zip: it is ${100 * 2 ** 20} bytes, more than the ${16 * 2 ** 20} this file can be`);
+    expect(message).toContain(
+      `cannot download ${url}/huge.zip: it is ${100 * 2 ** 20} bytes, more than the ${16 * 2 ** 20} this file can be`,
+    );
   });
 });

@@ -43,7 +43,8 @@ export function smsSpamPath(cacheDir = defaultCacheDir()): string {
  */
 export async function loadSmsSpam(options: SmsSpamOptions & { reading?: 'exact' | 'book' } = {}): Promise<Dataset> {
   const file = await ensureSmsSpam(options);
-  if (options.reading !== 'book') return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
+  if (options.reading !== 'book')
+    return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
   const rows = readPandasTsv(decodeDataText(await readFile(file), file), file);
   return { rows, labels: sortLabels(new Set(rows.map((r) => r.label))), contentHash: contentHash(rows), excluded: [], warnings: [] };
 }
@@ -88,7 +89,8 @@ async function extractCollection(zip: string, url: string): Promise<Uint8Array> 
   }
   if (!bytes) throw new WorkbenchError(`${url} holds no ${SMS_SPAM_FILE}`);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== SMS_SPAM_SHA256) throw new WorkbenchError(`${url} holds a different ${SMS_SPAM_FILE} (sha256 ${sha256}, expected ${SMS_SPAM_SHA256})`);
+  if (sha256 !== SMS_SPAM_SHA256)
+    throw new WorkbenchError(`${url} holds a different ${SMS_SPAM_FILE} (sha256 ${sha256}, expected ${SMS_SPAM_SHA256})`);
   return bytes;
 }
 

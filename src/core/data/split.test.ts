@@ -8,14 +8,17 @@ const row = (text: string, label: string, line: number): LabeledRow => ({ text, 
 
 describe('cutSplits', () => {
   it("cuts the book's way: train ⌊0.7·n⌋, val ⌊0.1·n⌋, test the rest", () => {
-    const sizes = (n: number) => Object.values(cutSplits(Array.from({ length: n }), { train: 0.7, val: 0.1, test: 0.2 })).map((s) => s.length);
+    const sizes = (n: number) =>
+      Object.values(cutSplits(Array.from({ length: n }), { train: 0.7, val: 0.1, test: 0.2 })).map((s) => s.length);
     expect(sizes(1494)).toEqual([1045, 149, 300]);
     expect(sizes(10)).toEqual([7, 1, 2]);
     expect(sizes(3)).toEqual([2, 0, 1]);
   });
 
   it('refuses fractions that do not add up to 1', () => {
-    expect(() => cutSplits([], { train: 0.8, val: 0.1, test: 0.2 })).toThrow('split fractions must be ≥ 0 and add up to 1 (got 0.8 / 0.1 / 0.2)');
+    expect(() => cutSplits([], { train: 0.8, val: 0.1, test: 0.2 })).toThrow(
+      'split fractions must be ≥ 0 and add up to 1 (got 0.8 / 0.1 / 0.2)',
+    );
     expect(() => cutSplits([], { train: 1.1, val: -0.1, test: 0 })).toThrow(/must be ≥ 0/);
   });
 });
@@ -36,7 +39,11 @@ describe('dedupeTexts and findLeaks', () => {
   });
 
   it('reports texts found in more than one split, with all their lines', () => {
-    const leaks = findLeaks({ train: [row('a', 'x', 4), row('b', 'x', 2)], val: [row('a', 'x', 1)], test: [row('b', 'x', 3), row('a', 'x', 9)] });
+    const leaks = findLeaks({
+      train: [row('a', 'x', 4), row('b', 'x', 2)],
+      val: [row('a', 'x', 1)],
+      test: [row('b', 'x', 3), row('a', 'x', 9)],
+    });
     expect(leaks).toEqual([
       { text: 'a', splits: ['train', 'val', 'test'], lines: [1, 4, 9] },
       { text: 'b', splits: ['train', 'test'], lines: [2, 3] },

@@ -54,7 +54,9 @@ function lengthProblems(row: LabeledRow, contextLength: number): Problem[] {
   if (Buffer.byteLength(row.text, 'utf8') <= contextLength) return [];
   const tokens = tokenize(row.text).length;
   if (tokens <= contextLength) return [];
-  return [{ line: row.line, kind: 'too-long', message: `${tokens} tokens, more than the context length ${contextLength}; training truncates it` }];
+  return [
+    { line: row.line, kind: 'too-long', message: `${tokens} tokens, more than the context length ${contextLength}; training truncates it` },
+  ];
 }
 
 function* repeatProblems(rows: readonly LabeledRow[]): Generator<Problem> {
@@ -77,9 +79,16 @@ function groupProblems(group: readonly LabeledRow[]): Problem[] {
   // Only the first four rows can be among the three others a message names: linear in the group's size.
   const head = group.slice(0, 4);
   return group.map((row) => {
-    const shown = head.filter((o) => o !== row).slice(0, 3).map((o) => `line ${o.line} (${JSON.stringify(o.label)})`);
+    const shown = head
+      .filter((o) => o !== row)
+      .slice(0, 3)
+      .map((o) => `line ${o.line} (${JSON.stringify(o.label)})`);
     const rest = group.length - 1 - shown.length;
     const more = rest > 0 ? ` and ${rest} more lines` : '';
-    return { line: row.line, kind: 'conflicting-labels', message: `label ${JSON.stringify(row.label)}, but the same text is on ${shown.join(', ')}${more}` };
+    return {
+      line: row.line,
+      kind: 'conflicting-labels',
+      message: `label ${JSON.stringify(row.label)}, but the same text is on ${shown.join(', ')}${more}`,
+    };
   });
 }

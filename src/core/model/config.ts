@@ -40,7 +40,8 @@ export function customConfig(c: { nLayer: number; nEmbd: number; nHead: number; 
 
 export function validateConfig(c: GPT2Config): GPT2Config {
   for (const key of ['vocabSize', 'nPositions', 'nEmbd', 'nLayer', 'nHead'] as const) {
-    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new WorkbenchError(`model config: ${key} must be a positive integer, got ${c[key]}`);
+    if (!Number.isInteger(c[key]) || c[key] <= 0)
+      throw new WorkbenchError(`model config: ${key} must be a positive integer, got ${c[key]}`);
   }
   if (c.nEmbd % c.nHead !== 0) throw new WorkbenchError(`model config: nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
   for (const [key, max] of Object.entries(LIMITS) as [keyof typeof LIMITS, number][]) {
@@ -48,7 +49,9 @@ export function validateConfig(c: GPT2Config): GPT2Config {
   }
   const parameters = (c.vocabSize + c.nPositions) * c.nEmbd + c.nLayer * (12 * c.nEmbd ** 2 + 13 * c.nEmbd) + 2 * c.nEmbd;
   if (parameters > MAX_PARAMETERS) {
-    throw new WorkbenchError(`model config: ${parameters.toExponential(2)} parameters, more than this workbench handles (at most ${MAX_PARAMETERS.toExponential(0)})`);
+    throw new WorkbenchError(
+      `model config: ${parameters.toExponential(2)} parameters, more than this workbench handles (at most ${MAX_PARAMETERS.toExponential(0)})`,
+    );
   }
   return c;
 }
@@ -69,7 +72,8 @@ export function configFromHf(json: unknown, source = 'config.json'): GPT2Config 
     if (typeof v !== 'number') throw new WorkbenchError(`${source}: missing numeric "${key}"`);
     return v;
   };
-  if (j.model_type !== undefined && j.model_type !== 'gpt2') throw new WorkbenchError(`${source}: model_type is "${String(j.model_type)}", expected "gpt2"`);
+  if (j.model_type !== undefined && j.model_type !== 'gpt2')
+    throw new WorkbenchError(`${source}: model_type is "${String(j.model_type)}", expected "gpt2"`);
   const act = j.activation_function;
   if (act !== undefined && act !== 'gelu_new' && act !== 'gelu_pytorch_tanh') {
     throw new WorkbenchError(`${source}: activation_function "${String(act)}" is not supported (GPT-2 uses gelu_new)`);

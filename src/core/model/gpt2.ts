@@ -21,7 +21,10 @@ export class GPT2 {
   // tfjs registers variables globally by name, so each model instance gets its own namespace.
   private readonly scope = `gpt2_${nextModelId++}`;
 
-  private constructor(readonly config: GPT2Config, init: (name: string, shape: number[]) => tf.Tensor) {
+  private constructor(
+    readonly config: GPT2Config,
+    init: (name: string, shape: number[]) => tf.Tensor,
+  ) {
     for (const [name, shape] of gpt2ParameterShapes(config)) {
       const value = init(name, shape);
       this.params.set(name, tf.variable(value, false, `${this.scope}/${name}`));
@@ -29,7 +32,10 @@ export class GPT2 {
     }
     const lookup = (name: string) => this.param(name);
     const adapter = (layer: string) => this.adapters.get(layer);
-    this.blocks = Array.from({ length: config.nLayer }, (_, i) => new TransformerBlock(lookup, adapter, `h.${i}.`, config.nHead, config.layerNormEpsilon));
+    this.blocks = Array.from(
+      { length: config.nLayer },
+      (_, i) => new TransformerBlock(lookup, adapter, `h.${i}.`, config.nHead, config.layerNormEpsilon),
+    );
   }
 
   /** A model holding the given weights (already validated against the config by the loader). */

@@ -92,7 +92,9 @@ describe('loadGpt2Checkpoint', () => {
   });
 
   it('drops a stored lm_head.weight even when it differs from wte (GPT-2 ties them)', async () => {
-    const file = await tinyVariant('lm-head', (t) => t.set('lm_head.weight', { shape: [50257, 2], data: new Float32Array(50257 * 2).fill(7) }));
+    const file = await tinyVariant('lm-head', (t) =>
+      t.set('lm_head.weight', { shape: [50257, 2], data: new Float32Array(50257 * 2).fill(7) }),
+    );
     const { tensors } = await loadGpt2Checkpoint(file);
     expect(tensors.has('lm_head.weight')).toBe(false);
     expect(tensors.get('wte.weight')!.data[0]).not.toBe(7);
@@ -106,7 +108,9 @@ describe('loadGpt2Checkpoint', () => {
   });
 
   it('names the file, tensor, expected and actual shape on a shape mismatch', async () => {
-    const file = await tinyVariant('wrong-shape', (t) => t.set('transformer.h.0.mlp.c_fc.weight', { shape: [8, 2], data: new Float32Array(16) }));
+    const file = await tinyVariant('wrong-shape', (t) =>
+      t.set('transformer.h.0.mlp.c_fc.weight', { shape: [8, 2], data: new Float32Array(16) }),
+    );
     const message = await messageOf(loadGpt2Checkpoint(file));
     expect(message).toContain(`${file}: tensor "transformer.h.0.mlp.c_fc.weight" has shape [8, 2], expected [2, 8]`);
   });
@@ -123,14 +127,18 @@ describe('loadGpt2Checkpoint', () => {
 
   it('rejects a tensor stored both with and without the prefix', async () => {
     const file = await tinyVariant('twice', (t) => t.set('ln_f.bias', t.get('transformer.ln_f.bias')!));
-    expect(await messageOf(loadGpt2Checkpoint(file))).toBe(`${file}: tensor "ln_f.bias" is stored twice ("ln_f.bias" and "transformer.ln_f.bias")`);
+    expect(await messageOf(loadGpt2Checkpoint(file))).toBe(
+      `${file}: tensor "ln_f.bias" is stored twice ("ln_f.bias" and "transformer.ln_f.bias")`,
+    );
   });
 
   it('passes on file-level errors such as truncation', async () => {
     const file = path.join(dir, 'cut.safetensors');
     const bytes = await readFile(TINY);
     await writeFile(file, bytes.subarray(0, 5000));
-    expect(await messageOf(loadGpt2Checkpoint(file, { config: TINY_SHAPE }))).toContain(`${file}: truncated: expected ${bytes.length} bytes, file has 5000`);
+    expect(await messageOf(loadGpt2Checkpoint(file, { config: TINY_SHAPE }))).toContain(
+      `${file}: truncated: expected ${bytes.length} bytes, file has 5000`,
+    );
   });
 
   it('reports a broken config.json with its path', async () => {

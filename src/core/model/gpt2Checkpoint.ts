@@ -85,14 +85,13 @@ export async function readGpt2ConfigFile(configPath: string): Promise<GPT2Config
 /** The checkpoint's own "<name>.config.json" wins over a folder-wide "config.json". */
 async function findConfigFile(weightsPath: string): Promise<string> {
   const folder = path.dirname(weightsPath);
-  const candidates = [
-    path.join(folder, `${path.basename(weightsPath, '.safetensors')}.config.json`),
-    path.join(folder, 'config.json'),
-  ];
+  const candidates = [path.join(folder, `${path.basename(weightsPath, '.safetensors')}.config.json`), path.join(folder, 'config.json')];
   for (const candidate of candidates) {
     if (await exists(candidate)) return candidate;
   }
-  throw new WorkbenchError(`${weightsPath}: no model config found (looked for ${candidates.join(' and ')}); put the checkpoint's config.json next to it`);
+  throw new WorkbenchError(
+    `${weightsPath}: no model config found (looked for ${candidates.join(' and ')}); put the checkpoint's config.json next to it`,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -109,7 +108,10 @@ function parametersByName(entries: SafetensorsEntry[], weightsPath: string): Map
     const name = entry.name.startsWith(HF_PREFIX) ? entry.name.slice(HF_PREFIX.length) : entry.name;
     if (MASK_BUFFER.test(name) || name === TIED_LM_HEAD) continue;
     const twin = byName.get(name);
-    if (twin) throw new WorkbenchError(`${weightsPath}: tensor ${JSON.stringify(name)} is stored twice (${JSON.stringify(twin.name)} and ${JSON.stringify(entry.name)})`);
+    if (twin)
+      throw new WorkbenchError(
+        `${weightsPath}: tensor ${JSON.stringify(name)} is stored twice (${JSON.stringify(twin.name)} and ${JSON.stringify(entry.name)})`,
+      );
     byName.set(name, entry);
   }
   return byName;
@@ -128,7 +130,9 @@ function matchParameters(
     const entry = stored.get(name);
     if (!entry) throw new WorkbenchError(`${weightsPath}: missing tensor ${JSON.stringify(name)} (expected for ${model})`);
     if (!sameShape(entry.shape, shape)) {
-      throw new WorkbenchError(`${weightsPath}: tensor ${JSON.stringify(entry.name)} has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}] for ${model}`);
+      throw new WorkbenchError(
+        `${weightsPath}: tensor ${JSON.stringify(entry.name)} has shape [${entry.shape.join(', ')}], expected [${shape.join(', ')}] for ${model}`,
+      );
     }
     sources.set(name, entry.name);
   }

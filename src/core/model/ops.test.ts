@@ -35,8 +35,14 @@ describe('ops with custom gradients', () => {
     const b = tf.variable(rand([5], 6), true);
     const dy = rand([2, 7, 5], 7);
     const loss = (f: () => tf.Tensor) => () => tf.sum(tf.mul(f(), dy)) as tf.Scalar;
-    const ours = tf.variableGrads(loss(() => dense(x, w, b)), [w, b]);
-    const ref = tf.variableGrads(loss(() => tf.reshape(tf.add(tf.matMul(tf.reshape(x, [14, 8]), w), b), [2, 7, 5])), [w, b]);
+    const ours = tf.variableGrads(
+      loss(() => dense(x, w, b)),
+      [w, b],
+    );
+    const ref = tf.variableGrads(
+      loss(() => tf.reshape(tf.add(tf.matMul(tf.reshape(x, [14, 8]), w), b), [2, 7, 5])),
+      [w, b],
+    );
     expect(maxDiff(ours.grads[w.name], ref.grads[w.name])).toBeLessThan(1e-4);
     expect(maxDiff(ours.grads[b.name], ref.grads[b.name])).toBeLessThan(1e-4);
     w.trainable = false;
@@ -48,14 +54,22 @@ describe('ops with custom gradients', () => {
 
   it('GELU (tanh) value and gradient match the formula autodiffed', () => {
     const x = tf.mul(rand([1000], 8), 3);
-    const formula = (v: tf.Tensor) => tf.mul(tf.mul(v, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(v, tf.mul(0.044715, tf.pow(v, 3)))))));
+    const formula = (v: tf.Tensor) =>
+      tf.mul(tf.mul(v, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(v, tf.mul(0.044715, tf.pow(v, 3)))))));
     expect(maxDiff(gelu(x), formula(x))).toBeLessThan(1e-5);
     expect(maxDiff(tf.grad((v: tf.Tensor) => tf.sum(gelu(v)))(x), tf.grad((v: tf.Tensor) => tf.sum(formula(v)))(x))).toBeLessThan(1e-4);
   });
 
   it('embedding gradient scatter-adds into looked-up rows, duplicates summed', () => {
     const table = tf.variable(rand([10, 4], 9), true);
-    const ids = tf.tensor2d([[1, 3, 1], [9, 0, 1]], [2, 3], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 3, 1],
+        [9, 0, 1],
+      ],
+      [2, 3],
+      'int32',
+    );
     const dy = rand([2, 3, 4], 10);
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(embedding(table as tf.Variable<tf.Rank.R2>, ids), dy)) as tf.Scalar, [table]);
     // reference: one-hot(ids)ᵀ · dy

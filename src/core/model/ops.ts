@@ -17,7 +17,9 @@ function transposeLast2(x: tf.Tensor): tf.Tensor {
 type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
 /** tf.customGrad with typed inputs: f gets the input tensors and a save function. */
-function withGradient(f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }): (...inputs: tf.Tensor[]) => tf.Tensor {
+function withGradient(
+  f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc },
+): (...inputs: tf.Tensor[]) => tf.Tensor {
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     return f(args as tf.Tensor[], save);

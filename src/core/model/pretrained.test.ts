@@ -84,7 +84,12 @@ describe('ensurePretrained', () => {
     const hub = await fakeHub();
     const cacheDir = newCacheDir();
     const progress = new Set<string>();
-    const first = await ensurePretrained('gpt2-small', { cacheDir, endpoint: `${hub.endpoint}/`, expected, onProgress: (p) => progress.add(p.file) });
+    const first = await ensurePretrained('gpt2-small', {
+      cacheDir,
+      endpoint: `${hub.endpoint}/`,
+      expected,
+      onProgress: (p) => progress.add(p.file),
+    });
 
     const folder = path.join(cacheDir, 'openai-community', 'gpt2');
     expect(first.weightsPath).toBe(path.join(folder, 'model.safetensors'));

@@ -62,7 +62,13 @@ describe('writeSafetensors', () => {
     const bytes = await readFile(file);
     const headerLength = Number(bytes.readBigUInt64LE(0));
     expect(headerLength % 8).toBe(0);
-    expect(bytes.subarray(8, 8 + headerLength).toString().trimEnd().endsWith('}')).toBe(true);
+    expect(
+      bytes
+        .subarray(8, 8 + headerLength)
+        .toString()
+        .trimEnd()
+        .endsWith('}'),
+    ).toBe(true);
     const { tensors: back, metadata } = await readSafetensors(file, { nonFinite: 'allow' });
     expect(metadata).toEqual({ format: 'pt', note: 'ünïcode' });
     expect([...back.keys()]).toEqual(['a', 'b', 'empty']);
@@ -105,20 +111,40 @@ describe('half-precision dtypes', () => {
 
   it('converts every F16 bit pattern (normals, subnormals, ±0, ±inf, nan) exactly', async () => {
     const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
-    const file = await rawFile('all-f16.safetensors', { all: { dtype: 'F16', shape: [256, 256], data_offsets: [0, 131072] } }, new Uint8Array(all.buffer));
+    const file = await rawFile(
+      'all-f16.safetensors',
+      { all: { dtype: 'F16', shape: [256, 256], data_offsets: [0, 131072] } },
+      new Uint8Array(all.buffer),
+    );
     const { data } = (await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('all')!;
     for (let h = 0; h < 65536; h++) {
       if (!Object.is(data[h], float16Reference(h))) throw new Error(`0x${h.toString(16)}: got ${data[h]}, expected ${float16Reference(h)}`);
     }
-    expect([data[0x3c00], data[0xc000], data[0x7bff], data[0x0001], data[0x03ff], data[0x0400]]).toEqual([1, -2, 65504, 2 ** -24, 1023 * 2 ** -24, 2 ** -14]);
-    expect([data[0x7c00], data[0xfc00], Object.is(data[0x8000], -0), Number.isNaN(data[0x7e00])]).toEqual([Infinity, -Infinity, true, true]);
+    expect([data[0x3c00], data[0xc000], data[0x7bff], data[0x0001], data[0x03ff], data[0x0400]]).toEqual([
+      1,
+      -2,
+      65504,
+      2 ** -24,
+      1023 * 2 ** -24,
+      2 ** -14,
+    ]);
+    expect([data[0x7c00], data[0xfc00], Object.is(data[0x8000], -0), Number.isNaN(data[0x7e00])]).toEqual([
+      Infinity,
+      -Infinity,
+      true,
+      true,
+    ]);
   });
 
   it('converts BF16 as the top half of a float32', async () => {
     const values = [1, -2.5, 3.140625, -0, Infinity, 1e-40];
     const asFloat32Bits = new Uint32Array(new Float32Array(values).buffer);
     const bf16 = Uint16Array.from(asFloat32Bits, (bits) => bits >>> 16);
-    const file = await rawFile('bf16.safetensors', { v: { dtype: 'BF16', shape: [6], data_offsets: [0, 12] } }, new Uint8Array(bf16.buffer));
+    const file = await rawFile(
+      'bf16.safetensors',
+      { v: { dtype: 'BF16', shape: [6], data_offsets: [0, 12] } },
+      new Uint8Array(bf16.buffer),
+    );
     const { data } = (await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('v')!;
     expect(Array.from(data)).toEqual(Array.from(new Float32Array(new Uint32Array(Array.from(bf16, (b) => b << 16)).buffer)));
     expect(Array.from(data.subarray(0, 5))).toEqual([1, -2.5, 3.140625, -0, Infinity]);
@@ -128,8 +154,16 @@ describe('half-precision dtypes', () => {
 describe('validation', () => {
   it('refuses NaN and Infinity in weights, naming the tensor, unless told to allow them', async () => {
     const file = path.join(dir, 'nan.safetensors');
-    await writeSafetensors(file, new Map([['ok', { shape: [2], data: new Float32Array([1, 2]) }], ['w', { shape: [3], data: new Float32Array([0, NaN, 1]) }]]));
-    expect((await errorOf(readSafetensors(file))).message).toBe(`${file}: tensor "w" holds NaN (value 1): the weights are damaged, e.g. by a training run that diverged`);
+    await writeSafetensors(
+      file,
+      new Map([
+        ['ok', { shape: [2], data: new Float32Array([1, 2]) }],
+        ['w', { shape: [3], data: new Float32Array([0, NaN, 1]) }],
+      ]),
+    );
+    expect((await errorOf(readSafetensors(file))).message).toBe(
+      `${file}: tensor "w" holds NaN (value 1): the weights are damaged, e.g. by a training run that diverged`,
+    );
     await writeSafetensors(file, new Map([['w', { shape: [2], data: new Float32Array([-Infinity, 0]) }]]));
     expect((await errorOf(readSafetensors(file))).message).toContain('tensor "w" holds -Infinity (value 0)');
     expect((await readSafetensors(file, { nonFinite: 'allow' })).tensors.get('w')!.data[0]).toBe(-Infinity);
@@ -153,9 +187,13 @@ describe('validation', () => {
 
   it('rejects a header that is not JSON, or not an object', async () => {
     const garbage = await rawFile('garbage.safetensors', '<html>404</html>');
-    expect((await errorOf(readSafetensorsHeader(garbage))).message).toBe(`${garbage}: not a safetensors file (its header is not valid JSON)`);
+    expect((await errorOf(readSafetensorsHeader(garbage))).message).toBe(
+      `${garbage}: not a safetensors file (its header is not valid JSON)`,
+    );
     const array = await rawFile('array.safetensors', '[1, 2]');
-    expect((await errorOf(readSafetensorsHeader(array))).message).toBe(`${array}: not a safetensors file (its header is not a JSON object)`);
+    expect((await errorOf(readSafetensorsHeader(array))).message).toBe(
+      `${array}: not a safetensors file (its header is not a JSON object)`,
+    );
   });
 
   it.each([
@@ -171,11 +209,17 @@ describe('validation', () => {
   });
 
   it('rejects overlapping tensors and gaps between tensors', async () => {
-    const overlap = await rawFile('overlap.safetensors', {
-      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-      b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-    }, f32([1, 2, 3]));
-    expect((await errorOf(readSafetensorsHeader(overlap))).message).toBe(`${overlap}: tensor "b" overlaps another tensor (data_offsets start at 4, before 8)`);
+    const overlap = await rawFile(
+      'overlap.safetensors',
+      {
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+      },
+      f32([1, 2, 3]),
+    );
+    expect((await errorOf(readSafetensorsHeader(overlap))).message).toBe(
+      `${overlap}: tensor "b" overlaps another tensor (data_offsets start at 4, before 8)`,
+    );
     const gap = await rawFile('gap.safetensors', { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2]));
     expect((await errorOf(readSafetensorsHeader(gap))).message).toBe(`${gap}: gap before tensor "a" (data_offsets start at 4, expected 0)`);
   });
@@ -191,14 +235,20 @@ describe('validation', () => {
   it('rejects trailing bytes after the data', async () => {
     const file = await rawFile('trailing.safetensors', { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([1, 2]));
     const size = (await stat(file)).size;
-    expect((await errorOf(readSafetensorsHeader(file))).message).toBe(`${file}: corrupt: its header describes ${size - 4} bytes, but the file has ${size}`);
+    expect((await errorOf(readSafetensorsHeader(file))).message).toBe(
+      `${file}: corrupt: its header describes ${size - 4} bytes, but the file has ${size}`,
+    );
   });
 
   it('rejects unsupported dtypes when read, but lets a filter skip them', async () => {
-    const file = await rawFile('i64.safetensors', {
-      ids: { dtype: 'I64', shape: [1], data_offsets: [0, 8] },
-      w: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
-    }, new Uint8Array(16));
+    const file = await rawFile(
+      'i64.safetensors',
+      {
+        ids: { dtype: 'I64', shape: [1], data_offsets: [0, 8] },
+        w: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+      },
+      new Uint8Array(16),
+    );
     expect((await errorOf(readSafetensors(file))).message).toBe(`${file}: tensor "ids" has dtype I64; only F32, F16 and BF16 can be read`);
     expect([...(await readSafetensors(file, { filter: (n) => n !== 'ids' })).tensors.keys()]).toEqual(['w']);
   });

@@ -83,7 +83,9 @@ async function parseHeader(file: FileHandle, fileSize: number, path: string): Pr
   if (fileSize < 8) throw new WorkbenchError(`${path}: not a safetensors file (only ${fileSize} bytes)`);
   const headerLength = (await readBytes(file, 0, 8)).readBigUInt64LE(0);
   if (headerLength > BigInt(fileSize - 8)) {
-    throw new WorkbenchError(`${path}: not a safetensors file, or truncated: header length ${headerLength} is larger than the file (${fileSize} bytes)`);
+    throw new WorkbenchError(
+      `${path}: not a safetensors file, or truncated: header length ${headerLength} is larger than the file (${fileSize} bytes)`,
+    );
   }
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
     throw new WorkbenchError(`${path}: not a safetensors file (header length ${headerLength} is implausibly large)`);
@@ -146,14 +148,23 @@ function parseEntry(name: string, raw: unknown, path: string): SafetensorsEntry 
 /** Tensors must tile the data section exactly, as the reference implementation requires. */
 function checkLayout(sorted: SafetensorsEntry[], dataStart: number, fileSize: number, path: string): void {
   let end = 0;
-  for (const { name, dataOffsets: [begin, next] } of sorted) {
-    if (begin < end) throw new WorkbenchError(`${path}: tensor ${JSON.stringify(name)} overlaps another tensor (data_offsets start at ${begin}, before ${end})`);
-    if (begin > end) throw new WorkbenchError(`${path}: gap before tensor ${JSON.stringify(name)} (data_offsets start at ${begin}, expected ${end})`);
+  for (const {
+    name,
+    dataOffsets: [begin, next],
+  } of sorted) {
+    if (begin < end)
+      throw new WorkbenchError(
+        `${path}: tensor ${JSON.stringify(name)} overlaps another tensor (data_offsets start at ${begin}, before ${end})`,
+      );
+    if (begin > end)
+      throw new WorkbenchError(`${path}: gap before tensor ${JSON.stringify(name)} (data_offsets start at ${begin}, expected ${end})`);
     end = next;
   }
   const expectedSize = dataStart + end;
   if (expectedSize > fileSize) {
-    throw new WorkbenchError(`${path}: truncated: expected ${expectedSize} bytes, file has ${fileSize} (incomplete download? delete it and download again)`);
+    throw new WorkbenchError(
+      `${path}: truncated: expected ${expectedSize} bytes, file has ${fileSize} (incomplete download? delete it and download again)`,
+    );
   }
   if (expectedSize < fileSize) {
     throw new WorkbenchError(`${path}: corrupt: its header describes ${expectedSize} bytes, but the file has ${fileSize}`);
@@ -177,7 +188,9 @@ async function readTensor(file: FileHandle, dataStart: number, entry: Safetensor
       return { shape: entry.shape, data: entry.dtype === 'F16' ? float16ToFloat32(raw) : bfloat16ToFloat32(raw) };
     }
     default:
-      throw new WorkbenchError(`${path}: tensor ${JSON.stringify(entry.name)} has dtype ${entry.dtype}; only F32, F16 and BF16 can be read`);
+      throw new WorkbenchError(
+        `${path}: tensor ${JSON.stringify(entry.name)} has dtype ${entry.dtype}; only F32, F16 and BF16 can be read`,
+      );
   }
 }
 
@@ -186,7 +199,9 @@ function checkFinite(name: string, data: Float32Array, path: string): void {
   for (let i = 0; i < data.length; i++) {
     // x - x is 0 for every finite x, NaN for NaN and ±Infinity; cheaper than Number.isFinite per value.
     if (data[i] - data[i] !== 0) {
-      throw new WorkbenchError(`${path}: tensor ${JSON.stringify(name)} holds ${data[i]} (value ${i}): the weights are damaged, e.g. by a training run that diverged`);
+      throw new WorkbenchError(
+        `${path}: tensor ${JSON.stringify(name)} holds ${data[i]} (value ${i}): the weights are damaged, e.g. by a training run that diverged`,
+      );
     }
   }
 }
@@ -202,7 +217,7 @@ async function readBytes(file: FileHandle, position: number, length: number): Pr
 }
 
 async function readInto(file: FileHandle, target: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < target.byteLength; ) {
+  for (let done = 0; done < target.byteLength;) {
     const length = Math.min(IO_CHUNK, target.byteLength - done);
     const { bytesRead } = await file.read(target, done, length, position + done);
     if (bytesRead === 0) throw new Error('the file ended early (was it changed while being read?)');
@@ -263,7 +278,9 @@ export async function writeSafetensors(path: string, tensors: TensorMap, metadat
 function checkTensor(name: string, tensor: HostTensor, path: string): void {
   const needed = sizeOf(tensor.shape);
   if (tensor.data.length !== needed) {
-    throw new WorkbenchError(`cannot write ${path}: tensor ${JSON.stringify(name)} has ${tensor.data.length} values, but shape [${tensor.shape.join(', ')}] needs ${needed}`);
+    throw new WorkbenchError(
+      `cannot write ${path}: tensor ${JSON.stringify(name)} has ${tensor.data.length} values, but shape [${tensor.shape.join(', ')}] needs ${needed}`,
+    );
   }
 }
 
@@ -284,7 +301,7 @@ function encodeHeader(sorted: [string, HostTensor][], metadata?: Record<string, 
 }
 
 async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.byteLength; ) {
+  for (let done = 0; done < bytes.byteLength;) {
     done += (await file.write(bytes, done, Math.min(IO_CHUNK, bytes.byteLength - done))).bytesWritten;
   }
 }

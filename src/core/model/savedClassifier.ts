@@ -135,7 +135,9 @@ async function baseModel(base: ModelBase, config: GPT2Config, saved: TensorMap):
       const { tensors } = await loadGpt2Checkpoint(base.path, { config });
       const actual = base.sha256 && (await fileSha256(base.path));
       if (actual && actual !== base.sha256) {
-        throw new WorkbenchError(`${base.path} is not the base weights file this classifier was trained on (sha256 ${actual}, expected ${base.sha256}): put the original file back there`);
+        throw new WorkbenchError(
+          `${base.path} is not the base weights file this classifier was trained on (sha256 ${actual}, expected ${base.sha256}): put the original file back there`,
+        );
       }
       return GPT2.fromTensors(config, tensors);
     }
@@ -151,7 +153,9 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
   const sidecar = await readSidecar(dir);
   const config = validateConfig(sidecar.modelConfig);
   if (config.vocabSize <= PAD_TOKEN) {
-    throw new WorkbenchError(`${path.join(dir, SIDECAR_FILE)}: vocabSize ${config.vocabSize} is too small for the ${TOKENIZER_NAME} tokenizer (ids up to ${PAD_TOKEN})`);
+    throw new WorkbenchError(
+      `${path.join(dir, SIDECAR_FILE)}: vocabSize ${config.vocabSize} is too small for the ${TOKENIZER_NAME} tokenizer (ids up to ${PAD_TOKEN})`,
+    );
   }
   const weightsPath = path.join(dir, sidecar.weightsFile);
   if ((await fileSha256(weightsPath).catch(() => undefined)) !== sidecar.weightsSha256) {
@@ -164,7 +168,9 @@ export async function loadClassifier(dir: string): Promise<SavedClassifier> {
     const t = tensors.get(name);
     if (!t) throw new WorkbenchError(`${weightsPath}: missing tensor ${JSON.stringify(name)}`);
     if (t.shape.join(',') !== shape.join(',')) {
-      throw new WorkbenchError(`${weightsPath}: the head ${JSON.stringify(name)} has shape [${t.shape.join(', ')}], but ${SIDECAR_FILE} lists ${numClasses} labels (needs [${shape.join(', ')}])`);
+      throw new WorkbenchError(
+        `${weightsPath}: the head ${JSON.stringify(name)} has shape [${t.shape.join(', ')}], but ${SIDECAR_FILE} lists ${numClasses} labels (needs [${shape.join(', ')}])`,
+      );
     }
     return t;
   };

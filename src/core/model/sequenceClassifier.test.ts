@@ -35,7 +35,14 @@ function padded(rows: number[][], T: number): number[][] {
   return rows.map((r) => [...r, ...Array(T - r.length).fill(50256)]);
 }
 function logitsOf(m: SequenceClassifier, T: number): number[][] {
-  return tf.tidy(() => m.logits(idsTensor(padded(texts, T)), texts.map((t) => t.length)).arraySync());
+  return tf.tidy(() =>
+    m
+      .logits(
+        idsTensor(padded(texts, T)),
+        texts.map((t) => t.length),
+      )
+      .arraySync(),
+  );
 }
 
 describe('parameter counts', () => {
@@ -80,7 +87,13 @@ describe('LoRA', () => {
     const frozen = Array.from(m.gpt.param('h.1.mlp.c_fc.weight').dataSync());
     const adapterB = Array.from(m.gpt.param('h.1.mlp.c_fc.lora_B').dataSync());
     const opt = new AdamW({ learningRate: 1e-2, weightDecay: 0 });
-    trainStep(m, opt, vars, { ids: padded(texts, 9), lengths: texts.map((t) => t.length), labels: [0, 1, 0] }, { dropout: 0, seed: () => null });
+    trainStep(
+      m,
+      opt,
+      vars,
+      { ids: padded(texts, 9), lengths: texts.map((t) => t.length), labels: [0, 1, 0] },
+      { dropout: 0, seed: () => null },
+    );
     expect(Array.from(m.gpt.param('h.1.mlp.c_fc.weight').dataSync())).toEqual(frozen);
     expect(Array.from(m.gpt.param('h.1.mlp.c_fc.lora_B').dataSync())).not.toEqual(adapterB);
     expect(logitsOf(m, 9)).not.toEqual(before);
@@ -119,7 +132,17 @@ describe('initialisation and dropout', () => {
     const m = classifier();
     const run = (rate: number, base: number) => {
       let s = base;
-      return tf.tidy(() => m.logits(idsTensor(padded(texts, 9)), texts.map((t) => t.length), { dropout: rate, seed: () => s++ }).arraySync()).flat();
+      return tf
+        .tidy(() =>
+          m
+            .logits(
+              idsTensor(padded(texts, 9)),
+              texts.map((t) => t.length),
+              { dropout: rate, seed: () => s++ },
+            )
+            .arraySync(),
+        )
+        .flat();
     };
     expect(run(0.2, 100)).toEqual(run(0.2, 100));
     expect(run(0.2, 100)).not.toEqual(run(0.2, 200));

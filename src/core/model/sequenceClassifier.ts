@@ -37,8 +37,12 @@ export class SequenceClassifier {
     const C = gpt.config.nEmbd;
     const bound = 1 / Math.sqrt(C);
     const id = nextHeadId++;
-    const weight = headInit ? tf.tensor(headInit.weight.data, [C, numClasses]) : tf.randomUniform([C, numClasses], -bound, bound, 'float32', seed);
-    const bias = headInit ? tf.tensor(headInit.bias.data, [numClasses]) : tf.randomUniform([numClasses], -bound, bound, 'float32', seed + 1);
+    const weight = headInit
+      ? tf.tensor(headInit.weight.data, [C, numClasses])
+      : tf.randomUniform([C, numClasses], -bound, bound, 'float32', seed);
+    const bias = headInit
+      ? tf.tensor(headInit.bias.data, [numClasses])
+      : tf.randomUniform([numClasses], -bound, bound, 'float32', seed + 1);
     this.headWeight = tf.variable(weight, true, `head_${id}/${HEAD_WEIGHT}`);
     this.headBias = tf.variable(bias, true, `head_${id}/${HEAD_BIAS}`);
     // A variable keeps its own reference to the data; the initial tensors are not needed any more.
@@ -52,7 +56,8 @@ export class SequenceClassifier {
 
   /** Freezes everything, then unfreezes the chosen parameters. Returns the trained variables. */
   setTrainable(spec: Trainable): tf.Variable[] {
-    if (spec.kind === 'lora' && !this.gpt.params.has('h.0.attn.c_attn.lora_A')) this.gpt.addLoraAdapters(spec.rank, spec.alpha, this.seed + 7);
+    if (spec.kind === 'lora' && !this.gpt.params.has('h.0.attn.c_attn.lora_A'))
+      this.gpt.addLoraAdapters(spec.rank, spec.alpha, this.seed + 7);
     const chosen = new Set(trainableNames(this.namedParams().keys(), this.gpt.config.nLayer, spec));
     this.trainable = spec;
     const params = this.namedParams();
@@ -80,7 +85,9 @@ export class SequenceClassifier {
       const v = params.get(name);
       if (!v) throw new WorkbenchError(`${source}: tensor ${JSON.stringify(name)} is not a parameter of this model`);
       if (v.shape.join(',') !== t.shape.join(',')) {
-        throw new WorkbenchError(`${source}: tensor ${JSON.stringify(name)} has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`);
+        throw new WorkbenchError(
+          `${source}: tensor ${JSON.stringify(name)} has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`,
+        );
       }
     }
     for (const [name, t] of tensors) tf.tidy(() => params.get(name)!.assign(tf.tensor(t.data, t.shape)));

@@ -66,7 +66,9 @@ describe('checkpoints belong to one experiment', () => {
   it('refuses another data set, and another model', async () => {
     const dir = await newDir();
     await run(base, dir);
-    expect(await messageOf(run({ ...base, epochs: 2 }, dir, examples(16, 1)))).toContain('is of another experiment: the data set (its rows, split or tokenization) differs;');
+    expect(await messageOf(run({ ...base, epochs: 2 }, dir, examples(16, 1)))).toContain(
+      'is of another experiment: the data set (its rows, split or tokenization) differs;',
+    );
     const wider = { ...base, epochs: 2, model: { ...base.model, custom: { ...base.model.custom, nEmbd: 16 } } };
     expect(await messageOf(run(wider, dir))).toContain('model.custom.nEmbd 8 (checkpoint) ≠ 16 (this run)');
   });
@@ -74,7 +76,9 @@ describe('checkpoints belong to one experiment', () => {
   it('refuses a checkpoint written by an older version', async () => {
     const dir = await newDir();
     await writeFile(path.join(dir, 'checkpoint.json'), JSON.stringify({ epoch: 0, tensorsFile: 'checkpoint-1.safetensors' }));
-    expect(await messageOf(run(base, dir))).toMatch(/checkpoint\.json was written by an older version of the workbench and cannot be resumed; to start fresh/);
+    expect(await messageOf(run(base, dir))).toMatch(
+      /checkpoint\.json was written by an older version of the workbench and cannot be resumed; to start fresh/,
+    );
   });
 });
 
@@ -86,7 +90,9 @@ describe('a damaged checkpoint fails with a clear message', () => {
     await writeFile(outside, 'precious');
     const json = await readJson(dir);
     await writeFile(path.join(dir, 'checkpoint.json'), JSON.stringify({ ...json, tensorsFile: `../${path.basename(outside)}` }));
-    expect(await messageOf(run({ ...base, epochs: 2 }, dir))).toMatch(/checkpoint\.json is damaged: "tensorsFile" must be checkpoint-N\.safetensors, a file in the same folder; to start fresh/);
+    expect(await messageOf(run({ ...base, epochs: 2 }, dir))).toMatch(
+      /checkpoint\.json is damaged: "tensorsFile" must be checkpoint-N\.safetensors, a file in the same folder; to start fresh/,
+    );
     expect(await readFile(outside, 'utf8')).toBe('precious');
   });
 

@@ -44,7 +44,8 @@ export function runFingerprint(config: RunConfig, examples: SplitExamples, model
   delete settings.name;
   delete settings.epochs;
   const data = createHash('sha256');
-  for (const split of [examples.train, examples.val, examples.test]) data.update(JSON.stringify(split.map((e) => [e.label, e.ids]))).update('|');
+  for (const split of [examples.train, examples.val, examples.test])
+    data.update(JSON.stringify(split.map((e) => [e.label, e.ids]))).update('|');
   return {
     config: JSON.parse(JSON.stringify(settings)),
     data: data.digest('hex'),
@@ -53,7 +54,10 @@ export function runFingerprint(config: RunConfig, examples: SplitExamples, model
 }
 
 const Count = z.number().int().min(0);
-const Measure = z.number().nullable().transform((v) => v ?? NaN); // NaN is written to JSON as null
+const Measure = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? NaN); // NaN is written to JSON as null
 const StateSchema = z.object({
   format: z.literal(FORMAT),
   version: z.literal(2),
@@ -63,8 +67,20 @@ const StateSchema = z.object({
   tokensSeen: Count,
   trainSeconds: z.number().min(0),
   history: z.object({
-    evals: z.array(z.object({ step: Count, epoch: Count, examplesSeen: Count, trainLoss: Measure, valLoss: Measure, trainAccuracy: Measure, valAccuracy: Measure })),
-    epochs: z.array(z.object({ epoch: Count, step: Count, examplesSeen: Count, trainAccuracy: Measure, valAccuracy: Measure, valLoss: Measure })),
+    evals: z.array(
+      z.object({
+        step: Count,
+        epoch: Count,
+        examplesSeen: Count,
+        trainLoss: Measure,
+        valLoss: Measure,
+        trainAccuracy: Measure,
+        valAccuracy: Measure,
+      }),
+    ),
+    epochs: z.array(
+      z.object({ epoch: Count, step: Count, examplesSeen: Count, trainAccuracy: Measure, valAccuracy: Measure, valLoss: Measure }),
+    ),
   }),
   rng: z.object({ seed: Count, epoch: Count, step: Count }),
   optimizerStep: Count,
@@ -162,7 +178,8 @@ function differences(saved: RunFingerprint, current: RunFingerprint): string[] {
     if (a.get(key) !== b.get(key)) out.push(`${key} ${a.get(key) ?? 'unset'} (checkpoint) ≠ ${b.get(key) ?? 'unset'} (this run)`);
   }
   if (saved.data !== current.data) out.push('the data set (its rows, split or tokenization) differs');
-  if (out.length === 0 && JSON.stringify(saved.parameters) !== JSON.stringify(current.parameters)) out.push('the model has other parameters or shapes');
+  if (out.length === 0 && JSON.stringify(saved.parameters) !== JSON.stringify(current.parameters))
+    out.push('the model has other parameters or shapes');
   return out;
 }
 
@@ -171,12 +188,19 @@ function differences(saved: RunFingerprint, current: RunFingerprint): string[] {
  * RunFingerprint), saying what differs. Restores weights and optimizer state into the given objects
  * only after every tensor has been checked against the model.
  */
-export async function loadCheckpoint(dir: string, model: SequenceClassifier, optimizer: AdamW, fingerprint: RunFingerprint): Promise<Restored | null> {
+export async function loadCheckpoint(
+  dir: string,
+  model: SequenceClassifier,
+  optimizer: AdamW,
+  fingerprint: RunFingerprint,
+): Promise<Restored | null> {
   const state = await readState(dir);
   if (!state) return null;
   const differs = differences(state.fingerprint, fingerprint);
   if (differs.length > 0) {
-    throw new WorkbenchError(`the checkpoint in ${dir} is of another experiment: ${differs.slice(0, 3).join('; ')}${differs.length > 3 ? ` and ${differs.length - 3} more` : ''}; ${startFresh(dir)}`);
+    throw new WorkbenchError(
+      `the checkpoint in ${dir} is of another experiment: ${differs.slice(0, 3).join('; ')}${differs.length > 3 ? ` and ${differs.length - 3} more` : ''}; ${startFresh(dir)}`,
+    );
   }
   const tensorsPath = path.join(dir, state.tensorsFile);
   const { tensors } = await readSafetensors(tensorsPath);
@@ -204,14 +228,18 @@ function checkTensors(tensors: TensorMap, model: SequenceClassifier, file: strin
     const kind = key.slice(0, slash) as keyof Groups;
     const name = key.slice(slash + 1);
     const v = params.get(name);
-    if (!Object.hasOwn(groups, kind) || !v) throw new WorkbenchError(`${file}: tensor ${JSON.stringify(key)} is not part of this model's checkpoint`);
+    if (!Object.hasOwn(groups, kind) || !v)
+      throw new WorkbenchError(`${file}: tensor ${JSON.stringify(key)} is not part of this model's checkpoint`);
     if (t.shape.join(',') !== v.shape.join(',')) {
-      throw new WorkbenchError(`${file}: tensor ${JSON.stringify(key)} has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`);
+      throw new WorkbenchError(
+        `${file}: tensor ${JSON.stringify(key)} has shape [${t.shape.join(', ')}], the model needs [${v.shape.join(', ')}]`,
+      );
     }
     groups[kind].set(name, t);
   }
   const trained = [...params].filter(([, v]) => v.trainable).map(([name]) => name);
   const missing = trained.find((name) => !groups.param.has(name) || (hasBest && !groups.best.has(name)));
-  if (missing) throw new WorkbenchError(`${file}: the weights of ${JSON.stringify(missing)}${hasBest ? ' (or of its best epoch)' : ''} are missing`);
+  if (missing)
+    throw new WorkbenchError(`${file}: the weights of ${JSON.stringify(missing)}${hasBest ? ' (or of its best epoch)' : ''} are missing`);
   return groups;
 }

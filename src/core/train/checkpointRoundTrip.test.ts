@@ -27,7 +27,12 @@ afterEach(() => {
 
 /** A tiny random GPT-2 classifier training its last block, with its own optimizer. */
 function setup(seed: number, nEmbd = 8) {
-  const model = new SequenceClassifier(GPT2.random(customConfig({ nLayer: 2, nEmbd, nHead: 2, nPositions: 16 }), seed), 2, 'last-token', seed);
+  const model = new SequenceClassifier(
+    GPT2.random(customConfig({ nLayer: 2, nEmbd, nHead: 2, nPositions: 16 }), seed),
+    2,
+    'last-token',
+    seed,
+  );
   model.setTrainable({ kind: 'last', blocks: 1 });
   const optimizer = new AdamW({ learningRate: 1e-2, weightDecay: 0.1 });
   disposables.push(model, optimizer);
@@ -37,7 +42,14 @@ function setup(seed: number, nEmbd = 8) {
 /** The fingerprint of a run of this model (checkpoint.test.ts tests what fingerprints refuse). */
 const fingerprintOf = (model: SequenceClassifier) => runFingerprint(RunConfigSchema.parse({}), { train: [], val: [], test: [] }, model);
 
-const batch: Batch = { ids: [[464, 3290, 318], [40, 1842, 50256]], lengths: [3, 2], labels: [1, 0] };
+const batch: Batch = {
+  ids: [
+    [464, 3290, 318],
+    [40, 1842, 50256],
+  ],
+  lengths: [3, 2],
+  labels: [1, 0],
+};
 const train = (s: ReturnType<typeof setup>) =>
   trainStep(s.model, s.optimizer, s.model.trainableVariables(), batch, { dropout: 0, seed: () => null });
 
@@ -58,7 +70,10 @@ describe('checkpoints', () => {
     // The same base (a checkpoint holds only the trained tensors), untrained, with a fresh optimizer.
     const restored = setup(1);
     expect(await restored.model.hostTensors()).not.toEqual(await original.model.hostTensors());
-    expect(await loadCheckpoint(dir, restored.model, restored.optimizer, fingerprintOf(restored.model))).toEqual({ ...state(0, 2), best: null });
+    expect(await loadCheckpoint(dir, restored.model, restored.optimizer, fingerprintOf(restored.model))).toEqual({
+      ...state(0, 2),
+      best: null,
+    });
     expect(await restored.model.hostTensors()).toEqual(await original.model.hostTensors());
 
     // The third step uses the moments and the bias correction of step 3: equal only if both came back.
@@ -88,9 +103,9 @@ describe('checkpoints', () => {
     const before = await narrow.model.hostTensors();
     // With its own fingerprint the narrow model is refused as another experiment; past that check
     // (the wide one's fingerprint), the tensors themselves are checked before anything is assigned.
-    expect(((await loadCheckpoint(dir, narrow.model, narrow.optimizer, fingerprintOf(narrow.model)).catch((e: unknown) => e)) as Error).message).toMatch(
-      /is of another experiment: model\.custom|the model has other parameters or shapes/,
-    );
+    expect(
+      ((await loadCheckpoint(dir, narrow.model, narrow.optimizer, fingerprintOf(narrow.model)).catch((e: unknown) => e)) as Error).message,
+    ).toMatch(/is of another experiment: model\.custom|the model has other parameters or shapes/);
     const err = await loadCheckpoint(dir, narrow.model, narrow.optimizer, fingerprintOf(wide.model)).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(
       /checkpoint-1\.safetensors: tensor "(m|param)\/classifier\.weight" has shape \[8, 2\], the model needs \[4, 2\]$/,

@@ -31,7 +31,9 @@ export class EarlyStopping {
     for (const point of finished) watch.observe(point);
     watch.best = resumed?.best ?? null;
     if (watch.bestEpoch !== null && !watch.best) {
-      throw new WorkbenchError(`the checkpoint in ${resumed?.dir} lacks the weights of its best epoch ${watch.bestEpoch + 1}; delete it or give another --checkpoint-dir to start fresh`);
+      throw new WorkbenchError(
+        `the checkpoint in ${resumed?.dir} lacks the weights of its best epoch ${watch.bestEpoch + 1}; delete it or give another --checkpoint-dir to start fresh`,
+      );
     }
     return watch;
   }

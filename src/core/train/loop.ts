@@ -105,7 +105,12 @@ export async function trainClassifier(
   let stepPath: TrainPath | null = null;
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
-    const cache = await fillPrefixCache(model, config, data, { enabled: options.prefixCache, inference: options.inference, signal, onProgress });
+    const cache = await fillPrefixCache(model, config, data, {
+      enabled: options.prefixCache,
+      inference: options.inference,
+      signal,
+      onProgress,
+    });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
@@ -117,7 +122,11 @@ export async function trainClassifier(
     const progress = restored ?? newProgress();
     const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
     const stopping = config.earlyStopping
-      ? EarlyStopping.start(config.earlyStopping, progress.history.epochs, restored && checkpointDir ? { best: restored.best, dir: checkpointDir } : undefined)
+      ? EarlyStopping.start(
+          config.earlyStopping,
+          progress.history.epochs,
+          restored && checkpointDir ? { best: restored.best, dir: checkpointDir } : undefined,
+        )
       : null;
     const totalSteps = stepsPerEpoch(data.examples.train, config.batchSize) * config.epochs;
     const eta = new Eta(progress);

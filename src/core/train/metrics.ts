@@ -36,7 +36,13 @@ function logSoftmaxRows(logits: Float32Array, K: number): Float64Array {
 }
 
 /** Log-probabilities [B·K] of a batch: on the ONNX top when given (from the cache), else on the tfjs model. */
-async function batchLogProbs(model: SequenceClassifier, batch: Example[], T: number, cache: PrefixCache | null, top: OnnxTop | null): Promise<ArrayLike<number>> {
+async function batchLogProbs(
+  model: SequenceClassifier,
+  batch: Example[],
+  T: number,
+  cache: PrefixCache | null,
+  top: OnnxTop | null,
+): Promise<ArrayLike<number>> {
   if (top && cache) return logSoftmaxRows(await top.logits(cache.hostBatch(batch, T), T, padBatch(batch, T).lengths), model.numClasses);
   const logits = batchLogits(model, batch, T, cache);
   const logProbs = tf.tidy(() => tf.logSoftmax(logits));

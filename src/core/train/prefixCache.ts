@@ -4,7 +4,15 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
-import { batchLength, forwardBatchSize, lengthSortedBatches, padBatch, realLength, type Example, type SplitExamples } from '../data/examples.js';
+import {
+  batchLength,
+  forwardBatchSize,
+  lengthSortedBatches,
+  padBatch,
+  realLength,
+  type Example,
+  type SplitExamples,
+} from '../data/examples.js';
 
 /**
  * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
@@ -32,7 +40,13 @@ export class PrefixCache {
   }
 
   /** Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding. */
-  async fill(runner: PrefixRunner, examples: Example[], batchSize: number, onBatch?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  async fill(
+    runner: PrefixRunner,
+    examples: Example[],
+    batchSize: number,
+    onBatch?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const todo = examples.filter((e) => !this.rows.has(e));
     let done = 0;
     for (const batch of lengthSortedBatches(todo, batchSize)) {
@@ -79,7 +93,12 @@ export async function fillPrefixCache(
   model: SequenceClassifier,
   config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
-  options: { enabled?: boolean; inference?: InferenceChoice; signal?: AbortSignal; onProgress?: (done: number, total: number, k: number) => void },
+  options: {
+    enabled?: boolean;
+    inference?: InferenceChoice;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number, k: number) => void;
+  },
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
   if (k === 0 || config.dropout !== 0 || options.enabled === false) return null;

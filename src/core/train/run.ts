@@ -67,14 +67,24 @@ export async function prepareData(config: RunConfig, contextLength: number, opti
           signal: options.signal,
           onProgress: (p) => options.onEvent?.({ kind: 'download', file: p.url, received: p.received, total: p.total }),
         })
-      : await importDatasetFile(d.source, { textColumn: d.textColumn, labelColumn: d.labelColumn, delimiter: d.delimiter, header: d.header, quoting: d.quoting });
+      : await importDatasetFile(d.source, {
+          textColumn: d.textColumn,
+          labelColumn: d.labelColumn,
+          delimiter: d.delimiter,
+          header: d.header,
+          quoting: d.quoting,
+        });
   const splits = splitRows(dataset.rows, { seed: config.seed, balance: d.balance, dedupe: d.dedupe, fractions: d.split });
   const { examples, padLength } = toExamples(splits, dataset.labels, config.maxLength, contextLength);
   return { dataset, examples, padLength, leaks: splits.leaks };
 }
 
 /** GPT-2 with pretrained (downloaded or local) or seeded random weights, plus a new head. */
-export async function buildClassifier(config: RunConfig, numClasses: number, options: RunOptions = {}): Promise<{ model: SequenceClassifier; base: ModelBase }> {
+export async function buildClassifier(
+  config: RunConfig,
+  numClasses: number,
+  options: RunOptions = {},
+): Promise<{ model: SequenceClassifier; base: ModelBase }> {
   const m = config.model;
   let gpt: GPT2;
   let base: ModelBase;

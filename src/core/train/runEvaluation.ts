@@ -11,13 +11,20 @@ import { epochOrder } from './schedule.js';
 
 /** The batches of each evaluation point: the few training batches have one fixed shuffle of their own (epoch -1), the same all run. */
 export function fewBatches(examples: SplitExamples, { batchSize, evalBatches, seed }: RunConfig): { train: Example[][]; val: Example[][] } {
-  return { train: chunk(epochOrder(examples.train, seed, -1), batchSize, true).slice(0, evalBatches), val: chunk(examples.val, batchSize, true).slice(0, evalBatches) };
+  return {
+    train: chunk(epochOrder(examples.train, seed, -1), batchSize, true).slice(0, evalBatches),
+    val: chunk(examples.val, batchSize, true).slice(0, evalBatches),
+  };
 }
 
 /** The batches of the final whole-split evaluation. */
 export function finalBatches(examples: SplitExamples, { batchSize }: RunConfig): Record<SplitName, Example[][]> {
   const size = forwardBatchSize(batchSize);
-  return { train: lengthSortedBatches(examples.train, size), val: lengthSortedBatches(examples.val, size), test: lengthSortedBatches(examples.test, size) };
+  return {
+    train: lengthSortedBatches(examples.train, size),
+    val: lengthSortedBatches(examples.val, size),
+    test: lengthSortedBatches(examples.test, size),
+  };
 }
 
 /**
@@ -71,7 +78,9 @@ export class RunEvaluation {
   /** Early stopping watches the loss on the whole validation set; otherwise the few batches give it. */
   async epochPoint(progress: TrainProgress, epoch: number): Promise<EpochPoint> {
     const { train, val } = await this.few();
-    const watched = this.config.earlyStopping ? await this.withMetrics((metrics) => metrics(this.wholeSplit('val', this.config.batchSize))) : val;
+    const watched = this.config.earlyStopping
+      ? await this.withMetrics((metrics) => metrics(this.wholeSplit('val', this.config.batchSize)))
+      : val;
     const valLoss = watched.loss;
     const { step, examplesSeen } = progress;
     return { epoch, step, examplesSeen, trainAccuracy: train.accuracy, valAccuracy: val.accuracy, valLoss };
@@ -80,7 +89,11 @@ export class RunEvaluation {
   /** Whole splits, shortest texts together so batches carry little padding (order does not change metrics). */
   async final(): Promise<Record<SplitName, SplitMetrics>> {
     const batches = finalBatches(this.examples, this.config);
-    return this.withMetrics(async (metrics) => ({ train: await metrics(batches.train), val: await metrics(batches.val), test: await metrics(batches.test) }));
+    return this.withMetrics(async (metrics) => ({
+      train: await metrics(batches.train),
+      val: await metrics(batches.val),
+      test: await metrics(batches.test),
+    }));
   }
 
   private wholeSplit(split: SplitName, batchSize: number): Example[][] {

@@ -26,5 +26,5 @@ export function stepsPerEpoch(train: Example[], batchSize: number): number {
 
 export function dropoutContext(rate: number, seed: number, step: number): ForwardContext {
   let site = 0;
-  return { dropout: rate, seed: () => (rate > 0 ? ((seed * 1_000_003 + step * 1009 + site++) >>> 0) : null) };
+  return { dropout: rate, seed: () => (rate > 0 ? (seed * 1_000_003 + step * 1009 + site++) >>> 0 : null) };
 }

@@ -54,7 +54,14 @@ export function applyStep(optimizer: AdamW, grads: tf.NamedTensorMap, clipNorm: 
  * One optimisation step on a batch, returning the loss before the update. The frozen leading
  * blocks run outside the gradient tape: nothing below the first trained block needs gradients.
  */
-export function trainStep(model: SequenceClassifier, optimizer: AdamW, vars: tf.Variable[], batch: Batch, ctx: ForwardContext, options: StepOptions = {}): number {
+export function trainStep(
+  model: SequenceClassifier,
+  optimizer: AdamW,
+  vars: tf.Variable[],
+  batch: Batch,
+  ctx: ForwardContext,
+  options: StepOptions = {},
+): number {
   return tf.tidy(() => {
     const { value, grads } = batchGradients(model, vars, batch, ctx, options.prefix);
     applyStep(optimizer, grads, options.clipNorm);

@@ -115,7 +115,10 @@ class TrainGraph extends Gpt2Graph {
     const t = g.op1('Tanh', [g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [g.op1('Mul', [x2, x]), g.scalar(0.044715)])]), c])]);
     const dInner = g.op1('Mul', [g.op1('Add', [g.op1('Mul', [x2, g.scalar(3 * 0.044715)]), g.scalar(1)]), c]);
     const left = g.op1('Mul', [g.op1('Add', [t, g.scalar(1)]), g.scalar(0.5)]);
-    const right = g.op1('Mul', [g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Sub', [g.scalar(1), g.op1('Mul', [t, t])])]), dInner]);
+    const right = g.op1('Mul', [
+      g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Sub', [g.scalar(1), g.op1('Mul', [t, t])])]),
+      dInner,
+    ]);
     return g.op1('Mul', [dy, g.op1('Add', [left, right])]);
   }
 
@@ -140,7 +143,9 @@ class TrainGraph extends Gpt2Graph {
   /** [B, T, C] → [B, H, T, D]. */
   private split(t: string): string {
     const D = this.C / this.config.nHead;
-    return this.g.op1('Transpose', [this.g.op1('Reshape', [t, this.g.ints([0, 0, this.config.nHead, D])])], { perm: { ints: [0, 2, 1, 3] } });
+    return this.g.op1('Transpose', [this.g.op1('Reshape', [t, this.g.ints([0, 0, this.config.nHead, D])])], {
+      perm: { ints: [0, 2, 1, 3] },
+    });
   }
 
   /** [B, H, T, D] → [B, T, C]. */
@@ -196,7 +201,13 @@ class TrainGraph extends Gpt2Graph {
  * The serialized training graph of the top from block `from` up, starting from hidden states or (from
  * block 0) from the token ids; `shapes` holds every weight it uses.
  */
-export function buildTrainGraph(config: GPT2Config, shapes: Map<string, number[]>, trained: Set<string>, from: number, input: 'ids' | 'hidden'): Uint8Array {
+export function buildTrainGraph(
+  config: GPT2Config,
+  shapes: Map<string, number[]>,
+  trained: Set<string>,
+  from: number,
+  input: 'ids' | 'hidden',
+): Uint8Array {
   const m = new TrainGraph(config, shapes, trained);
   const { g } = m;
   const C = config.nEmbd;
