@@ -2,24 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/core/model/backend.js';
 import { loadGradients } from '../src/core/model/gradients.js';
-import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
-import { GPT2 } from '../src/core/model/gpt2.js';
 import { tokenize, PAD_TOKEN } from '../src/core/data/tokenizer.js';
-import { AdamW } from '../src/core/train/adamw.js';
 import { idsTensor } from '../src/core/model/ops.js';
 import { trainStep } from '../src/core/train/step.js';
 import { EVAL } from '../src/core/model/block.js';
-import { golden, loadGoldenCheckpoint, transposed, worstDifference } from './support/golden.js';
+import { golden, goldenClassifier, loadGoldenModel, transposed, worstDifference } from './support/golden.js';
 
 /* The engine against an independent PyTorch float32 GPT-2 (../shared/fixtures/golden/README). */
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
   expect(worstDifference(actual, expected)).toBeLessThan(tol);
-}
-
-async function loadModel(name: string): Promise<GPT2> {
-  const { config, tensors } = await loadGoldenCheckpoint(name);
-  return GPT2.fromTensors(config, tensors);
 }
 
 beforeAll(async () => {
@@ -29,7 +21,7 @@ beforeAll(async () => {
 
 describe.each(Object.keys(golden.models))('%s language model', (name) => {
   it('tokenizes, and reproduces final-layer-norm hidden states and next-token logits', async () => {
-    const gpt = await loadModel(name);
+    const gpt = await loadGoldenModel(name);
     for (const c of golden.models[name].lm) {
       expect(tokenize(c.text)).toEqual(c.ids);
       const [hidden, logits] = tf.tidy(() => {
@@ -54,27 +46,12 @@ describe.each(Object.keys(golden.models))('%s language model', (name) => {
 describe.each(['classifier_last_position', 'classifier_last_token'] as const)('golden-gpt2 %s', (key) => {
   it('follows the PyTorch AdamW trajectory for 5 steps', async () => {
     const g = golden.models['golden-gpt2'][key]!;
-    const gpt = await loadModel('golden-gpt2');
+    const { gpt, model, vars, batch, opt } = await goldenClassifier(g);
     const C = gpt.config.nEmbd;
-    const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
-      weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
-      bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
-    });
-    const vars = model.setTrainable({ kind: 'last', blocks: 1 });
-    const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
-    const ids = texts.map((t) => [...t, ...Array(g.padded_length - t.length).fill(PAD_TOKEN)]);
     expect(g.pad_token).toBe(PAD_TOKEN);
-    const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
-    const opt = new AdamW({
-      learningRate: g.optimizer.lr,
-      weightDecay: g.optimizer.weight_decay,
-      beta1: g.optimizer.betas[0],
-      beta2: g.optimizer.betas[1],
-      epsilon: g.optimizer.eps,
-    });
     const losses = g.loss_before_each_step.map(() => trainStep(model, opt, vars, batch, EVAL));
     losses.forEach((l, i) => expect(Math.abs(l - g.loss_before_each_step[i]) / g.loss_before_each_step[i]).toBeLessThan(1e-4));
-    const logits = tf.tidy(() => model.logits(idsTensor(ids), batch.lengths));
+    const logits = tf.tidy(() => model.logits(idsTensor(batch.ids), batch.lengths));
     expectClose(await logits.data(), g.logits_after_steps, 1e-4);
     expectClose(transposed(Array.from(await model.headWeight.data()), C, 2), g.head_after_steps.weight, 1e-4);
     expectClose(await model.headBias.data(), g.head_after_steps.bias, 1e-4);

@@ -19,7 +19,15 @@ import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { AdamW } from '../src/core/train/adamw.js';
 import { onnxTrainStep, trainStep } from '../src/core/train/step.js';
 import { lastJson, runWorkbench } from './support/cli.js';
-import { golden, goldenDir, loadGoldenCheckpoint, transposed, worstDifference, type ClassifierCase } from './support/golden.js';
+import {
+  golden,
+  goldenClassifier,
+  goldenDir,
+  loadGoldenCheckpoint,
+  loadGoldenModel,
+  transposed,
+  worstDifference,
+} from './support/golden.js';
 import { tinyClassifier } from './support/tinyClassifier.js';
 
 /* The ONNX Runtime path against the same PyTorch goldens as the tfjs path (test/golden.test.ts). */
@@ -34,11 +42,6 @@ beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
   await loadGradients();
 });
-
-async function goldenGpt2(): Promise<GPT2> {
-  const { config, tensors } = await loadGoldenCheckpoint('golden-gpt2');
-  return GPT2.fromTensors(config, tensors);
-}
 
 /** A classifier trained a few steps on tfjs, so its weights (and LoRA adapters) are nobody's initialisation. */
 function trainedTiny(spec: Trainable, pooling: Pooling = 'last-token'): SequenceClassifier {
@@ -88,28 +91,6 @@ describe.each(Object.keys(golden.models))('%s on ONNX Runtime', (name) => {
   });
 });
 
-/** The golden classifier case with its head init, last block trainable, batch and PyTorch's AdamW settings. */
-async function goldenClassifier(g: ClassifierCase) {
-  const gpt = await goldenGpt2();
-  const C = gpt.config.nEmbd;
-  const model = new SequenceClassifier(gpt, 2, g.pooling, 0, {
-    weight: { shape: [C, 2], data: transposed(g.head_init.weight, 2, C) },
-    bias: { shape: [2], data: Float32Array.from(g.head_init.bias) },
-  });
-  const vars = model.setTrainable({ kind: 'last', blocks: 1 });
-  const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
-  const ids = texts.map((t) => [...t, ...Array<number>(g.padded_length - t.length).fill(PAD_TOKEN)]);
-  const batch = { ids, lengths: texts.map((t) => t.length), labels: g.labels };
-  const opt = new AdamW({
-    learningRate: g.optimizer.lr,
-    weightDecay: g.optimizer.weight_decay,
-    beta1: g.optimizer.betas[0],
-    beta2: g.optimizer.betas[1],
-    epsilon: g.optimizer.eps,
-  });
-  return { model, vars, batch, opt };
-}
-
 describe.each(['classifier_last_position', 'classifier_last_token'] as const)('golden-gpt2 %s on ONNX Runtime', (key) => {
   it('gives the PyTorch logits after the 5 AdamW steps (trained on tfjs)', async () => {
     const g = golden.models['golden-gpt2'][key]!;
@@ -147,7 +128,7 @@ describe.each(['classifier_last_position', 'classifier_last_token'] as const)('g
 
 describe('ONNX and tfjs on the same model', () => {
   it('the frozen prefix (blocks [0, 2) of the golden GPT-2) agrees within 1e-4', async () => {
-    const model = new SequenceClassifier(await goldenGpt2(), 2, 'last-position', 0);
+    const model = new SequenceClassifier(await loadGoldenModel('golden-gpt2'), 2, 'last-position', 0);
     model.setTrainable({ kind: 'last', blocks: 1 });
     const texts = golden.models['golden-gpt2'].lm.map((c) => c.ids);
     const T = Math.max(...texts.map((t) => t.length)) + 2;
