@@ -30,8 +30,10 @@ describe('chooseColumns', () => {
     expect(() => chooseColumns(table, { textColumn: 'msg' })).toThrow('no column "msg": the columns are 0 "text", 1 "label"');
     expect(() => chooseColumns(table, { labelColumn: 2 })).toThrow('no column 2: the columns are 0 "text", 1 "label"');
     expect(() => chooseColumns(table, { textColumn: 0, labelColumn: 'text' })).toThrow(
-      'the text and the label column are the same column (text)',
+      'the text and the label column are the same column (0 "text")',
     );
+    const named = readTable('"te\rxt",label\nhi,ham\n');
+    expect(() => chooseColumns(named, { textColumn: 0, labelColumn: 0 })).toThrow('the same column (0 "te\\rxt")');
   });
 
   it('refuses a file with one column', () => {

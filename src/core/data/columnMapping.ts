@@ -30,7 +30,7 @@ export function chooseColumns(table: Table, options: ColumnOptions = {}): Column
   let text = given.text ?? columnNamed(table, TEXT_COLUMN_NAMES, label);
   label ??= bestColumn(table, text, (values) => -new Set(values).size);
   text ??= bestColumn(table, label, (values) => values.reduce((sum, v) => sum + v.length, 0) / Math.max(1, values.length));
-  if (text === label) throw new WorkbenchError(`the text and the label column are the same column (${table.columns[text]})`);
+  if (text === label) throw new WorkbenchError(`the text and the label column are the same column (${describeColumn(table, text)})`);
   return { text, label };
 }
 
@@ -43,7 +43,12 @@ function resolveColumn(table: Table, ref: ColumnRef): number {
 }
 
 function describeColumns(table: Table): string {
-  return table.columns.map((name, i) => (table.header ? `${i} ${JSON.stringify(name)}` : String(i))).join(', ');
+  return table.columns.map((_, i) => describeColumn(table, i)).join(', ');
+}
+
+/** A column for a one-line message: its index, and its header name quoted (a name may hold a line break). */
+function describeColumn(table: Table, i: number): string {
+  return table.header ? `${i} ${JSON.stringify(table.columns[i])}` : String(i);
 }
 
 function columnNamed(table: Table, names: readonly string[], exclude: number | undefined): number | undefined {
