@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import type { SplitExamples } from '../src/core/data/examples.js';
 import { initBackend } from '../src/core/model/backend.js';
-import { trainClassifier, type TrainEvent } from '../src/core/train/loop.js';
+import { AdamW } from '../src/core/train/adamw.js';
+import { trainClassifier, TrainingCancelled, type LoopOptions, type TrainEvent } from '../src/core/train/loop.js';
 import { threadInit } from '../src/core/train/parallel/parallelTrainer.js';
 import { liveTrainThreads, ThreadPool } from '../src/core/train/parallel/threadPool.js';
 import { buildClassifier, modelShape, prepareData } from '../src/core/train/run.js';
@@ -25,7 +26,7 @@ const tiny = { preset: 'custom', custom: { nLayer: 2, nEmbd: 32, nHead: 4, nPosi
 const base = { model: tiny, pooling: 'last-token', learningRate: 1e-3, epochs: 1, evalEvery: 100, evalBatches: 1, maxLength: 40 } as const;
 
 /** A run on 30 training examples; its step losses and trained weights. */
-async function run(input: RunConfigInput, threads: number) {
+async function run(input: RunConfigInput, threads: number, options: LoopOptions = {}) {
   const config = RunConfigSchema.parse(input);
   const data = await prepareData(config, modelShape(config).nPositions, { cacheDir });
   const examples: SplitExamples = {
@@ -39,11 +40,17 @@ async function run(input: RunConfigInput, threads: number) {
     const losses: number[] = [];
     let threadsSeen = 0;
     const onEvent = (e: TrainEvent) => {
+      options.onEvent?.(e);
       if (e.kind !== 'step') return;
       losses.push(e.loss);
       threadsSeen = Math.max(threadsSeen, liveTrainThreads() + 1);
     };
-    const outcome = await trainClassifier(model, config, { examples, padLength: data.padLength }, { threads, inference: 'tfjs', onEvent });
+    const outcome = await trainClassifier(
+      model,
+      config,
+      { examples, padLength: data.padLength },
+      { ...options, threads, inference: 'tfjs', onEvent },
+    );
     const weights = new Map<string, Float32Array>();
     for (const [name, v] of model.namedParams()) if (v.trainable) weights.set(name, Float32Array.from(await v.data()));
     expect(threadsSeen).toBe(threads);
@@ -108,6 +115,20 @@ describe('two training threads give the run of one', () => {
   it('LoRA adapters', async () => {
     await expectSameRun({ ...base, trainable: { kind: 'lora', rank: 4, alpha: 8 }, batchSize: 8 });
   });
+
+  const checkpointDir = tempDir('wb-threads-ckpt-');
+  it("a resumed run's threads start from the checkpoint's weights and optimizer moments", async () => {
+    const input = { ...base, trainable: { kind: 'last', blocks: 1 }, batchSize: 5, epochs: 2 } as const;
+    const one = await run(input, 1);
+    const controller = new AbortController();
+    const onEvent = (e: TrainEvent) => e.kind === 'step' && e.epoch === 1 && controller.abort();
+    await expect(run(input, 2, { checkpointDir, signal: controller.signal, onEvent })).rejects.toBeInstanceOf(TrainingCancelled);
+    const resumed = await run(input, 2, { checkpointDir });
+    expect(resumed.outcome.resumedFromEpoch).toBe(0);
+    expect(maxRelDiff(resumed.losses, one.losses.slice(-resumed.losses.length))).toBeLessThan(1e-5);
+    expectSameWeights(resumed.weights, one.weights, one.C, one.lr * one.losses.length);
+    expect(liveTrainThreads()).toBe(0);
+  });
 });
 
 describe('thread failures and teardown', () => {
@@ -116,11 +137,12 @@ describe('thread failures and teardown', () => {
     const { model } = await buildClassifier(config, 2);
     return model;
   }
+  const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0 });
 
   it('a thread that cannot start fails the start with one clear error and leaves no thread running', async () => {
     const model = await tinyModel();
     try {
-      await expect(ThreadPool.start(2, { ...(await threadInit(model)), backend: 'no-such-backend' })).rejects.toThrow(
+      await expect(ThreadPool.start(2, { ...(await threadInit(model, optimizer, 3)), backend: 'no-such-backend' })).rejects.toThrow(
         /^training thread [12] failed: unknown backend "no-such-backend"/,
       );
       expect(liveTrainThreads()).toBe(0);
@@ -131,11 +153,11 @@ describe('thread failures and teardown', () => {
 
   it("an error inside a thread rejects the step with the thread's message; later steps fail the same way; dispose stops it", async () => {
     const model = await tinyModel();
-    const pool = await ThreadPool.start(1, await threadInit(model));
+    const pool = await ThreadPool.start(1, await threadInit(model, optimizer, 2));
     try {
       expect(liveTrainThreads()).toBe(1);
       // Hidden states [1, 2, 32] need 64 values.
-      const bad = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), k: 1 }, trainedValues: [] };
+      const bad = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), k: 1 } };
       const failure = /^training thread 1 failed: .*/;
       await expect(pool.gradients([bad])).rejects.toThrow(failure);
       await expect(pool.gradients([bad])).rejects.toThrow(failure);

@@ -16,7 +16,7 @@ export async function twoThreadTrainStep(repeats: number): Promise<number | null
   const model = new SequenceClassifier(GPT2.random(GPT2_SMALL_BLOCK, 1), 2, 'last-position', 1);
   model.setTrainable({ kind: 'last', blocks: 1 });
   const optimizer = new AdamW({ learningRate: 5e-5, weightDecay: 0.1 });
-  const trainer = await ParallelTrainer.start(model, 2);
+  const trainer = await ParallelTrainer.start(model, optimizer, 2);
   try {
     const rowSize = LONG * GPT2_SMALL_BLOCK.nEmbd;
     const hidden = tf.tidy(() => tf.randomNormal([BATCH * rowSize], 0, 1, 'float32', 7).dataSync() as Float32Array);

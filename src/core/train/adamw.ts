@@ -105,8 +105,12 @@ export class AdamW extends tf.Optimizer {
     }
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
+  get settings(): Required<AdamWSettings> {
     return { learningRate: this.learningRate, weightDecay: this.weightDecay, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...this.settings };
   }
 
   override dispose(): void {

@@ -114,13 +114,14 @@ export async function trainClassifier(
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
-    // Training threads share out tfjs steps; the ONNX step already runs on every core.
-    if (!stepPath.runner && threadCount > 1) parallel = await ParallelTrainer.start(model, threadCount);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
     const progress = restored ?? newProgress();
     const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
+    // Training threads share out tfjs steps (the ONNX step already runs on every core); their
+    // replicas start from the model and optimizer as restored.
+    if (!stepPath.runner && threadCount > 1) parallel = await ParallelTrainer.start(model, optimizer, threadCount);
     const stopping = config.earlyStopping
       ? EarlyStopping.start(
           config.earlyStopping,

@@ -1,16 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { backendName } from '../../model/backend.js';
-import { EVAL } from '../../model/block.js';
 import type { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import type { AdamW } from '../adamw.js';
-import { applyStep, batchGradients } from '../step.js';
-import { prefixTensor } from './prefixTensor.js';
-import type { Shard } from './shards.js';
+import { optimizerState } from './optimizerState.js';
 import type { ThreadInit } from './protocol.js';
+import { averagedStep, gradientSlots, shardGradients } from './replicaStep.js';
+import type { Shard } from './shards.js';
 import { ThreadPool } from './threadPool.js';
 
-/** What a training thread needs to hold a copy of `model`: its shape, trainable choice and every weight. */
-export async function threadInit(model: SequenceClassifier): Promise<ThreadInit> {
+/** What each of `threads` threads (this one included) needs to hold a replica of `model` and `optimizer`. */
+export async function threadInit(model: SequenceClassifier, optimizer: AdamW, threads: number): Promise<Omit<ThreadInit, 'index'>> {
+  const vars = model.trainableVariables();
   return {
     backend: backendName(),
     config: model.gpt.config,
@@ -20,56 +20,50 @@ export async function threadInit(model: SequenceClassifier): Promise<ThreadInit>
     trainable: model.trainableSpec,
     weights: await model.hostTensors('all'),
     trained: [...model.namedParams()].filter(([, v]) => v.trainable).map(([name]) => name),
+    optimizer: { settings: optimizer.settings, state: await optimizerState(optimizer, vars) },
+    slots: gradientSlots(vars, threads),
   };
 }
 
 /**
  * Data-parallel training steps: a batch is split into shards, this thread computes the first and
- * each training thread one more; the shards' mean-loss gradients, weighted by shard size, sum to the
- * whole batch's, and this thread applies the one AdamW step. The threads get the trained values
- * with every shard, so whatever changes the weights here (resume, the best epoch) reaches them.
+ * each training thread one more, and then every thread applies the same averaged update to its own
+ * replica (replicaStep.ts). The replicas start from the model's and optimizer's state at start():
+ * whatever changes them before training (a resume) must come first.
  */
 export class ParallelTrainer {
   private constructor(
     private readonly model: SequenceClassifier,
     private readonly vars: tf.Variable[],
+    private readonly slots: Float32Array[][],
     private readonly pool: ThreadPool,
   ) {}
 
-  /** Starts threads - 1 training threads beside this one, each with a copy of the model. */
-  static async start(model: SequenceClassifier, threads: number): Promise<ParallelTrainer> {
-    return new ParallelTrainer(model, model.trainableVariables(), await ThreadPool.start(threads - 1, await threadInit(model)));
+  /** Starts threads - 1 training threads beside this one, each with a replica of the model and optimizer. */
+  static async start(model: SequenceClassifier, optimizer: AdamW, threads: number): Promise<ParallelTrainer> {
+    const init = await threadInit(model, optimizer, threads);
+    return new ParallelTrainer(model, model.trainableVariables(), init.slots, await ThreadPool.start(threads - 1, init));
   }
 
   get threads(): number {
     return this.pool.size + 1;
   }
 
-  /** One optimisation step on a batch split into at most `threads` shards (dropout-free: masks would depend on the split); returns the loss. */
+  /** One optimisation step on a batch split into at most `threads` shards; returns the loss. */
   async step(optimizer: AdamW, shards: Shard[], clipNorm: number | null): Promise<number> {
     const [own, ...others] = shards;
-    const trainedValues = this.vars.map((v) => v.dataSync() as Float32Array);
-    const pending = this.pool.gradients(others.map((s) => ({ ...s, trainedValues })));
+    const pending = this.pool.gradients(others);
     pending.catch(() => {}); // awaited below; this only keeps a failure during our own shard from going unhandled
-    const mine = tf.tidy(() => batchGradients(this.model, this.vars, own.batch, EVAL, prefixTensor(own, this.model.gpt.config.nEmbd)));
-    try {
-      const theirs = await pending;
-      const rows = shards.map((s) => s.batch.ids.length);
-      const total = rows.reduce((a, b) => a + b);
-      const [w0, ...w] = rows.map((n) => n / total);
-      return tf.tidy(() => {
-        const grads = Object.fromEntries(
-          this.vars.map((v, i) => [
-            v.name,
-            tf.addN([tf.mul(mine.grads[v.name], w0), ...theirs.map((r, j) => tf.mul(tf.tensor(r.grads[i], v.shape), w[j]))]),
-          ]),
-        );
-        applyStep(optimizer, grads, clipNorm);
-        return theirs.reduce((sum, r, j) => sum + r.loss * w[j], mine.value.dataSync()[0] * w0);
-      });
-    } finally {
-      tf.dispose(mine);
-    }
+    const losses = [shardGradients(this.model, this.vars, own, this.slots[0]), ...(await pending)];
+    const rows = shards.map((s) => s.batch.ids.length);
+    const total = rows.reduce((a, b) => a + b);
+    const shardWeights = rows.map((n) => n / total);
+    const applied = this.pool.apply(shardWeights, clipNorm);
+    applied.catch(() => {}); // awaited below, after our own update
+    averagedStep(optimizer, this.vars, this.slots, shardWeights, clipNorm);
+    // The slots are written again only once every thread has read them.
+    await applied;
+    return losses.reduce((sum, loss, i) => sum + loss * shardWeights[i], 0);
   }
 
   dispose(): Promise<void> {

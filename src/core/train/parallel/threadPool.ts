@@ -2,12 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../errors.js';
-import type { ShardRequest, ThreadInit, ThreadReply } from './protocol.js';
-
-export interface ShardResult {
-  loss: number;
-  grads: Float32Array[];
-}
+import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
+import type { Shard } from './shards.js';
 
 let live = 0;
 
@@ -30,15 +26,15 @@ function threadEntry(): URL {
 /** One training thread: requests go out in order and are answered in order. */
 class TrainThread {
   private readonly worker: Worker;
-  private readonly waiting: { resolve: (r: ShardResult) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: { resolve: (r: ThreadReply) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | null = null;
   readonly ready: Promise<void>;
 
   constructor(
     readonly index: number,
-    init: ThreadInit,
+    init: Omit<ThreadInit, 'index'>,
   ) {
-    this.worker = new Worker(threadEntry(), { workerData: init });
+    this.worker = new Worker(threadEntry(), { workerData: { ...init, index } satisfies ThreadInit });
     live++;
     this.ready = new Promise((resolve, reject) => {
       this.waiting.push({ resolve: () => resolve(), reject });
@@ -57,8 +53,7 @@ class TrainThread {
 
   private settle(reply: ThreadReply): void {
     if (reply.type === 'error') return this.fail(this.failed(reply.message));
-    const next = this.waiting.shift();
-    next?.resolve(reply.type === 'grads' ? { loss: reply.loss, grads: reply.grads } : { loss: NaN, grads: [] });
+    this.waiting.shift()?.resolve(reply);
   }
 
   /** Rejects everything pending and every later request with the first failure. */
@@ -67,11 +62,11 @@ class TrainThread {
     for (const w of this.waiting.splice(0)) w.reject(this.failure);
   }
 
-  shard(req: ShardRequest): Promise<ShardResult> {
+  request(req: ThreadRequest): Promise<ThreadReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(req, req.prefix ? [req.prefix.data.buffer] : []);
+      this.worker.postMessage(req, req.type === 'shard' && req.prefix ? [req.prefix.data.buffer] : []);
     });
   }
 
@@ -81,12 +76,12 @@ class TrainThread {
   }
 }
 
-/** Worker threads that each hold a copy of the model and compute the gradients of a batch's shards. */
+/** Worker threads that each hold a replica of the model and optimizer (replicaStep.ts). */
 export class ThreadPool {
   private constructor(private readonly threads: TrainThread[]) {}
 
   /** Starts `count` threads; resolves once every one has built its model, else stops them all and rejects. */
-  static async start(count: number, init: ThreadInit): Promise<ThreadPool> {
+  static async start(count: number, init: Omit<ThreadInit, 'index'>): Promise<ThreadPool> {
     const pool = new ThreadPool(Array.from({ length: count }, (_, i) => new TrainThread(i + 1, init)));
     try {
       await Promise.all(pool.threads.map((t) => t.ready));
@@ -101,9 +96,15 @@ export class ThreadPool {
     return this.threads.length;
   }
 
-  /** Gradients of each request's shard, request i on thread i. */
-  gradients(requests: Omit<ShardRequest, 'type' | 'id'>[]): Promise<ShardResult[]> {
-    return Promise.all(requests.map((r, i) => this.threads[i].shard({ type: 'shard', id: i, ...r })));
+  /** Shard i's gradients into thread i's slot; resolves with the shards' losses. */
+  async gradients(shards: Shard[]): Promise<number[]> {
+    const replies = await Promise.all(shards.map((s, i) => this.threads[i].request({ type: 'shard', ...s })));
+    return replies.map((r) => (r.type === 'grads' ? r.loss : NaN));
+  }
+
+  /** Every thread's update of its replica from the slots; resolves once all are done. */
+  async apply(shardWeights: number[], clipNorm: number | null): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.request({ type: 'apply', shardWeights, clipNorm })));
   }
 
   async dispose(): Promise<void> {

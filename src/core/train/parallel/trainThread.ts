@@ -1,21 +1,27 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.js';
-import { EVAL } from '../../model/block.js';
 import { GPT2 } from '../../model/gpt2.js';
 import { loadGradients } from '../../model/gradients.js';
 import { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../../model/trainable.js';
-import { batchGradients } from '../step.js';
-import { prefixTensor } from './prefixTensor.js';
-import type { ShardRequest, ThreadInit, ThreadReply } from './protocol.js';
+import { AdamW } from '../adamw.js';
+import { loadOptimizerState } from './optimizerState.js';
+import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
+import { averagedStep, shardGradients } from './replicaStep.js';
 
 /*
- * A training thread: its own tfjs engine and backend holding a copy of the model. It answers each
- * shard with the shard's mean loss and gradients; the parent averages them and applies the update.
+ * A training thread: its own tfjs engine and backend holding a replica of the model and optimizer.
+ * It computes shards' gradients into its slot and applies each step's update as the parent does.
  */
 
-async function buildModel(init: ThreadInit): Promise<{ model: SequenceClassifier; trained: tf.Variable[] }> {
+interface Replica {
+  model: SequenceClassifier;
+  trained: tf.Variable[];
+  optimizer: AdamW;
+}
+
+async function buildReplica(init: ThreadInit): Promise<Replica> {
   await initBackend(init.backend);
   await loadGradients();
   const head = { weight: init.weights.get(HEAD_WEIGHT)!, bias: init.weights.get(HEAD_BIAS)! };
@@ -23,34 +29,28 @@ async function buildModel(init: ThreadInit): Promise<{ model: SequenceClassifier
   model.setTrainable(init.trainable); // adds LoRA adapters when the spec has them
   model.assignTensors(init.weights, 'training thread');
   const params = model.namedParams();
-  return { model, trained: init.trained.map((name) => params.get(name)!) };
+  const trained = init.trained.map((name) => params.get(name)!);
+  const optimizer = new AdamW(init.optimizer.settings);
+  await loadOptimizerState(optimizer, trained, init.optimizer.state);
+  return { model, trained, optimizer };
 }
 
-function shardGradients(trained: tf.Variable[], model: SequenceClassifier, req: ShardRequest): ThreadReply {
-  let reply: ThreadReply | null = null;
-  tf.tidy(() => {
-    trained.forEach((v, i) => v.assign(tf.tensor(req.trainedValues[i], v.shape)));
-    const { value, grads } = batchGradients(model, trained, req.batch, EVAL, prefixTensor(req, model.gpt.config.nEmbd));
-    // Copies: the backend may hand out its own buffers, which must not be transferred away.
-    reply = {
-      type: 'grads',
-      id: req.id,
-      loss: value.dataSync()[0],
-      grads: trained.map((v) => Float32Array.from(grads[v.name].dataSync())),
-    };
-  });
-  return reply!;
+function answer({ model, trained, optimizer }: Replica, init: ThreadInit, req: ThreadRequest): ThreadReply {
+  if (req.type === 'shard') return { type: 'grads', loss: shardGradients(model, trained, req, init.slots[init.index]) };
+  averagedStep(optimizer, trained, init.slots, req.shardWeights, req.clipNorm);
+  return { type: 'applied' };
 }
 
 const port = parentPort!;
-const post = (reply: ThreadReply) => port.postMessage(reply, reply.type === 'grads' ? reply.grads.map((g) => g.buffer) : []);
+const post = (reply: ThreadReply) => port.postMessage(reply);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 try {
-  const { model, trained } = await buildModel(workerData as ThreadInit);
-  port.on('message', (req: ShardRequest) => {
+  const init = workerData as ThreadInit;
+  const replica = await buildReplica(init);
+  port.on('message', (req: ThreadRequest) => {
     try {
-      post(shardGradients(trained, model, req));
+      post(answer(replica, init, req));
     } catch (err) {
       post({ type: 'error', message: message(err) });
     }
