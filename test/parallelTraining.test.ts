@@ -157,10 +157,10 @@ describe('thread failures and teardown', () => {
     try {
       expect(liveTrainThreads()).toBe(1);
       // Hidden states [1, 2, 32] need 64 values.
-      const bad = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), k: 1 } };
+      const shard = { batch: { ids: [[1, 2]], lengths: [2], labels: [0] }, prefix: { data: new Float32Array(5), k: 1 } };
       const failure = /^training thread 1 failed: .*/;
-      await expect(pool.gradients([bad])).rejects.toThrow(failure);
-      await expect(pool.gradients([bad])).rejects.toThrow(failure);
+      await expect(pool.ask([{ type: 'shard', shard }])).rejects.toThrow(failure);
+      await expect(pool.ask([{ type: 'update', shardWeights: [1], scale: 1 }])).rejects.toThrow(failure);
     } finally {
       await pool.dispose();
       model.dispose();

@@ -27,7 +27,7 @@ export async function twoThreadTrainStep(repeats: number): Promise<number | null
         batch: { ids: rows.map(() => Array<number>(LONG).fill(0)), lengths: rows.map(() => LONG), labels: rows.map((i) => i % 2) },
         prefix: { data: hidden.slice(rows[0] * rowSize, (rows[0] + rows.length) * rowSize), k: 0 },
       }));
-    return await medianSeconds(repeats, () => trainer.step(optimizer, shards(), null));
+    return await medianSeconds(repeats, () => trainer.step(shards(), null));
   } finally {
     await trainer.dispose();
     optimizer.dispose();

@@ -159,6 +159,7 @@ export async function trainClassifier(
       progress.epoch = epoch;
       if (checkpointDir) {
         const rng = { seed: config.seed, epoch, step: progress.step };
+        await parallel?.collectOptimizerState(); // the training threads hold the moments of the parameters they update
         await saveCheckpoint(checkpointDir, model, optimizer, { ...progress, rng }, fingerprint, stopping?.kept);
         emit({ kind: 'checkpoint', epoch, dir: checkpointDir });
       }
@@ -208,7 +209,7 @@ async function trainOnBatch(
   const loss = s.onnx
     ? await onnxTrainStep(model, optimizer, s.onnx, padBatch(batch, s.T), s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
     : s.parallel
-      ? await s.parallel.step(optimizer, batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
+      ? await s.parallel.step(batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
       : localStep(model, optimizer, vars, batch, s);
   if (!Number.isFinite(loss)) {
     throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);

@@ -2,9 +2,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { backendName } from '../../model/backend.js';
 import type { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import type { AdamW } from '../adamw.js';
-import { optimizerState } from './optimizerState.js';
-import type { ThreadInit } from './protocol.js';
-import { averagedStep, gradientSlots, shardGradients } from './replicaStep.js';
+import { loadOptimizerState, optimizerState } from './optimizerState.js';
+import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
+import { Replica, sharedBuffers, type SharedBuffers } from './replica.js';
 import type { Shard } from './shards.js';
 import { ThreadPool } from './threadPool.js';
 
@@ -21,49 +21,86 @@ export async function threadInit(model: SequenceClassifier, optimizer: AdamW, th
     weights: await model.hostTensors('all'),
     trained: [...model.namedParams()].filter(([, v]) => v.trainable).map(([name]) => name),
     optimizer: { settings: optimizer.settings, state: await optimizerState(optimizer, vars) },
-    slots: gradientSlots(vars, threads),
+    shared: sharedBuffers(vars, threads),
   };
 }
 
+/** clipByGlobalNorm's factor (step.ts) from the parameters' squared norms, in its float32 arithmetic and order. */
+function clipScale(squared: number[], maxNorm: number): number {
+  const f = Math.fround;
+  const norm = f(Math.sqrt(squared.reduce((sum, s) => f(sum + s))));
+  return Math.min(1, f(f(maxNorm) / f(norm + f(1e-6))));
+}
+
 /**
- * Data-parallel training steps: a batch is split into shards, this thread computes the first and
- * each training thread one more, and then every thread applies the same averaged update to its own
- * replica (replicaStep.ts). The replicas start from the model's and optimizer's state at start():
- * whatever changes them before training (a resume) must come first.
+ * Data-parallel training steps: a batch is split into shards, this thread computes the first and each
+ * training thread one more; then each thread updates the parameters it owns and all copy the results
+ * (replica.ts). The threads start from the model's and optimizer's state at start(): whatever changes
+ * them before training (a resume) must come first.
  */
 export class ParallelTrainer {
   private constructor(
-    private readonly model: SequenceClassifier,
     private readonly vars: tf.Variable[],
-    private readonly slots: Float32Array[][],
+    private readonly optimizer: AdamW,
+    private readonly buffers: SharedBuffers,
+    private readonly replica: Replica,
     private readonly pool: ThreadPool,
   ) {}
 
-  /** Starts threads - 1 training threads beside this one, each with a replica of the model and optimizer. */
+  /** Starts threads - 1 training threads beside this one; `optimizer` becomes this thread's part of the training. */
   static async start(model: SequenceClassifier, optimizer: AdamW, threads: number): Promise<ParallelTrainer> {
     const init = await threadInit(model, optimizer, threads);
-    return new ParallelTrainer(model, model.trainableVariables(), init.slots, await ThreadPool.start(threads - 1, init));
+    const vars = model.trainableVariables();
+    const replica = new Replica(model, vars, optimizer, init.shared, 0);
+    return new ParallelTrainer(vars, optimizer, init.shared, replica, await ThreadPool.start(threads - 1, init));
   }
 
   get threads(): number {
     return this.pool.size + 1;
   }
 
+  /** request(t) to every training thread t at once; their replies, which must be of `type`. */
+  private async ask<T extends ThreadReply['type']>(
+    type: T,
+    request: (t: number) => ThreadRequest,
+  ): Promise<Extract<ThreadReply, { type: T }>[]> {
+    const replies = await this.pool.ask(Array.from({ length: this.pool.size }, (_, i) => request(i + 1)));
+    return replies.map((r) => {
+      if (r.type !== type) throw new Error(`a training thread replied ${r.type}, not ${type}`);
+      return r as Extract<ThreadReply, { type: T }>;
+    });
+  }
+
   /** One optimisation step on a batch split into at most `threads` shards; returns the loss. */
-  async step(optimizer: AdamW, shards: Shard[], clipNorm: number | null): Promise<number> {
-    const [own, ...others] = shards;
-    const pending = this.pool.gradients(others);
-    pending.catch(() => {}); // awaited below; this only keeps a failure during our own shard from going unhandled
-    const losses = [shardGradients(this.model, this.vars, own, this.slots[0]), ...(await pending)];
+  async step(shards: Shard[], clipNorm: number | null): Promise<number> {
     const rows = shards.map((s) => s.batch.ids.length);
     const total = rows.reduce((a, b) => a + b);
     const shardWeights = rows.map((n) => n / total);
-    const applied = this.pool.apply(shardWeights, clipNorm);
-    applied.catch(() => {}); // awaited below, after our own update
-    averagedStep(optimizer, this.vars, this.slots, shardWeights, clipNorm);
-    // The slots are written again only once every thread has read them.
-    await applied;
-    return losses.reduce((sum, loss, i) => sum + loss * shardWeights[i], 0);
+    const theirs = this.ask('loss', (t) => ({ type: 'shard', shard: shards[t] ?? null }));
+    theirs.catch(() => {}); // awaited below; this only keeps a failure during our own part from going unhandled
+    const losses = [this.replica.shard(shards[0]), ...(await theirs).map((r) => r.loss)];
+    const scale = clipNorm === null ? 1 : clipScale(await this.squaredNorms(shardWeights), clipNorm);
+    const updated = this.ask('updated', () => ({ type: 'update', shardWeights, scale }));
+    updated.catch(() => {});
+    this.replica.update(shardWeights, scale);
+    await updated;
+    this.replica.pull();
+    return shardWeights.reduce((sum, w, i) => sum + losses[i] * w, 0);
+  }
+
+  /** The averaged gradient's squared norm per parameter, from the thread that owns it. */
+  private async squaredNorms(shardWeights: number[]): Promise<number[]> {
+    const theirs = this.ask('norm', () => ({ type: 'norm', shardWeights }));
+    theirs.catch(() => {});
+    const all = [this.replica.squaredNorms(shardWeights), ...(await theirs).map((r) => r.squared)];
+    return this.buffers.owner.map((t, i) => all[t][i]);
+  }
+
+  /** Puts the moments the other threads hold into this thread's optimizer, which checkpoints save. */
+  async collectOptimizerState(): Promise<void> {
+    const states = (await this.ask('state', () => ({ type: 'state' }))).map((r) => r.state);
+    const moments = this.buffers.owner.map((t, i) => (t === 0 ? null : states[t - 1].moments[i]));
+    await loadOptimizerState(this.optimizer, this.vars, { step: states[0].step, moments });
   }
 
   dispose(): Promise<void> {

@@ -2,8 +2,8 @@ import type { Pooling, Trainable } from '../../../common/modelSpec.js';
 import type { GPT2Config } from '../../model/config.js';
 import type { TensorMap } from '../../model/tensorMap.js';
 import type { AdamWSettings } from '../adamw.js';
-import type { Batch } from '../step.js';
 import type { OptimizerState } from './optimizerState.js';
+import type { SharedBuffers } from './replica.js';
 import type { Shard } from './shards.js';
 
 /** What a training thread needs to build its replica of the model and optimizer (sent once, as workerData). */
@@ -19,26 +19,22 @@ export interface ThreadInit {
   /** The trained parameters' names, in the order of every per-parameter array. */
   trained: string[];
   optimizer: { settings: AdamWSettings; state: OptimizerState };
-  /** Every thread's gradient slots (thread 0 is the parent), shared memory: slots[thread][parameter]. */
-  slots: Float32Array[][];
-  /** This thread's index into slots. */
+  shared: SharedBuffers;
+  /** This thread's index (the parent is 0). */
   index: number;
 }
 
-/** Compute one shard's gradients into this thread's slots. */
-export interface ShardRequest {
-  type: 'shard';
-  batch: Batch;
-  prefix: Shard['prefix'];
-}
+/** The phases of a step (replica.ts), and the optimizer state of the parameters a thread updates. */
+export type ThreadRequest =
+  | { type: 'shard'; shard: Shard | null }
+  | { type: 'norm'; shardWeights: number[] }
+  | { type: 'update'; shardWeights: number[]; scale: number }
+  | { type: 'state' };
 
-/** Every slot holds its shard's gradients: apply their weighted average, as every other thread does. */
-export interface ApplyRequest {
-  type: 'apply';
-  shardWeights: number[];
-  clipNorm: number | null;
-}
-
-export type ThreadRequest = ShardRequest | ApplyRequest;
-
-export type ThreadReply = { type: 'ready' } | { type: 'grads'; loss: number } | { type: 'applied' } | { type: 'error'; message: string };
+export type ThreadReply =
+  | { type: 'ready' }
+  | { type: 'loss'; loss: number }
+  | { type: 'norm'; squared: number[] }
+  | { type: 'updated' }
+  | { type: 'state'; state: OptimizerState }
+  | { type: 'error'; message: string };

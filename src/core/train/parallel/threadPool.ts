@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WorkbenchError } from '../../errors.js';
 import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
-import type { Shard } from './shards.js';
 
 let live = 0;
 
@@ -66,7 +65,7 @@ class TrainThread {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(req, req.type === 'shard' && req.prefix ? [req.prefix.data.buffer] : []);
+      this.worker.postMessage(req, req.type === 'shard' && req.shard?.prefix ? [req.shard.prefix.data.buffer] : []);
     });
   }
 
@@ -76,7 +75,7 @@ class TrainThread {
   }
 }
 
-/** Worker threads that each hold a replica of the model and optimizer (replicaStep.ts). */
+/** Worker threads that each hold a replica of the model (replica.ts). */
 export class ThreadPool {
   private constructor(private readonly threads: TrainThread[]) {}
 
@@ -96,15 +95,9 @@ export class ThreadPool {
     return this.threads.length;
   }
 
-  /** Shard i's gradients into thread i's slot; resolves with the shards' losses. */
-  async gradients(shards: Shard[]): Promise<number[]> {
-    const replies = await Promise.all(shards.map((s, i) => this.threads[i].request({ type: 'shard', ...s })));
-    return replies.map((r) => (r.type === 'grads' ? r.loss : NaN));
-  }
-
-  /** Every thread's update of its replica from the slots; resolves once all are done. */
-  async apply(shardWeights: number[], clipNorm: number | null): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.request({ type: 'apply', shardWeights, clipNorm })));
+  /** requests[i] to thread i + 1, at the same time; their replies, in order. */
+  ask(requests: ThreadRequest[]): Promise<ThreadReply[]> {
+    return Promise.all(requests.map((r, i) => this.threads[i].request(r)));
   }
 
   async dispose(): Promise<void> {

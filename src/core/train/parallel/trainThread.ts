@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.js';
 import { GPT2 } from '../../model/gpt2.js';
 import { loadGradients } from '../../model/gradients.js';
@@ -8,18 +7,12 @@ import { HEAD_BIAS, HEAD_WEIGHT } from '../../model/trainable.js';
 import { AdamW } from '../adamw.js';
 import { loadOptimizerState } from './optimizerState.js';
 import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
-import { averagedStep, shardGradients } from './replicaStep.js';
+import { Replica } from './replica.js';
 
 /*
- * A training thread: its own tfjs engine and backend holding a replica of the model and optimizer.
- * It computes shards' gradients into its slot and applies each step's update as the parent does.
+ * A training thread: its own tfjs engine and backend holding a replica of the model and of the
+ * optimizer state of the parameters it updates. It answers each phase of a step as the parent runs it.
  */
-
-interface Replica {
-  model: SequenceClassifier;
-  trained: tf.Variable[];
-  optimizer: AdamW;
-}
 
 async function buildReplica(init: ThreadInit): Promise<Replica> {
   await initBackend(init.backend);
@@ -31,14 +24,25 @@ async function buildReplica(init: ThreadInit): Promise<Replica> {
   const params = model.namedParams();
   const trained = init.trained.map((name) => params.get(name)!);
   const optimizer = new AdamW(init.optimizer.settings);
-  await loadOptimizerState(optimizer, trained, init.optimizer.state);
-  return { model, trained, optimizer };
+  const { step, moments } = init.optimizer.state;
+  const owned = moments.map((mo, i) => (init.shared.owner[i] === init.index ? mo : null));
+  await loadOptimizerState(optimizer, trained, { step, moments: owned });
+  return new Replica(model, trained, optimizer, init.shared, init.index);
 }
 
-function answer({ model, trained, optimizer }: Replica, init: ThreadInit, req: ThreadRequest): ThreadReply {
-  if (req.type === 'shard') return { type: 'grads', loss: shardGradients(model, trained, req, init.slots[init.index]) };
-  averagedStep(optimizer, trained, init.slots, req.shardWeights, req.clipNorm);
-  return { type: 'applied' };
+async function answer(replica: Replica, req: ThreadRequest): Promise<ThreadReply> {
+  switch (req.type) {
+    case 'shard':
+      replica.pull(); // the last step's updates are all in by now
+      return { type: 'loss', loss: req.shard ? replica.shard(req.shard) : NaN };
+    case 'norm':
+      return { type: 'norm', squared: replica.squaredNorms(req.shardWeights) };
+    case 'update':
+      replica.update(req.shardWeights, req.scale);
+      return { type: 'updated' };
+    case 'state':
+      return { type: 'state', state: await replica.ownedState() };
+  }
 }
 
 const port = parentPort!;
@@ -46,14 +50,10 @@ const post = (reply: ThreadReply) => port.postMessage(reply);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 try {
-  const init = workerData as ThreadInit;
-  const replica = await buildReplica(init);
+  const replica = await buildReplica(workerData as ThreadInit);
+  // One request at a time, in order: the parent sends the next only after this one's answer.
   port.on('message', (req: ThreadRequest) => {
-    try {
-      post(answer(replica, init, req));
-    } catch (err) {
-      post({ type: 'error', message: message(err) });
-    }
+    answer(replica, req).then(post, (err: unknown) => post({ type: 'error', message: message(err) }));
   });
   post({ type: 'ready' });
 } catch (err) {
