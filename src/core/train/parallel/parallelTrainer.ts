@@ -104,6 +104,7 @@ export class ParallelTrainer {
   }
 
   dispose(): Promise<void> {
+    this.replica.dispose();
     return this.pool.dispose();
   }
 }

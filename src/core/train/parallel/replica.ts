@@ -14,7 +14,7 @@ import type { Shard } from './shards.js';
 export interface SharedBuffers {
   /** owner[parameter]: the thread that updates it. */
   owner: number[];
-  /** grads[thread][parameter]: that thread's shard gradient, written for parameters it does not own. */
+  /** grads[thread][parameter]: that thread's shard gradient of a parameter it does not own (empty for those it owns). */
   grads: Float32Array[][];
   /** values[parameter]: its value after the last update, written by its owner. */
   values: Float32Array[];
@@ -35,12 +35,13 @@ const shared = (size: number) => new Float32Array(new SharedArrayBuffer(size * 4
 
 /** Buffers for `threads` threads training `vars`, holding their current values. */
 export function sharedBuffers(vars: tf.Variable[], threads: number): SharedBuffers {
+  const owner = owners(
+    vars.map((v) => v.size),
+    threads,
+  );
   return {
-    owner: owners(
-      vars.map((v) => v.size),
-      threads,
-    ),
-    grads: Array.from({ length: threads }, () => vars.map((v) => shared(v.size))),
+    owner,
+    grads: Array.from({ length: threads }, (_, t) => vars.map((v, i) => shared(owner[i] === t ? 0 : v.size))),
     values: vars.map((v) => {
       const value = shared(v.size);
       value.set(v.dataSync());
@@ -72,8 +73,7 @@ export class Replica {
 
   /** A shard's mean loss (dropout-free: masks would depend on the split); its gradients kept or shared. */
   shard(shard: Shard): number {
-    tf.dispose([...this.kept.values()]);
-    this.kept.clear();
+    this.dispose();
     return tf.tidy(() => {
       const { value, grads } = batchGradients(this.model, this.vars, shard.batch, EVAL, prefixTensor(shard, this.model.gpt.config.nEmbd));
       this.vars.forEach((v, i) => {
@@ -107,8 +107,7 @@ export class Replica {
         [...averaged].map(([i, g]) => ({ name: this.vars[i].name, tensor: scale === 1 ? g : tf.mul(g, scale) })),
       );
     });
-    tf.dispose([...this.kept.values()]);
-    this.kept.clear();
+    this.dispose();
     this.vars.forEach((v, i) => this.owns(i) && this.buffers.values[i].set(v.dataSync()));
   }
 
@@ -117,9 +116,14 @@ export class Replica {
     this.vars.forEach((v, i) => this.owns(i) || tf.tidy(() => v.assign(tf.tensor(this.buffers.values[i], v.shape))));
   }
 
-  /** The optimizer state of the owned parameters (the others' moments are null). */
-  async ownedState(): Promise<OptimizerState> {
-    const state = await optimizerState(this.optimizer, this.vars);
-    return { ...state, moments: state.moments.map((mo, i) => (this.owns(i) ? mo : null)) };
+  /** The optimizer's state: moments only for the owned parameters on a training thread, which loads no others. */
+  optimizerState(): Promise<OptimizerState> {
+    return optimizerState(this.optimizer, this.vars);
+  }
+
+  /** Drops the kept gradients (a step that failed half-way leaves some). */
+  dispose(): void {
+    tf.dispose([...this.kept.values()]);
+    this.kept.clear();
   }
 }

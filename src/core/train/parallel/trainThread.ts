@@ -41,7 +41,7 @@ async function answer(replica: Replica, req: ThreadRequest): Promise<ThreadReply
       replica.update(req.shardWeights, req.scale);
       return { type: 'updated' };
     case 'state':
-      return { type: 'state', state: await replica.ownedState() };
+      return { type: 'state', state: await replica.optimizerState() };
   }
 }
 
