@@ -1,3 +1,4 @@
+import type { SplitName } from '../../core/data/split.js';
 import { parseRunConfig } from '../../common/runConfig.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { runTraining } from '../../core/train/run.js';
@@ -7,7 +8,8 @@ export interface MeasuredRecipe {
   seconds: number;
   trainSeconds: number;
   steps: number;
-  testAccuracy: number;
+  /** Final accuracy on the whole splits. */
+  accuracy: Record<SplitName, number>;
 }
 
 /**
@@ -25,7 +27,9 @@ export async function runFullRecipes(
     const progress = new TrainProgress();
     try {
       const { seconds, outcome } = await runTraining(parsed.config, { onEvent: progress.onEvent });
-      return { seconds, trainSeconds: outcome.trainSeconds, steps: outcome.steps, testAccuracy: outcome.final.test.accuracy };
+      const { train, val, test } = outcome.final;
+      const accuracy = { train: train.accuracy, val: val.accuracy, test: test.accuracy };
+      return { seconds, trainSeconds: outcome.trainSeconds, steps: outcome.steps, accuracy };
     } finally {
       progress.finish();
     }

@@ -1,3 +1,4 @@
+import type { SplitName } from '../../core/data/split.js';
 import { access, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,8 @@ evaluation on the inference path. Book mode pads to 120 and reads the last posit
 runs the SMS split's real lengths.
 The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
 "trainStepSeconds", "trainStepSecondsTwoThreads", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book",
-"lastToken"}, "peakRssMB"}; trainStepSecondsTwoThreads is the same step on two training threads
+"lastToken"}, "recipeAccuracy", "peakRssMB"}; recipeAccuracy is null, or with --full each recipe's final
+{"train", "val", "test"} accuracy; trainStepSecondsTwoThreads is the same step on two training threads
 (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on every core already.
   --quick           one timed training step per length after the warm-up, 30 classify samples (under a minute)
   --full            also run both recipes end to end as \`workbench train\` does (pretrained GPT-2 small and
@@ -103,6 +105,7 @@ export const benchCommand: Command = {
       trainStepSecondsTwoThreads: twoThreads === null ? null : round(twoThreads, 3),
       classifyMs: { p50: round(classifyMs.p50, 1), p95: round(classifyMs.p95, 1) },
       recipeSeconds,
+      recipeAccuracy: measured && { book: accuracies(measured.book), lastToken: accuracies(measured.lastToken) },
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (!values.json) summary(result, projections, measured);
@@ -230,9 +233,14 @@ function summary(
   );
   for (const [mode, m] of Object.entries(measured ?? {})) {
     out(
-      `${mode} recipe run end to end: ${round(m.seconds, 0)} s (${m.steps} steps in ${round(m.trainSeconds, 0)} s), test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`,
+      `${mode} recipe run end to end: ${round(m.seconds, 0)} s (${m.steps} steps in ${round(m.trainSeconds, 0)} s), test accuracy ${(m.accuracy.test * 100).toFixed(2)}%`,
     );
   }
+}
+
+/** A --full run's final accuracies, as fractions to 4 digits. */
+function accuracies(m: MeasuredRecipe): Record<SplitName, number> {
+  return { train: round(m.accuracy.train, 4), val: round(m.accuracy.val, 4), test: round(m.accuracy.test, 4) };
 }
 
 function round(x: number, digits: number): number {

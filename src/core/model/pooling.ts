@@ -15,3 +15,8 @@ export function poolingWeightData(pooling: Pooling, lengths: number[], T: number
   });
   return w;
 }
+
+/** Whether the pooling weights are one-hot: the head reads one position per row. */
+export function picksOne(pooling: Pooling): boolean {
+  return pooling !== 'mean';
+}

@@ -23,6 +23,12 @@ export interface GraphSpec {
   normed?: boolean;
   /** `logits` [B, K] of the classifier head, pooled with weights `pool` [B, T] (see pooling.ts). */
   logits?: boolean;
+  /**
+   * With logits: the pool weights pick one position per row (last-position and last-token pooling),
+   * so the last block computes only that position's attention, MLP and output after every
+   * position's keys and values — the only block where the other positions' results go unused.
+   */
+  pickOne?: boolean;
   /** `lm_last` [B, V]: next-token logits at the last position, head tied to wte. */
   lmLast?: boolean;
 }
@@ -92,41 +98,92 @@ export class Gpt2Graph {
     return g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Add', [g.op1('Tanh', [inner]), g.scalar(1)])]);
   }
 
-  /** Multi-head causal self-attention: x [B, T, C] → [B, T, C]. */
-  attention(x: string, prefix: string, mask: string): string {
+  /**
+   * Multi-head causal self-attention before its output projection: x [B, T, C] → [B, T, C]. ONNX
+   * Runtime's Attention kernel does the query/key/value projection, the causal softmax and the
+   * head split and merge in one step (as attention.ts does in several).
+   */
+  attention(x: string, prefix: string): string {
+    const weights = [x, this.w(`${prefix}attn.c_attn.weight`), this.w(`${prefix}attn.c_attn.bias`)];
+    return this.g.contrib('Attention', weights, { num_heads: { int: this.config.nHead }, unidirectional: { int: 1 } })[0];
+  }
+
+  /** x + skip + bias and its layer norm in one kernel: returns [norm, sum]. */
+  skipLayerNorm(x: string, skip: string, bias: string, norm: string): [string, string] {
+    const [normed, , , sum] = this.g.contrib(
+      'SkipLayerNormalization',
+      [x, skip, this.w(`${norm}.weight`), this.w(`${norm}.bias`), this.w(bias)],
+      { epsilon: { float: this.config.layerNormEpsilon } },
+      4,
+    );
+    return [normed, sum];
+  }
+
+  /** c_fc, GELU (the tanh form, with c_fc's bias in the same kernel), c_proj. */
+  mlp(x: string, prefix: string): string {
+    const fc = this.g.op1('MatMul', [x, this.w(`${prefix}mlp.c_fc.weight`)]);
+    return this.dense(this.g.contrib('FastGelu', [fc, this.w(`${prefix}mlp.c_fc.bias`)])[0], `${prefix}mlp.c_proj`);
+  }
+
+  /** One pre-LayerNorm block: h = x + attn(ln_1(x)), then h + mlp(ln_2(h)). */
+  block(x: string, i: number): string {
+    const prefix = `h.${i}.`;
+    const attn = this.attention(this.layerNorm(x, `${prefix}ln_1`), prefix);
+    const projected = this.g.op1('MatMul', [attn, this.w(`${prefix}attn.c_proj.weight`)]);
+    const [normed, h] = this.skipLayerNorm(projected, x, `${prefix}attn.c_proj.bias`, `${prefix}ln_2`);
+    return this.g.op1('Add', [h, this.mlp(normed, prefix)]);
+  }
+
+  /** Pool weights [B, T] over the positions of x [B, T, C] → [B, 1, C]; one-hot weights pick rows exactly (0·x adds nothing). */
+  pool(x: string, pool: string): string {
+    return this.g.op1('MatMul', [this.g.op1('Unsqueeze', [pool, this.g.ints([1])]), x]);
+  }
+
+  /**
+   * Block i for the picked position only (see GraphSpec.pickOne): its query attends to every
+   * position's key and value up to itself, as in attention.ts, then the usual residuals and MLP.
+   * x [B, T, C] → [B, 1, C].
+   */
+  pickedBlock(x: string, i: number, pool: string): string {
     const g = this.g;
+    const prefix = `h.${i}.`;
     const { nHead } = this.config;
     const D = this.C / nHead;
-    const [q, k, v] = g.op('Split', [this.dense(x, `${prefix}attn.c_attn`), g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
+    const [q, k, v] = g.op(
+      'Split',
+      [this.dense(this.layerNorm(x, `${prefix}ln_1`), `${prefix}attn.c_attn`), g.ints([this.C, this.C, this.C])],
+      {
+        axis: { int: -1 },
+      },
+      3,
+    );
     const heads = (t: string, perm: number[]) =>
       g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, nHead, D])])], { perm: { ints: perm } });
-    const qh = g.op1('Mul', [heads(q, [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(D))]); // [B, H, T, D], pre-scaled
-    const kt = heads(k, [0, 2, 3, 1]); // [B, H, D, T]
-    const vh = heads(v, [0, 2, 1, 3]); // [B, H, T, D]
-    const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, kt]), mask])], { axis: { int: -1 } });
+    const qh = g.op1('Mul', [heads(this.pool(q, pool), [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(D))]); // [B, H, 1, D]
+    const mask = g.op1('Unsqueeze', [this.pool(this.causalMask(this.length(x)), pool), g.ints([1])]); // [B, 1, 1, T]
+    const scores = g.op1('Add', [g.op1('MatMul', [qh, heads(k, [0, 2, 3, 1])]), mask]); // [B, H, 1, T]
+    const att = g.op1('Softmax', [scores], { axis: { int: -1 } });
     const y = g.op1('Reshape', [
-      g.op1('Transpose', [g.op1('MatMul', [att, vh])], { perm: { ints: [0, 2, 1, 3] } }),
+      g.op1('Transpose', [g.op1('MatMul', [att, heads(v, [0, 2, 1, 3])])], { perm: { ints: [0, 2, 1, 3] } }),
       g.ints([0, 0, this.C]),
     ]);
-    return this.dense(y, `${prefix}attn.c_proj`);
-  }
-
-  mlp(x: string, prefix: string): string {
-    return this.dense(this.gelu(this.dense(x, `${prefix}mlp.c_fc`)), `${prefix}mlp.c_proj`);
-  }
-
-  /** One pre-LayerNorm block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
-  block(x: string, i: number, mask: string): string {
-    const prefix = `h.${i}.`;
-    const h = this.g.op1('Add', [x, this.attention(this.layerNorm(x, `${prefix}ln_1`), prefix, mask)]);
-    return this.g.op1('Add', [h, this.mlp(this.layerNorm(h, `${prefix}ln_2`), prefix)]);
+    const h = g.op1('Add', [this.pool(x, pool), this.dense(y, `${prefix}attn.c_proj`)]);
+    return g.op1('Add', [h, this.mlp(this.layerNorm(h, `${prefix}ln_2`), prefix)]);
   }
 
   /** Classifier logits: pool [B, T] weights the positions of h [B, T, C] → [B, C] → head → [B, K]. */
   classifierHead(h: string, pool: string): string {
-    const g = this.g;
-    const pooled = g.op1('Squeeze', [g.op1('MatMul', [g.op1('Unsqueeze', [pool, g.ints([1])]), h]), g.ints([1])]);
-    return g.op1('Add', [g.op1('MatMul', [pooled, this.w(HEAD_WEIGHT)]), this.w(HEAD_BIAS)]);
+    return this.head(this.g.op1('Squeeze', [this.pool(h, pool), this.g.ints([1])]));
+  }
+
+  /** The classifier head: [B, C] → [B, K]. */
+  head(pooled: string): string {
+    return this.g.op1('Add', [this.g.op1('MatMul', [pooled, this.w(HEAD_WEIGHT)]), this.w(HEAD_BIAS)]);
+  }
+
+  /** K, the classifier's number of classes (0 without a head). */
+  get numClasses(): number {
+    return this.weights.get(HEAD_BIAS)?.shape[0] ?? 0;
   }
 
   /** Next-token logits at the last position: h [B, T, C] → [B, V], the head tied to wte. */
@@ -144,16 +201,26 @@ export function buildGpt2Graph(config: GPT2Config, weights: TensorMap, spec: Gra
   let x: string;
   if ((spec.input ?? (spec.from === 0 ? 'ids' : 'hidden')) === 'ids') x = m.embed(g.input('ids', 'int32', ['B', 'T']));
   else x = g.input('hidden_in', 'float32', ['B', 'T', C]);
-  const mask = m.causalMask(m.length(x));
-  for (let i = spec.from; i < spec.to; i++) x = m.block(x, i, mask);
+  if (spec.pickOne && spec.logits && !spec.hidden && !spec.normed && !spec.lmLast) return buildPickedClassifier(m, x, spec);
+  for (let i = spec.from; i < spec.to; i++) x = m.block(x, i);
   if (spec.hidden) g.output('hidden', x, ['B', 'T', C]);
   if (!spec.normed && !spec.logits && !spec.lmLast) return g.encode();
   const normed = m.layerNorm(x, 'ln_f');
   if (spec.normed) g.output('normed', normed, ['B', 'T', C]);
   if (spec.logits) {
-    const K = weights.get(HEAD_BIAS)?.shape[0] ?? 0;
-    g.output('logits', m.classifierHead(normed, g.input('pool', 'float32', ['B', 'T'])), ['B', K]);
+    g.output('logits', m.classifierHead(normed, g.input('pool', 'float32', ['B', 'T'])), ['B', m.numClasses]);
   }
   if (spec.lmLast) g.output('lm_last', m.lmLast(normed), ['B', config.vocabSize]);
+  return g.encode();
+}
+
+/** Classifier logits from blocks [from, to) whose last runs for the picked position only (GraphSpec.pickOne). */
+function buildPickedClassifier(m: Gpt2Graph, input: string, spec: GraphSpec): Uint8Array {
+  const { g } = m;
+  const pool = g.input('pool', 'float32', ['B', 'T']);
+  let x = input;
+  for (let i = spec.from; i < spec.to - 1; i++) x = m.block(x, i);
+  const picked = g.op1('Squeeze', [m.pickedBlock(x, spec.to - 1, pool), g.ints([1])]); // [B, C]
+  g.output('logits', m.head(m.layerNorm(picked, 'ln_f')), ['B', m.numClasses]);
   return g.encode();
 }

@@ -17,6 +17,7 @@ export type Attr = { int: number } | { float: number } | { ints: number[] } | { 
 const OPSET = 17;
 /** IR version 8 goes with opset 17. */
 const IR_VERSION = 8;
+const CONTRIB = 'com.microsoft';
 
 function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -94,11 +95,12 @@ export class GraphBuilder {
   }
 
   /** Adds a node; returns its output names. */
-  op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs = 1): string[] {
+  op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs = 1, domain = ''): string[] {
     const id = this.counter++;
     const names = Array.from({ length: outputs }, (_, i) => `${opType}_${id}_${i}`);
     this.nodes.push({
       opType,
+      domain,
       input: inputs,
       output: names,
       name: `${opType}_${id}`,
@@ -112,12 +114,20 @@ export class GraphBuilder {
     return this.op(opType, inputs, attrs)[0];
   }
 
+  /** A node of ONNX Runtime's own operators (com.microsoft): fused CPU kernels that standard ONNX lacks. */
+  contrib(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, outputs = 1): string[] {
+    return this.op(opType, inputs, attrs, outputs, CONTRIB);
+  }
+
   /** The serialized model (protobuf bytes) that InferenceSession.create takes. */
   encode(): Uint8Array {
     const graph = { name: 'gpt2', node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
     return onnx.ModelProto.encode({
       irVersion: IR_VERSION,
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [
+        { domain: '', version: OPSET },
+        { domain: CONTRIB, version: 1 },
+      ],
       producerName: 'spam-workbench',
       graph,
     }).finish();

@@ -1,7 +1,7 @@
 import type { Pooling } from '../../../common/modelSpec.js';
 import type { GPT2Config } from '../config.js';
 import type { TensorMap } from '../tensorMap.js';
-import { poolingWeightData } from '../pooling.js';
+import { picksOne, poolingWeightData } from '../pooling.js';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
 import { Gpt2Session } from './session.js';
 import { inferenceWeights } from './weights.js';
@@ -31,7 +31,7 @@ export class OnnxClassifier {
 
   /** From weights already copied out (inferenceWeights), so the tfjs model can go before the session is built. */
   static async fromWeights(config: GPT2Config, weights: TensorMap, pooling: Pooling, numClasses: number): Promise<OnnxClassifier> {
-    const session = await Gpt2Session.create(config, weights, { from: 0, to: config.nLayer, logits: true });
+    const session = await Gpt2Session.create(config, weights, { from: 0, to: config.nLayer, logits: true, pickOne: picksOne(pooling) });
     return new OnnxClassifier(session, pooling, numClasses);
   }
 

@@ -1,5 +1,5 @@
 import type { SequenceClassifier } from '../sequenceClassifier.js';
-import { poolingWeightData } from '../pooling.js';
+import { picksOne, poolingWeightData } from '../pooling.js';
 import { Gpt2Session } from './session.js';
 import { inferenceWeights } from './weights.js';
 
@@ -22,7 +22,16 @@ export class OnnxTop {
   static async create(model: SequenceClassifier, k: number): Promise<OnnxTop> {
     const { config } = model.gpt;
     const weights = await inferenceWeights(model, (name) => inTop(name, k));
-    return new OnnxTop(await Gpt2Session.create(config, weights, { from: k, to: config.nLayer, input: 'hidden', logits: true }), model);
+    return new OnnxTop(
+      await Gpt2Session.create(config, weights, {
+        from: k,
+        to: config.nLayer,
+        input: 'hidden',
+        logits: true,
+        pickOne: picksOne(model.pooling),
+      }),
+      model,
+    );
   }
 
   /** Logits [B·K] from cached hidden states [B, T, C] (flat) with the rows' real lengths. */
