@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pooling, Trainable } from '../src/common/modelSpec.js';
 import { PAD_TOKEN } from '../src/core/data/tokenizer.js';
@@ -12,10 +13,13 @@ import { loadGradients } from '../src/core/model/gradients.js';
 import { initInference } from '../src/core/model/inference.js';
 import { OnnxClassifier } from '../src/core/model/onnx/onnxClassifier.js';
 import { prefixRunner } from '../src/core/model/onnx/prefixRunner.js';
+import { OnnxTop } from '../src/core/model/onnx/topRunner.js';
 import { Gpt2Session } from '../src/core/model/onnx/session.js';
 import { OnnxTrainStep } from '../src/core/model/onnx/trainRunner.js';
 import { loadClassifier, saveClassifier } from '../src/core/model/savedClassifier.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
+import { EVAL } from '../src/core/model/block.js';
+import { idsTensor } from '../src/core/model/ops.js';
 import { AdamW } from '../src/core/train/adamw.js';
 import { onnxTrainStep, trainStep } from '../src/core/train/step.js';
 import { lastJson, runWorkbench } from './support/cli.js';
@@ -140,6 +144,33 @@ describe('ONNX and tfjs on the same model', () => {
     await Promise.all([onnx.dispose(), tfjs.dispose()]);
     model.dispose();
   });
+
+  it.each(['last-position', 'last-token', 'mean'] as const)(
+    'the evaluation top from cached states, %s pooling, agrees within 1e-4 with one block or none above the cache',
+    async (pooling) => {
+      const model = trainedTiny({ kind: 'last', blocks: 1 }, pooling);
+      const { nLayer, nEmbd } = model.gpt.config;
+      const ids = [
+        [464, 3290, 318, 257, 1332, 50256],
+        [40, 1842, 50256, 50256, 50256, 50256],
+      ];
+      const lengths = [5, 2];
+      // nLayer - 1: the last block runs on ONNX Runtime (for one position when the pooling picks one); nLayer: norm and head only.
+      for (const k of [nLayer - 1, nLayer]) {
+        const [hidden, expected] = tf.tidy(() => {
+          const h = model.prefix(idsTensor(ids), k, EVAL);
+          return [h.dataSync() as Float32Array, model.logitsFrom(h, k, lengths, EVAL).dataSync() as Float32Array];
+        });
+        const top = await OnnxTop.create(model, k);
+        const logits = await top.logits(hidden, ids[0].length, lengths);
+        expect(logits.length).toBe(ids.length * model.numClasses);
+        expect(worstDifference(logits, expected)).toBeLessThan(1e-4);
+        expect(hidden.length).toBe(ids.length * ids[0].length * nEmbd);
+        await top.dispose();
+      }
+      model.dispose();
+    },
+  );
 
   it.each([
     ['the tiny classifier', () => tinyClassifier()],

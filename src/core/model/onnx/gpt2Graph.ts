@@ -24,7 +24,7 @@ export interface GraphSpec {
   /** `logits` [B, K] of the classifier head, pooled with weights `pool` [B, T] (see pooling.ts). */
   logits?: boolean;
   /**
-   * With logits: the pool weights pick one position per row (last-position and last-token pooling),
+   * With logits and at least one block: the pool weights pick one position per row (last-position and last-token pooling),
    * so the last block computes only that position's attention, MLP and output after every
    * position's keys and values — the only block where the other positions' results go unused.
    */
@@ -201,7 +201,8 @@ export function buildGpt2Graph(config: GPT2Config, weights: TensorMap, spec: Gra
   let x: string;
   if ((spec.input ?? (spec.from === 0 ? 'ids' : 'hidden')) === 'ids') x = m.embed(g.input('ids', 'int32', ['B', 'T']));
   else x = g.input('hidden_in', 'float32', ['B', 'T', C]);
-  if (spec.pickOne && spec.logits && !spec.hidden && !spec.normed && !spec.lmLast) return buildPickedClassifier(m, x, spec);
+  const picked = spec.pickOne && spec.logits && !spec.hidden && !spec.normed && !spec.lmLast;
+  if (picked && spec.to > spec.from) return buildPickedClassifier(m, x, spec);
   for (let i = spec.from; i < spec.to; i++) x = m.block(x, i);
   if (spec.hidden) g.output('hidden', x, ['B', 'T', C]);
   if (!spec.normed && !spec.logits && !spec.lmLast) return g.encode();
