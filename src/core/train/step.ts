@@ -12,11 +12,19 @@ export interface Batch {
   labels: number[];
 }
 
-/** Scales gradients so their global L2 norm is at most maxNorm (as torch.nn.utils.clip_grad_norm_). */
+/** The factor min(1, maxNorm / (‖g‖ + 1e-6)) from each gradient's squared L2 norm, as torch.nn.utils.clip_grad_norm_. */
+export function clipScale(squaredNorms: tf.Scalar[], maxNorm: number): tf.Scalar {
+  const norm = tf.sqrt(tf.addN(squaredNorms));
+  return tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+}
+
+/** Scales gradients so their global L2 norm is at most maxNorm. */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const names = Object.keys(grads);
-  const norm = tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.mul(grads[n], grads[n]))))) as tf.Scalar;
-  const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+  const scale = clipScale(
+    names.map((n) => tf.sum(tf.mul(grads[n], grads[n]))),
+    maxNorm,
+  );
   return Object.fromEntries(names.map((n) => [n, tf.mul(grads[n], scale)]));
 }
 

@@ -1,7 +1,8 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { backendName } from '../../model/backend.js';
 import type { SequenceClassifier } from '../../model/sequenceClassifier.js';
 import type { AdamW } from '../adamw.js';
+import { clipScale } from '../step.js';
 import { loadOptimizerState, optimizerState } from './optimizerState.js';
 import type { ThreadInit, ThreadReply, ThreadRequest } from './protocol.js';
 import { Replica, sharedBuffers, type SharedBuffers } from './replica.js';
@@ -23,13 +24,6 @@ export async function threadInit(model: SequenceClassifier, optimizer: AdamW, th
     optimizer: { settings: optimizer.settings, state: await optimizerState(optimizer, vars) },
     shared: sharedBuffers(vars, threads),
   };
-}
-
-/** clipByGlobalNorm's factor (step.ts) from the parameters' squared norms, in its float32 arithmetic and order. */
-function clipScale(squared: number[], maxNorm: number): number {
-  const f = Math.fround;
-  const norm = f(Math.sqrt(squared.reduce((sum, s) => f(sum + s))));
-  return Math.min(1, f(f(maxNorm) / f(norm + f(1e-6))));
 }
 
 /**
@@ -79,7 +73,7 @@ export class ParallelTrainer {
     const theirs = this.ask('loss', (t) => ({ type: 'shard', shard: shards[t] ?? null }));
     theirs.catch(() => {}); // awaited below; this only keeps a failure during our own part from going unhandled
     const losses = [this.replica.shard(shards[0]), ...(await theirs).map((r) => r.loss)];
-    const scale = clipNorm === null ? 1 : clipScale(await this.squaredNorms(shardWeights), clipNorm);
+    const scale = clipNorm === null ? 1 : await this.clipScale(shardWeights, clipNorm);
     const updated = this.ask('updated', () => ({ type: 'update', shardWeights, scale }));
     updated.catch(() => {});
     this.replica.update(shardWeights, scale);
@@ -88,12 +82,19 @@ export class ParallelTrainer {
     return shardWeights.reduce((sum, w, i) => sum + losses[i] * w, 0);
   }
 
-  /** The averaged gradient's squared norm per parameter, from the thread that owns it. */
-  private async squaredNorms(shardWeights: number[]): Promise<number[]> {
+  /** clipScale (step.ts) of the averaged gradient, from each parameter's squared norm computed by its owner. */
+  private async clipScale(shardWeights: number[], clipNorm: number): Promise<number> {
     const theirs = this.ask('norm', () => ({ type: 'norm', shardWeights }));
     theirs.catch(() => {});
     const all = [this.replica.squaredNorms(shardWeights), ...(await theirs).map((r) => r.squared)];
-    return this.buffers.owner.map((t, i) => all[t][i]);
+    const squared = this.buffers.owner.map((t, i) => all[t][i]);
+    return tf.tidy(
+      () =>
+        clipScale(
+          squared.map((s) => tf.scalar(s)),
+          clipNorm,
+        ).dataSync()[0],
+    );
   }
 
   /** Puts the moments the other threads hold into this thread's optimizer, which checkpoints save. */

@@ -56,8 +56,10 @@ export function sharedBuffers(vars: tf.Variable[], threads: number): SharedBuffe
  * weights. The caller orders the phases so that no buffer is written while another thread reads it.
  */
 export class Replica {
-  /** This thread's shard gradients of the parameters it owns, kept in tfjs until update(). */
+  /** This thread's shard gradients of the parameters it owns, kept in tfjs until averaged. */
   private kept = new Map<number, tf.Tensor>();
+  /** The owned parameters' averaged gradients, computed once a step (for clipping and for the update). */
+  private average: Map<number, tf.Tensor> | null = null;
 
   constructor(
     private readonly model: SequenceClassifier,
@@ -84,25 +86,29 @@ export class Replica {
     });
   }
 
-  /** The owned parameters' gradients averaged over the shards, weighted by size: the whole batch's (inside a tidy). */
+  /** The owned parameters' gradients averaged over the shards, weighted by size: the whole batch's. */
   private averaged(shardWeights: number[]): Map<number, tf.Tensor> {
-    const of = (t: number, i: number) => (t === this.index ? this.kept.get(i)! : tf.tensor(this.buffers.grads[t][i], this.vars[i].shape));
-    const owned = this.vars.map((_, i) => i).filter((i) => this.owns(i));
-    return new Map(owned.map((i) => [i, tf.addN(shardWeights.map((w, t) => tf.mul(of(t, i), w)))]));
+    if (!this.average) {
+      const of = (t: number, i: number) => (t === this.index ? this.kept.get(i)! : tf.tensor(this.buffers.grads[t][i], this.vars[i].shape));
+      const owned = this.vars.map((_, i) => i).filter((i) => this.owns(i));
+      this.average = new Map(owned.map((i) => [i, tf.tidy(() => tf.addN(shardWeights.map((w, t) => tf.mul(of(t, i), w))))]));
+    }
+    return this.average;
   }
 
   /** The squared L2 norms of the owned parameters' averaged gradients (0 for the others), for clipping by the global norm. */
   squaredNorms(shardWeights: number[]): number[] {
-    return tf.tidy(() => {
-      const averaged = this.averaged(shardWeights);
-      return this.vars.map((_, i) => (averaged.has(i) ? tf.sum(tf.mul(averaged.get(i)!, averaged.get(i)!)).dataSync()[0] : 0));
+    const averaged = this.averaged(shardWeights);
+    return this.vars.map((_, i) => {
+      const g = averaged.get(i);
+      return g ? tf.tidy(() => tf.sum(tf.mul(g, g)).dataSync()[0]) : 0;
     });
   }
 
   /** AdamW on the owned parameters with the averaged gradients times `scale`; their new values are shared. */
   update(shardWeights: number[], scale: number): void {
+    const averaged = this.averaged(shardWeights);
     tf.tidy(() => {
-      const averaged = this.averaged(shardWeights);
       this.optimizer.applyGradients(
         [...averaged].map(([i, g]) => ({ name: this.vars[i].name, tensor: scale === 1 ? g : tf.mul(g, scale) })),
       );
@@ -121,9 +127,10 @@ export class Replica {
     return optimizerState(this.optimizer, this.vars);
   }
 
-  /** Drops the kept gradients (a step that failed half-way leaves some). */
+  /** Drops the kept and averaged gradients (a step that failed half-way leaves some). */
   dispose(): void {
-    tf.dispose([...this.kept.values()]);
+    tf.dispose([...this.kept.values(), ...(this.average?.values() ?? [])]);
     this.kept.clear();
+    this.average = null;
   }
 }
