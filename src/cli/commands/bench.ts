@@ -1,8 +1,8 @@
-import type { SplitName } from '../../core/data/split.js';
 import { access, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SplitName } from '../../core/data/split.js';
 import { parseRunConfig, type RunConfig } from '../../common/runConfig.js';
 import { smsSpamPath } from '../../core/data/smsSpam.js';
 import { PAD_TOKEN, TOKENIZER_NAME } from '../../core/data/tokenizer.js';

@@ -24,9 +24,9 @@ export interface GraphSpec {
   /** `logits` [B, K] of the classifier head, pooled with weights `pool` [B, T] (see pooling.ts). */
   logits?: boolean;
   /**
-   * With logits and at least one block: the pool weights pick one position per row (last-position and last-token pooling),
-   * so the last block computes only that position's attention, MLP and output after every
-   * position's keys and values — the only block where the other positions' results go unused.
+   * Logits only, and the pool weights pick one position per row (last-position and last-token
+   * pooling): with at least one block, the last computes only that position's attention, MLP and
+   * output after every position's keys and values — the only block whose other positions go unused.
    */
   pickOne?: boolean;
   /** `lm_last` [B, V]: next-token logits at the last position, head tied to wte. */
@@ -149,14 +149,8 @@ export class Gpt2Graph {
     const prefix = `h.${i}.`;
     const { nHead } = this.config;
     const D = this.C / nHead;
-    const [q, k, v] = g.op(
-      'Split',
-      [this.dense(this.layerNorm(x, `${prefix}ln_1`), `${prefix}attn.c_attn`), g.ints([this.C, this.C, this.C])],
-      {
-        axis: { int: -1 },
-      },
-      3,
-    );
+    const qkv = this.dense(this.layerNorm(x, `${prefix}ln_1`), `${prefix}attn.c_attn`);
+    const [q, k, v] = g.op('Split', [qkv, g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
     const heads = (t: string, perm: number[]) =>
       g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, nHead, D])])], { perm: { ints: perm } });
     const qh = g.op1('Mul', [heads(this.pool(q, pool), [0, 2, 1, 3]), g.scalar(1 / Math.sqrt(D))]); // [B, H, 1, D]
@@ -201,8 +195,7 @@ export function buildGpt2Graph(config: GPT2Config, weights: TensorMap, spec: Gra
   let x: string;
   if ((spec.input ?? (spec.from === 0 ? 'ids' : 'hidden')) === 'ids') x = m.embed(g.input('ids', 'int32', ['B', 'T']));
   else x = g.input('hidden_in', 'float32', ['B', 'T', C]);
-  const picked = spec.pickOne && spec.logits && !spec.hidden && !spec.normed && !spec.lmLast;
-  if (picked && spec.to > spec.from) return buildPickedClassifier(m, x, spec);
+  if (spec.pickOne && spec.to > spec.from) return buildPickedClassifier(m, x, spec);
   for (let i = spec.from; i < spec.to; i++) x = m.block(x, i);
   if (spec.hidden) g.output('hidden', x, ['B', 'T', C]);
   if (!spec.normed && !spec.logits && !spec.lmLast) return g.encode();
