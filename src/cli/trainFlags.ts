@@ -28,6 +28,7 @@ export const RUN_CONFIG_FLAGS = {
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
   seed: { type: 'string' },
+  'split-seed': { type: 'string' },
   'early-stopping': { type: 'string' },
   'grad-clip': { type: 'string' },
   name: { type: 'string' },
@@ -61,7 +62,8 @@ export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config
   --max-length L              padding length: longest (default), context, or N tokens
   --eval-every N              evaluate every N steps (default 50)
   --eval-batches N            on N batches of train and val (default 5)
-  --seed N                    default 123
+  --seed N                    the training seed: head init, shuffling, dropout (default 123)
+  --split-seed N              the seed of balancing and the split (default: the training seed)
   --early-stopping P[,D]      stop after P epochs without a validation-loss gain of more than D; off (default)
   --grad-clip X               clip the global gradient norm to X; off (default)
   --name S                    a name for the run`;
@@ -135,6 +137,7 @@ export function overridesFrom(f: RunConfigFlags): Json {
   if (f['eval-every'] !== undefined) out.evalEvery = integer('--eval-every', f['eval-every']);
   if (f['eval-batches'] !== undefined) out.evalBatches = integer('--eval-batches', f['eval-batches']);
   if (f.seed !== undefined) out.seed = integer('--seed', f.seed);
+  if (f['split-seed'] !== undefined) out.splitSeed = integer('--split-seed', f['split-seed']);
   if (f['early-stopping'] !== undefined) out.earlyStopping = earlyStoppingFlag(f['early-stopping']);
   if (f['grad-clip'] !== undefined) out.gradClip = f['grad-clip'] === 'off' ? null : number('--grad-clip', f['grad-clip']);
   if (f.name !== undefined) out.name = f.name;

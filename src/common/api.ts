@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunConfigSchema } from './runConfig.js';
+import { TextEncodingSchema } from './textEncoding.js';
 
 // The one contract between the UI and the application, with two transports: Electron IPC
 // (src/preload + src/main/ipc.ts) and HTTP in `serve` mode (src/service/http). Both are generated
@@ -29,6 +30,13 @@ export const ColumnMappingSchema = z
     delimiter: z.string().length(1).optional(),
     header: z.boolean().optional(),
     quoting: z.boolean().optional(),
+    /** The file's encoding; detected when left out (UTF-8, with or without BOM, else Windows-1252, else Latin-1). */
+    encoding: TextEncodingSchema.optional(),
+    /**
+     * importDataset only: leave out the rows with errors (their lines are recorded with the data set)
+     * instead of refusing the file. Off unless chosen; previewDataset ignores it.
+     */
+    skipProblemRows: z.boolean().optional(),
   })
   .strict();
 export type ColumnMapping = z.infer<typeof ColumnMappingSchema>;
@@ -52,14 +60,26 @@ export const DatasetPreviewSchema = z.object({
   quoting: z.boolean(),
   textColumn: z.number().int(),
   labelColumn: z.number().int(),
+  /** The encoding the file was read in, and whether it was detected (else chosen in the mapping). */
+  encoding: TextEncodingSchema,
+  encodingDetected: z.boolean(),
   /** The first records as read (at most 10), each with its physical line number. */
   sample: z.array(z.object({ line: z.number().int(), fields: z.array(z.string()) })),
+  /**
+   * Rows with errors after the sample (at most 20), to show them in place: a record's fields, or for a
+   * malformed record (`raw`) its first line as written in one field.
+   */
+  problemRows: z.array(z.object({ line: z.number().int(), fields: z.array(z.string()), raw: z.boolean() })),
   labels: z.record(z.string(), z.number().int()),
   problems: z.array(ProblemSchema),
   /** Texts that would occur in more than one split of the default (book) split. */
   leaks: z.number().int(),
   /** Whether `importDataset` with the same mapping would succeed (no errors). */
   importable: z.boolean(),
+  /** The lines of the rows with errors, ascending: what `skipProblemRows` leaves out. */
+  problemLines: z.array(z.number().int()),
+  /** Whether `importDataset` with `skipProblemRows` would succeed (the rest has two labels or more). */
+  importableWithoutProblemRows: z.boolean(),
 });
 export type DatasetPreview = z.infer<typeof DatasetPreviewSchema>;
 
@@ -75,6 +95,10 @@ export const DatasetSummarySchema = z.object({
   rows: z.number().int().nullable(),
   labels: z.record(z.string(), z.number().int()).nullable(),
   problems: z.array(ProblemSchema),
+  /** The lines of the rows left out at the import (`skipProblemRows`), ascending; empty when none were. */
+  skippedLines: z.array(z.number().int()),
+  /** The encoding the file is read in; null for a built-in set. */
+  encoding: TextEncodingSchema.nullable(),
   createdAt: z.string().nullable(),
   /** Runs that use it (a data set in use by a queued or running run cannot be deleted). */
   runs: z.number().int(),
@@ -90,6 +114,21 @@ export type RunStatus = z.infer<typeof RunStatusSchema>;
 const Splits = <T extends z.ZodType>(t: T) => z.object({ train: t, val: t, test: t });
 
 export const GapSchema = z.object({ trainVal: z.number(), trainTest: z.number() });
+
+/** A 95% interval [low, high] (fractions). */
+export const IntervalSchema = z.tuple([z.number(), z.number()]);
+export type Interval = z.infer<typeof IntervalSchema>;
+/** Wilson score intervals of each split's accuracy. */
+export const AccuracyIntervalsSchema = Splits(IntervalSchema);
+/** Newcombe's hybrid score intervals of train − val and train − test. */
+export const GapIntervalsSchema = z.object({ trainVal: IntervalSchema, trainTest: IntervalSchema });
+export type GapIntervals = z.infer<typeof GapIntervalsSchema>;
+
+export const EvalSplitSchema = z.enum(['train', 'val', 'test']);
+export type EvalSplit = z.infer<typeof EvalSplitSchema>;
+/** The splits two runs are compared on (train is what they learnt from). */
+export const HeldOutSplitSchema = z.enum(['val', 'test']);
+export type HeldOutSplit = z.infer<typeof HeldOutSplitSchema>;
 
 /** Live state of a running run (the latest step event). */
 export const RunProgressSchema = z.object({
@@ -138,6 +177,16 @@ export const RunSummarySchema = z.object({
   restarts: z.number().int(),
   /** Whether a saved classifier exists (so it can classify). */
   hasClassifier: z.boolean(),
+  /** 95% Wilson intervals of `accuracy`; null until finished. */
+  intervals: AccuracyIntervalsSchema.nullable(),
+  /** 95% Newcombe intervals of `gap`; null until finished. */
+  gapIntervals: GapIntervalsSchema.nullable(),
+  /** Runs that differ only in the training seed (repeats) share this key. */
+  group: z.string(),
+  /** Runs with the same key are evaluated on the same messages (data set, balance, dedupe, split and split seed). */
+  splitKey: z.string(),
+  /** Whether per-example predictions were kept (runs finished before they were are compared on totals only). */
+  hasPredictions: z.boolean(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -169,8 +218,20 @@ export const SplitEvaluationSchema = z.object({
   confusion: z.array(z.array(z.number().int())),
 });
 
+/** One class's figures on a split; precision is null when nothing was predicted as it, recall when it has no examples. */
+export const ClassFiguresSchema = z.object({
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  f1: z.number(),
+  support: z.number().int(),
+});
+export type ClassFigures = z.infer<typeof ClassFiguresSchema>;
+
 export const RunDetailSchema = RunSummarySchema.extend({
   labels: z.array(z.string()),
+  /** Per split, per label (from the confusion matrix); null until finished. */
+  perClass: Splits(z.record(z.string(), ClassFiguresSchema)).nullable(),
+  macroF1: Splits(z.number()).nullable(),
   curves: z.object({ evals: z.array(EvalPointSchema), epochs: z.array(EpochPointSchema) }),
   evaluation: Splits(SplitEvaluationSchema).nullable(),
   /** The last lines the training process printed (most useful when it failed). */
@@ -186,6 +247,8 @@ export const RunGridSchema = z
   .object({
     base: z.record(z.string(), z.unknown()),
     vary: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
+    /** Copies of every cell that differ only in the training seed (seed, seed + 1, …); the split stays the cell's. */
+    repeats: z.number().int().min(1).max(50).default(1),
   })
   .strict();
 export type RunGrid = z.input<typeof RunGridSchema>;
@@ -198,10 +261,16 @@ export const PlannedRunSchema = z.object({
   /** From this machine's measured speed (finished runs, or a quick measurement); null when unknown. */
   estimatedSeconds: z.number().nullable(),
   duplicateOf: z.number().int().nullable(),
+  group: z.string(),
 });
 export type PlannedRun = z.infer<typeof PlannedRunSchema>;
 
-export const CreatedRunSchema = z.object({ id: z.number().int(), name: z.string(), duplicateOf: z.number().int().nullable() });
+export const CreatedRunSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  duplicateOf: z.number().int().nullable(),
+  group: z.string(),
+});
 
 export const QueueStateSchema = z.object({
   paused: z.boolean(),
@@ -212,10 +281,72 @@ export const QueueStateSchema = z.object({
 });
 export type QueueState = z.infer<typeof QueueStateSchema>;
 
+/** McNemar's exact test of two runs on the same messages, with Holm's correction across all pairs compared. */
+export const PairTestSchema = z.object({
+  a: z.number().int(),
+  b: z.number().int(),
+  /** Messages A gets right and B wrong, and the reverse. */
+  aOnlyRight: z.number().int(),
+  bOnlyRight: z.number().int(),
+  p: z.number(),
+  pHolm: z.number(),
+  /** pHolm < 0.05. */
+  distinguishable: z.boolean(),
+});
+export type PairTest = z.infer<typeof PairTestSchema>;
+
+const GroupFiguresSchema = z.object({
+  train: z.number(),
+  val: z.number(),
+  test: z.number(),
+  trainVal: z.number(),
+  trainTest: z.number(),
+});
+/** Runs that differ only in the training seed, summarised: mean, sd and the 95% t-interval of the mean (null below n = 2). */
+export const GroupSummarySchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  runs: z.array(z.number().int()),
+  n: z.number().int(),
+  mean: GroupFiguresSchema,
+  sd: GroupFiguresSchema.nullable(),
+  interval: z
+    .object({ train: IntervalSchema, val: IntervalSchema, test: IntervalSchema, trainVal: IntervalSchema, trainTest: IntervalSchema })
+    .nullable(),
+});
+export type GroupSummary = z.infer<typeof GroupSummarySchema>;
+
+/** Welch's t-test of two groups' per-seed values of one figure (Holm-corrected across the group pairs of that figure). */
+export const GroupTestSchema = z.object({
+  a: z.string(),
+  b: z.string(),
+  metric: z.enum(['accuracy', 'gap']),
+  /** Null when neither group varies across its seeds (no noise to scale the difference by). */
+  t: z.number().nullable(),
+  df: z.number(),
+  p: z.number(),
+  pHolm: z.number(),
+  distinguishable: z.boolean(),
+});
+export type GroupTest = z.infer<typeof GroupTestSchema>;
+
+export const ComparisonStatisticsSchema = z.object({
+  split: HeldOutSplitSchema,
+  pairs: z.array(PairTestSchema),
+  /** Pairs that could not be tested, with why (different messages, no predictions kept, not finished). */
+  unpaired: z.array(z.object({ a: z.number().int(), b: z.number().int(), reason: z.string() })),
+  groups: z.array(GroupSummarySchema),
+  groupTests: z.array(GroupTestSchema),
+  /** The verdicts in plain words, one sentence each. */
+  sentences: z.array(z.string()),
+});
+export type ComparisonStatistics = z.infer<typeof ComparisonStatisticsSchema>;
+
 export const ComparisonSchema = z.object({
   runs: z.array(RunDetailSchema),
   /** Only the config fields whose values differ between the runs, one value per run (in `runs` order). */
   differences: z.array(z.object({ field: z.string(), values: z.array(z.unknown()) })),
+  statistics: ComparisonStatisticsSchema,
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;
 
@@ -225,6 +356,44 @@ export const PredictionSchema = z.object({
   probabilities: z.record(z.string(), z.number()),
 });
 export type Prediction = z.infer<typeof PredictionSchema>;
+
+/** A run's misclassified messages of a split, most confident mistakes first. */
+export const RunErrorsSchema = z.object({
+  split: EvalSplitSchema,
+  /** Messages in the split. */
+  count: z.number().int(),
+  errors: z.array(
+    z.object({
+      index: z.number().int(),
+      text: z.string(),
+      label: z.string(),
+      predicted: z.string(),
+      /** The predicted class's probability. */
+      confidence: z.number(),
+    }),
+  ),
+});
+export type RunErrors = z.infer<typeof RunErrorsSchema>;
+
+/** The messages one of two runs gets right and the other wrong (McNemar's two counts). */
+export const DisagreementsSchema = z.object({
+  split: EvalSplitSchema,
+  a: z.number().int(),
+  b: z.number().int(),
+  count: z.number().int(),
+  disagreements: z.array(
+    z.object({
+      index: z.number().int(),
+      text: z.string(),
+      label: z.string(),
+      a: z.string(),
+      b: z.string(),
+      aConfidence: z.number(),
+      bConfidence: z.number(),
+    }),
+  ),
+});
+export type Disagreements = z.infer<typeof DisagreementsSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // System
@@ -272,7 +441,7 @@ export interface WorkbenchApi {
   deleteCachedModel(preset: string): Promise<void>;
 
   previewDataset(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview>;
-  /** All or nothing: refuses (with the first problems by line) when the file has errors. */
+  /** All or nothing: refuses (with the first problems by line) when the file has errors, unless `mapping.skipProblemRows`. */
   importDataset(file: DatasetFile, mapping: ColumnMapping, name: string): Promise<DatasetSummary>;
   listDatasets(): Promise<DatasetSummary[]>;
   deleteDataset(id: string): Promise<void>;
@@ -292,7 +461,14 @@ export interface WorkbenchApi {
   deleteRun(id: number): Promise<void>;
   getQueueState(): Promise<QueueState>;
   setQueuePaused(paused: boolean): Promise<QueueState>;
-  compareRuns(ids: number[]): Promise<Comparison>;
+  /** Runs side by side, with McNemar's test of every pair and group summaries on `split` (default test). */
+  compareRuns(ids: number[], split?: HeldOutSplit): Promise<Comparison>;
+  /** Repeats of the same settings summarised per group (finished runs only). */
+  listGroups(): Promise<GroupSummary[]>;
+  /** A finished run's misclassified messages of a split (default test). */
+  getRunErrors(id: number, split?: EvalSplit): Promise<RunErrors>;
+  /** Where two finished runs on the same messages disagree in correctness (default split test). */
+  getDisagreements(a: number, b: number, split?: EvalSplit): Promise<Disagreements>;
 
   /** Classifies texts with a finished run's saved classifier. */
   classify(runId: number, texts: string[]): Promise<Prediction[]>;
@@ -335,6 +511,9 @@ export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> 
   deleteRun: { args: z.tuple([RunId]), result: Void },
   getQueueState: { args: z.tuple([]), result: QueueStateSchema },
   setQueuePaused: { args: z.tuple([z.boolean()]), result: QueueStateSchema },
-  compareRuns: { args: z.tuple([z.array(RunId).min(2).max(20)]), result: ComparisonSchema },
+  compareRuns: { args: z.tuple([z.array(RunId).min(2).max(20), HeldOutSplitSchema.optional()]), result: ComparisonSchema },
+  listGroups: { args: z.tuple([]), result: z.array(GroupSummarySchema) },
+  getRunErrors: { args: z.tuple([RunId, EvalSplitSchema.optional()]), result: RunErrorsSchema },
+  getDisagreements: { args: z.tuple([RunId, RunId, EvalSplitSchema.optional()]), result: DisagreementsSchema },
   classify: { args: z.tuple([RunId, z.array(z.string()).min(1).max(1000)]), result: z.array(PredictionSchema) },
 };

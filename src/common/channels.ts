@@ -23,6 +23,9 @@ const methods: { [K in ApiMethodName]: true } = {
   getQueueState: true,
   setQueuePaused: true,
   compareRuns: true,
+  listGroups: true,
+  getRunErrors: true,
+  getDisagreements: true,
   classify: true,
 };
 

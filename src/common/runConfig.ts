@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BOOK_TRAINABLE, PoolingSchema, PRESET_NAMES, TrainableSchema } from './modelSpec.js';
+import { TextEncodingSchema } from './textEncoding.js';
 
 /*
  * One training run's settings. The defaults are the book's chapter 6 recipe; every field is a
@@ -21,6 +22,10 @@ export const DatasetConfigSchema = z
     /** Whether the file's first line is a header, and whether fields may be quoted (default: detected). */
     header: z.boolean().optional(),
     quoting: z.boolean().optional(),
+    /** The file's encoding (default: detected: UTF-8, else Windows-1252, else Latin-1). */
+    encoding: TextEncodingSchema.optional(),
+    /** Leave out the rows with errors instead of refusing the file (default: refuse). */
+    skipProblemRows: z.boolean().optional(),
     /** Undersample every class to the smallest (the book balances 747 spam / 747 ham). */
     balance: z.boolean().default(true),
     /** Drop repeated texts before splitting so none can occur in two splits. */
@@ -29,6 +34,12 @@ export const DatasetConfigSchema = z
       .object({ train: Fraction, val: Fraction, test: Fraction })
       .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-9, 'split fractions must add up to 1')
       .default({ train: 0.7, val: 0.1, test: 0.2 }),
+    /**
+     * Cut each class by the split fractions, so every split has each class's share within one row
+     * (core/data/split.ts stratifiedCut). Unset is off, the book's cut; left out rather than false
+     * so that configs recorded before it existed keep their hashes and checkpoints.
+     */
+    stratify: z.boolean().optional(),
   })
   .strict();
 
@@ -74,7 +85,10 @@ export const RunConfigSchema = z
     maxLength: MaxLengthSchema.default('longest'),
     evalEvery: z.number().int().min(1).default(50),
     evalBatches: z.number().int().min(1).default(5),
+    /** The training seed: head initialisation (and random weights), shuffling, dropout masks. */
     seed: z.number().int().min(0).default(123),
+    /** Seeds balancing and the split; default the training seed (the book's split for 123). Repeats keep it fixed. */
+    splitSeed: z.number().int().min(0).optional(),
     /** Stop when the validation loss has not improved for `patience` epochs. */
     earlyStopping: z
       .object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) })
@@ -91,6 +105,11 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type DatasetConfig = z.infer<typeof DatasetConfigSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 export type MaxLength = z.infer<typeof MaxLengthSchema>;
+
+/** The seed that decides which messages land in which split. */
+export function splitSeedOf(config: Pick<RunConfig, 'seed' | 'splitSeed'>): number {
+  return config.splitSeed ?? config.seed;
+}
 
 /** The book's recipe. */
 export const BOOK_RUN_CONFIG: RunConfig = RunConfigSchema.parse({});

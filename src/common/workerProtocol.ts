@@ -32,6 +32,8 @@ export const WorkerResultSchema = z.object({
   labels: z.array(z.string()),
   parameters: z.object({ trainable: z.number().int(), total: z.number().int() }),
   final: Splits(SplitEvaluationSchema),
+  /** Each split's per-example predictions, packed (core/train/predictions.ts) and base64-encoded. */
+  predictions: Splits(z.base64()),
   gap: z.object({ trainVal: z.number(), trainTest: z.number() }),
   history: z.object({ evals: z.array(EvalPointSchema), epochs: z.array(EpochPointSchema) }),
   trainSeconds: z.number(),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Trainable } from '../common/modelSpec.js';
-import type { RunConfig } from '../common/runConfig.js';
+import { splitSeedOf, type RunConfig } from '../common/runConfig.js';
 
 /*
  * A run config as a flat list of fields ("dropout", "model.preset", "trainable"), for naming runs
@@ -41,10 +41,46 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * A split seed equal to the training seed is the default spelled out: dropped, so both spellings are one config
+ * (and runs recorded before the setting existed keep their hashes).
+ */
+export function canonicalConfig(config: RunConfig): RunConfig {
+  if (config.splitSeed !== config.seed) return config;
+  const { splitSeed: _same, ...rest } = config;
+  return rest;
+}
+
+/** The data set settings without the source (its content hash counts instead); `stratify: false` is the default spelled out. */
+function datasetIdentity(config: RunConfig): Partial<RunConfig['dataset']> {
+  return { ...config.dataset, source: '', stratify: config.dataset.stratify || undefined };
+}
+
+const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
 /** What makes two runs the same experiment: every field except the name and which data set (its content hash counts instead). */
 export function configHash(config: RunConfig): string {
-  const identity: Partial<RunConfig> = { ...config, name: undefined, dataset: { ...config.dataset, source: '' } };
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
+  return sha256({ ...canonicalConfig(config), name: undefined, dataset: datasetIdentity(config) });
+}
+
+/** Runs that differ only in the training seed share this key: repeats of one experiment, on the same messages. */
+export function groupKey(config: RunConfig, datasetHash: string): string {
+  const identity = {
+    ...config,
+    name: undefined,
+    seed: undefined,
+    splitSeed: splitSeedOf(config),
+    dataset: datasetIdentity(config),
+  };
+  return `g${sha256([identity, datasetHash]).slice(0, 10)}`;
+}
+
+/** Runs with the same key are evaluated on the same messages, so their predictions pair up example by example. */
+export function splitKey(config: RunConfig, datasetHash: string): string {
+  const { balance, dedupe, split, stratify } = config.dataset;
+  // A stratified cut puts other messages in each split; the book's cut keeps the key it had before the option existed.
+  const parts = [datasetHash, balance, dedupe, split, splitSeedOf(config), ...(stratify ? ['stratified'] : [])];
+  return `s${sha256(parts).slice(0, 10)}`;
 }
 
 export function trainableLabel(t: Trainable): string {
@@ -67,6 +103,7 @@ const WORDS: Record<string, string> = {
   evalEvery: 'eval every',
   evalBatches: 'eval batches',
   seed: 'seed',
+  splitSeed: 'split seed',
   gradClip: 'grad clip',
   'dataset.textColumn': 'text column',
   'dataset.labelColumn': 'label column',
@@ -103,6 +140,8 @@ export function fieldLabel(field: string, value: unknown, datasetName: (id: stri
       return value ? 'header' : 'no header';
     case 'dataset.quoting':
       return value ? 'quoted' : 'unquoted';
+    case 'dataset.stratify':
+      return value ? 'stratified split' : "the book's split";
     case 'dataset.split': {
       const s = value as RunConfig['dataset']['split'];
       return `split ${s.train}/${s.val}/${s.test}`;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../common/runConfig.js';
-import { configHash } from './configFields.js';
+import { configHash, groupKey, splitKey } from './configFields.js';
 import { InvalidRequest } from './errors.js';
-import { differencesFromBook, expandGrid } from './grid.js';
+import { differencesFromBook, expandGrid, groupName } from './grid.js';
 
-const grid = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}) => expandGrid({ base, vary });
+const grid = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}, repeats = 1) => expandGrid({ base, vary, repeats });
 
 describe('grids', () => {
   it('are the cross product, first field slowest, each run named after what differs', () => {
@@ -44,6 +44,47 @@ describe('grids', () => {
     expect(() => grid({}, { seed: Array.from({ length: 30 }, (_, i) => i), epochs: Array.from({ length: 30 }, (_, i) => i + 1) })).toThrow(
       /900 runs/,
     );
+  });
+});
+
+describe('repeats', () => {
+  it('follow each cell with training seeds seed + 1, …, the split seed fixed to the cell’s', () => {
+    const runs = grid({ seed: 5 }, { dropout: [0, 0.1] }, 3);
+    expect(runs.map((r) => [r.config.dropout, r.config.seed, r.config.splitSeed])).toEqual([
+      [0, 5, 5],
+      [0, 6, 5],
+      [0, 7, 5],
+      [0.1, 5, 5],
+      [0.1, 6, 5],
+      [0.1, 7, 5],
+    ]);
+    expect(runs.map((r) => r.name)).toEqual([
+      'dropout 0 · seed 5',
+      'dropout 0 · seed 6',
+      'dropout 0 · seed 7',
+      'dropout 0.1 · seed 5',
+      'dropout 0.1 · seed 6',
+      'dropout 0.1 · seed 7',
+    ]);
+  });
+
+  it('keep a split seed given in the base, and count towards the grid limit', () => {
+    expect(grid({ splitSeed: 9 }, {}, 2).map((r) => r.config.splitSeed)).toEqual([9, 9]);
+    expect(() => grid({}, { dropout: [0, 0.1, 0.2, 0.3, 0.4] }, 101)).toThrow(/505 runs/);
+  });
+
+  it('form one group per cell, all on the same messages; the first repeat is the plain run', () => {
+    const runs = grid({}, { dropout: [0, 0.1] }, 2);
+    const groups = runs.map((r) => groupKey(r.config, 'data'));
+    expect(groups[0]).toBe(groups[1]);
+    expect(groups[2]).toBe(groups[3]);
+    expect(groups[0]).not.toBe(groups[2]);
+    expect(new Set(runs.map((r) => splitKey(r.config, 'data'))).size).toBe(1);
+    expect(splitKey(runs[0].config, 'other data')).not.toBe(splitKey(runs[0].config, 'data'));
+    // seed 123 with the split seed written out is the book's recipe, so it is found as its duplicate.
+    expect(configHash(runs[0].config)).toBe(configHash(RunConfigSchema.parse({})));
+    expect(groupName(runs[1].config)).toBe('book recipe');
+    expect(groupName(RunConfigSchema.parse({ seed: 7 }))).toBe('split seed 7');
   });
 });
 

@@ -1,5 +1,5 @@
 import { parseTrainable } from '../common/modelSpec.js';
-import { BOOK_RUN_CONFIG, parseRunConfig, type RunConfig } from '../common/runConfig.js';
+import { BOOK_RUN_CONFIG, parseRunConfig, splitSeedOf, type RunConfig } from '../common/runConfig.js';
 import type { RunGridSchema } from '../common/api.js';
 import type { z } from 'zod';
 import { describeFields, differingFields } from './configFields.js';
@@ -12,19 +12,20 @@ export interface GridRun {
   config: RunConfig;
 }
 
-type Grid = z.output<typeof RunGridSchema>;
+type Grid = Omit<z.output<typeof RunGridSchema>, 'repeats'> & { repeats?: number };
 
 /**
  * The cross product of a grid, each run named after what differs between them ("last-2 · dropout 0.1"),
- * after the base's name when it has one. The first field varies slowest.
+ * after the base's name when it has one. The first field varies slowest; repeats of a cell follow it.
  */
 export function expandGrid(grid: Grid, datasetName?: (id: string) => string): GridRun[] {
   const fields = Object.entries(grid.vary);
-  const count = fields.reduce((n, [, values]) => n * values.length, 1);
+  const repeats = grid.repeats ?? 1;
+  const count = fields.reduce((n, [, values]) => n * values.length, repeats);
   if (count > MAX_GRID_RUNS) throw new InvalidRequest(`the grid makes ${count} runs; at most ${MAX_GRID_RUNS} can be queued at once`);
   let combos: [string, unknown][][] = [[]];
   for (const [field, values] of fields) combos = combos.flatMap((combo) => values.map((v) => [...combo, [field, v] as [string, unknown]]));
-  const configs = combos.map((combo) => {
+  const cells = combos.map((combo) => {
     const input = structuredClone(grid.base);
     for (const [field, value] of [...Object.entries(grid.base), ...combo]) setField(input, field, normalize(field, value));
     const parsed = parseRunConfig(input);
@@ -34,12 +35,34 @@ export function expandGrid(grid: Grid, datasetName?: (id: string) => string): Gr
     }
     return parsed.config;
   });
+  const configs = cells.flatMap((cell) => repeated(cell, repeats));
   const varying = differingFields(configs);
   return configs.map((config) => {
     const own = configs.length > 1 ? describeFields(config, varying, datasetName) : '';
     const name = [config.name, own].filter(Boolean).join(' · ') || differencesFromBook(config, datasetName) || 'book recipe';
     return { name, config };
   });
+}
+
+/**
+ * Copies of a cell that differ only in the training seed (seed, seed + 1, …). The split seed is written out in
+ * each, so all are cut from the same messages and can be paired example by example.
+ */
+function repeated(config: RunConfig, repeats: number): RunConfig[] {
+  if (repeats === 1) return [config];
+  const splitSeed = splitSeedOf(config);
+  return Array.from({ length: repeats }, (_, r) => ({ ...config, seed: config.seed + r, splitSeed }));
+}
+
+/** A group of repeats named by what differs from the book apart from the training seed: "last-2 · dropout 0.1". */
+export function groupName(config: RunConfig, datasetName?: (id: string) => string): string {
+  const splitSeed = splitSeedOf(config);
+  const seedless: RunConfig = {
+    ...config,
+    seed: BOOK_RUN_CONFIG.seed,
+    splitSeed: splitSeed === BOOK_RUN_CONFIG.seed ? undefined : splitSeed,
+  };
+  return differencesFromBook(seedless, datasetName) || 'book recipe';
 }
 
 /** What differs from the book's recipe, e.g. "custom:2,64,4 · random weights · last-2"; empty for the recipe itself. */

@@ -89,4 +89,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 3,
+    name: 'per-example predictions of finished runs',
+    sql: `
+      CREATE TABLE predictions (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+        count INTEGER NOT NULL,
+        data BLOB NOT NULL,              -- core/train/predictions.ts: true class, predicted class, probability; 8 bytes an example
+        PRIMARY KEY (run_id, split)
+      );
+    `,
+  },
 ];

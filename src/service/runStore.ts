@@ -1,6 +1,7 @@
 import type { ApiEpochPoint, ApiEvalPoint, RunStatus } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
 import type { WorkerResult } from '../common/workerProtocol.js';
+import { decodePredictions, type SplitPredictions } from '../core/train/predictions.js';
 import type { Db } from './database.js';
 
 /** A row of `runs` as the service reads it. */
@@ -207,9 +208,11 @@ export class RunStore {
       const insert = this.db.prepare(
         'INSERT OR REPLACE INTO evaluations (run_id, split, count, loss, accuracy, confusion) VALUES (?, ?, ?, ?, ?, ?)',
       );
+      const keep = this.db.prepare('INSERT OR REPLACE INTO predictions (run_id, split, count, data) VALUES (?, ?, ?, ?)');
       for (const split of ['train', 'val', 'test'] as const) {
         const e = result.final[split];
         insert.run(id, split, e.count, e.loss, e.accuracy, JSON.stringify(e.confusion));
+        keep.run(id, split, e.count, Buffer.from(result.predictions[split], 'base64'));
       }
       this.db
         .prepare(
@@ -322,6 +325,17 @@ export class RunStore {
     }));
   }
 
+  /** A split's per-example predictions; null for runs finished before they were kept. */
+  predictions(id: number, split: 'train' | 'val' | 'test'): SplitPredictions | null {
+    const data = this.db.prepare('SELECT data FROM predictions WHERE run_id = ? AND split = ?').pluck().get(id, split) as
+      Buffer | undefined;
+    return data === undefined ? null : decodePredictions(data);
+  }
+
+  hasPredictions(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM predictions WHERE run_id = ? LIMIT 1').pluck().get(id) !== undefined;
+  }
+
   hasClassifier(id: number): string | null {
     const p = this.db.prepare('SELECT path FROM classifiers WHERE run_id = ?').pluck().get(id);
     return p === undefined ? null : String(p);
@@ -357,7 +371,8 @@ export class RunStore {
   }
 
   private clearResults(id: number): void {
-    for (const table of ['metrics', 'evaluations', 'classifiers']) this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+    for (const table of ['metrics', 'evaluations', 'predictions', 'classifiers'])
+      this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
   }
 
   private nextPosition(): number {

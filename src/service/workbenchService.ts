@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   RunGridSchema,
   type Comparison,
+  type EvalSplit,
   type PlannedRun,
   type Prediction,
   type RunDetail,
@@ -24,12 +25,15 @@ import { PRESET_REPOS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { ClassifierCache } from './classifierCache.js';
-import { configFields, configHash, differingFields } from './configFields.js';
+import { compareStatistics, groupSummaries, whyNotPaired, type ComparedRun } from './comparisonStatistics.js';
+import { configFields, configHash, differingFields, groupKey, splitKey } from './configFields.js';
 import { openDatabase, type Db } from './database.js';
 import { DatasetCatalog } from './datasets.js';
 import { DEFAULT_DISK_RESERVE_BYTES } from './diskSpace.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
-import { differencesFromBook, expandGrid } from './grid.js';
+import { differencesFromBook, expandGrid, groupName } from './grid.js';
+import { classFigures, summaryFigures } from './runFigures.js';
+import { SplitMessages } from './splitMessages.js';
 import { runPaths } from './runFiles.js';
 import { RunQueue } from './runQueue.js';
 import { OUTPUT_TAIL_LINES } from './runSupervisor.js';
@@ -140,11 +144,39 @@ interface Parts {
 
 function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
+  const datasetName = (id: string) => datasets.name(id);
+  const messages = new SplitMessages(cacheDir);
   const requireRun = (id: number): RunRow => {
     const row = store.get(id);
     if (!row) throw new NotFound(`no run ${id}`);
     return row;
   };
+  const requireFinished = (id: number): RunRow => {
+    const row = requireRun(id);
+    if (row.status !== 'finished') throw new Conflict(`run ${id} is ${row.status}; only a finished run has predictions`);
+    return row;
+  };
+  const requirePredictions = (row: RunRow, split: EvalSplit) => {
+    const kept = store.predictions(row.id, split);
+    if (!kept) throw new Conflict(`run ${row.id} has no per-message predictions kept: it finished before this version of the workbench`);
+    return kept;
+  };
+  /** The messages of a run's split, in the order of its stored predictions. */
+  const splitTexts = (row: RunRow, split: EvalSplit) =>
+    messages.of(splitKey(row.config, row.datasetHash), datasets.resolve(row.config), split).catch((err: Error) => {
+      throw new Conflict(`the messages of run ${row.id} cannot be read again: ${err.message}`);
+    });
+  const compared = (row: RunRow): ComparedRun => ({
+    id: row.id,
+    status: row.status,
+    config: row.config,
+    datasetHash: row.datasetHash,
+    group: groupKey(row.config, row.datasetHash),
+    groupName: groupName(row.config, datasetName),
+    splitKey: splitKey(row.config, row.datasetHash),
+    evaluation: store.evaluations(row.id),
+    predictions: (split) => store.predictions(row.id, split),
+  });
   const summary = (row: RunRow, queued: number[]): RunSummary => {
     const evaluation = store.evaluations(row.id);
     return {
@@ -162,7 +194,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       seconds: row.seconds,
       backend: row.backend,
       parameters: row.parameters,
-      accuracy: evaluation && { train: evaluation.train.accuracy, val: evaluation.val.accuracy, test: evaluation.test.accuracy },
+      ...summaryFigures(evaluation),
       gap: row.gap,
       progress: queue.progressOf(row.id),
       error: row.error,
@@ -170,15 +202,25 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       resumedFromEpoch: row.resumedFromEpoch,
       restarts: row.restarts,
       hasClassifier: store.hasClassifier(row.id) !== null,
+      group: groupKey(row.config, row.datasetHash),
+      splitKey: splitKey(row.config, row.datasetHash),
+      hasPredictions: store.hasPredictions(row.id),
     };
   };
-  const detail = async (row: RunRow): Promise<RunDetail> => ({
-    ...summary(row, store.queuedIds()),
-    labels: row.labels ?? [],
-    curves: store.curves(row.id),
-    evaluation: store.evaluations(row.id),
-    logTail: await logTail(runPaths(dataDir, row.id).log, row.outputTail),
-  });
+  const detail = async (row: RunRow): Promise<RunDetail> => {
+    const evaluation = store.evaluations(row.id);
+    const labels = row.labels ?? [];
+    const figures = evaluation && classFigures(evaluation, labels);
+    return {
+      ...summary(row, store.queuedIds()),
+      labels,
+      perClass: figures?.perClass ?? null,
+      macroF1: figures?.macroF1 ?? null,
+      curves: store.curves(row.id),
+      evaluation,
+      logTail: await logTail(runPaths(dataDir, row.id).log, row.outputTail),
+    };
+  };
   const changed = () => {
     emit({ type: 'runs-changed' });
     queue.changed();
@@ -200,6 +242,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
         parameters,
         estimatedSeconds: store.secondsOf(hash),
         duplicateOf: store.findDuplicate(hash, datasetHash),
+        group: groupKey(config, datasetHash),
         configHash: hash,
         datasetHash,
       };
@@ -260,7 +303,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       );
       changed();
       queue.pump();
-      return created.map((c, i) => ({ id: c.id, name: planned[i].name, duplicateOf: c.duplicateOf }));
+      return created.map((c, i) => ({ id: c.id, name: planned[i].name, duplicateOf: c.duplicateOf, group: planned[i].group }));
     },
     async listRuns() {
       const queued = store.queuedIds();
@@ -314,11 +357,56 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       queue.setPaused(paused);
       return queue.state();
     },
-    async compareRuns(ids): Promise<Comparison> {
-      const runs = await Promise.all(ids.map((id) => detail(requireRun(id))));
+    async compareRuns(ids, split = 'test'): Promise<Comparison> {
+      const rows = ids.map(requireRun);
+      const runs = await Promise.all(rows.map(detail));
       const configs = runs.map((r) => r.config);
       const fields = differingFields(configs);
-      return { runs, differences: fields.map((field) => ({ field, values: configs.map((c) => configFields(c).get(field) ?? null) })) };
+      return {
+        runs,
+        differences: fields.map((field) => ({ field, values: configs.map((c) => configFields(c).get(field) ?? null) })),
+        statistics: compareStatistics(rows.map(compared), split),
+      };
+    },
+    async listGroups() {
+      return groupSummaries(store.list().map(compared));
+    },
+    async getRunErrors(id, split = 'test') {
+      const row = requireFinished(id);
+      const kept = requirePredictions(row, split);
+      const texts = await splitTexts(row, split);
+      const labels = row.labels ?? [];
+      const errors = [...kept.labels.keys()]
+        .filter((k) => kept.predicted[k] !== kept.labels[k])
+        .map((k) => ({
+          index: k,
+          text: texts[k].text,
+          label: labels[kept.labels[k]],
+          predicted: labels[kept.predicted[k]],
+          confidence: kept.confidence[k],
+        }))
+        .sort((x, y) => y.confidence - x.confidence || x.index - y.index);
+      return { split, count: kept.labels.length, errors };
+    },
+    async getDisagreements(a, b, split = 'test') {
+      const [ra, rb] = [requireFinished(a), requireFinished(b)];
+      const why = whyNotPaired(compared(ra), compared(rb), split);
+      if (typeof why === 'string') throw new Conflict(`runs ${a} and ${b} cannot be paired message by message: ${why}`);
+      const [pa, pb] = [requirePredictions(ra, split), requirePredictions(rb, split)];
+      const texts = await splitTexts(ra, split);
+      const labels = ra.labels ?? [];
+      const disagreements = [...pa.labels.keys()]
+        .filter((k) => (pa.predicted[k] === pa.labels[k]) !== (pb.predicted[k] === pb.labels[k]))
+        .map((k) => ({
+          index: k,
+          text: texts[k].text,
+          label: labels[pa.labels[k]],
+          a: labels[pa.predicted[k]],
+          b: labels[pb.predicted[k]],
+          aConfidence: pa.confidence[k],
+          bConfidence: pb.confidence[k],
+        }));
+      return { split, a, b, count: pa.labels.length, disagreements };
     },
 
     async classify(runId, texts): Promise<Prediction[]> {

@@ -1,6 +1,8 @@
 import type { WorkerJob, WorkerResult, WorkerToService } from '../common/workerProtocol.js';
 import { initBackend } from '../core/model/backend.js';
 import { checkpointPosition } from '../core/train/checkpoint.js';
+import type { SplitMetrics } from '../core/train/metrics.js';
+import { encodePredictions } from '../core/train/predictions.js';
 import { runTraining, type RunEvent } from '../core/train/run.js';
 
 /** Trains one job, reporting as it goes; resolves with the result, rejects with the engine's error. */
@@ -20,11 +22,13 @@ export async function trainJob(job: WorkerJob, signal: AbortSignal, report: (m: 
     },
   });
   const { outcome } = result;
+  const { train, val, test } = outcome.final;
   return {
     backend: result.backend,
     labels: result.labels,
     parameters: result.parameters,
-    final: outcome.final,
+    final: { train: totals(train), val: totals(val), test: totals(test) },
+    predictions: { train: packed(train), val: packed(val), test: packed(test) },
     gap: outcome.gap,
     history: outcome.history,
     trainSeconds: outcome.trainSeconds,
@@ -32,6 +36,15 @@ export async function trainJob(job: WorkerJob, signal: AbortSignal, report: (m: 
     stoppedEarly: outcome.stoppedEarly,
     bestEpoch: outcome.bestEpoch,
   };
+}
+
+function totals({ count, loss, accuracy, confusion }: SplitMetrics) {
+  return { count, loss, accuracy, confusion };
+}
+
+function packed({ predictions }: SplitMetrics): string {
+  if (!predictions) throw new Error('the final evaluation kept no predictions');
+  return Buffer.from(encodePredictions(predictions)).toString('base64');
 }
 
 function toMessage(e: RunEvent): WorkerToService | null {

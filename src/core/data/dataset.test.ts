@@ -103,14 +103,14 @@ describe('importDataset: all or nothing', () => {
     const attempt = importDatasetFile(writeCsv(BAD));
     await expect(attempt).rejects.toThrow(DatasetImportError);
     await expect(attempt).rejects.toThrow(
-      '2 problems block the import (fix them, or exclude those rows): line 6: empty-text (the text is empty); line 7: malformed (3 fields where the file has 2)',
+      '2 problems block the import (fix them, or skip those rows): line 6: empty-text (the text is empty); line 7: malformed (3 fields where the file has 2)',
     );
     await attempt.catch((err: DatasetImportError) => expect(err.problems.map((p) => p.line)).toEqual([6, 7]));
   });
 
   it('says "1 problem blocks" for a single error', () => {
     expect(() => importDataset('text,label\n,ham\nb,spam\nc,ham\n')).toThrow(
-      '1 problem blocks the import (fix them, or exclude those rows): line 2: empty-text (the text is empty)',
+      '1 problem blocks the import (fix them, or skip those rows): line 2: empty-text (the text is empty)',
     );
   });
 

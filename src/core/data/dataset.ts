@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import type { TextEncoding } from '../../common/textEncoding.js';
 import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
 import { chooseColumns, type ColumnChoice, type ColumnOptions } from './columnMapping.js';
 import { byLine, isError, summarizeProblems, type Problem } from './problems.js';
 import { readTable, type Table, type TableOptions } from './table.js';
-import { checkDataSize, decodeDataText, normalizeText } from './textDecoding.js';
+import { checkDataSize, decodeData, normalizeText } from './textDecoding.js';
 import { validateRows, type LabeledRow, type ValidationOptions } from './validation.js';
 
-export type DatasetOptions = TableOptions & ColumnOptions & ValidationOptions;
+export interface EncodingOptions {
+  /** How to decode a file given as bytes (default: detected, see detectEncoding). */
+  encoding?: TextEncoding;
+  /** The file's name in messages about its bytes (default "the file"). */
+  name?: string;
+}
+
+export type DatasetOptions = TableOptions & ColumnOptions & ValidationOptions & EncodingOptions;
 
 export interface ImportOptions extends DatasetOptions {
   /** Import the rows without errors and list the others in `excluded`, instead of refusing the file. */
@@ -23,6 +31,9 @@ export interface DatasetReport {
   header: boolean;
   delimiter: string;
   quoting: boolean;
+  /** The encoding the bytes were read in (`utf-8` for text given as a string), and whether it was detected. */
+  encoding: TextEncoding;
+  encodingDetected: boolean;
   /** 0-based indexes into `columns`. */
   textColumn: number;
   labelColumn: number;
@@ -39,6 +50,8 @@ export interface Dataset {
   contentHash: string;
   /** Problems of the rows left out (only with `excludeInvalid`). */
   excluded: Problem[];
+  /** The lines of the rows left out, ascending (only with `excludeInvalid`). */
+  excludedLines: number[];
   /** Problems of rows that were kept: duplicates, texts longer than the context. */
   warnings: Problem[];
 }
@@ -47,17 +60,25 @@ export interface Dataset {
 export class DatasetImportError extends WorkbenchError {
   constructor(readonly problems: Problem[]) {
     super(
-      `${problems.length} ${problems.length === 1 ? 'problem blocks' : 'problems block'} the import (fix them, or exclude those rows): ${summarizeProblems(problems)}`,
+      `${problems.length} ${problems.length === 1 ? 'problem blocks' : 'problems block'} the import (fix them, or skip those rows): ${summarizeProblems(problems)}`,
     );
     this.name = 'DatasetImportError';
   }
 }
 
-/** Text as it is, or the file's bytes (UTF-8, with or without BOM). */
+/** Text as it is, or the file's bytes (in `options.encoding`, else detected). */
 export type DataSource = string | Uint8Array;
 
+/** Everything read from a file: the report, its labelled rows (malformed records have none), the table and the decoded text. */
+export interface DatasetReading {
+  report: DatasetReport;
+  rows: LabeledRow[];
+  table: Table;
+  text: string;
+}
+
 export function inspectDataset(source: DataSource, options: DatasetOptions = {}): DatasetReport {
-  return analyze(source, options).report;
+  return readDataset(source, options).report;
 }
 
 /**
@@ -65,26 +86,47 @@ export function inspectDataset(source: DataSource, options: DatasetOptions = {})
  * `excludeInvalid` the rows with errors are left out and listed in `excluded`; nothing is dropped silently.
  */
 export function importDataset(source: DataSource, options: ImportOptions = {}): Dataset {
-  const { report, rows } = analyze(source, options);
+  return datasetFrom(readDataset(source, options), options);
+}
+
+/** The import of what readDataset read (see importDataset). */
+export function datasetFrom({ report, rows }: Pick<DatasetReading, 'report' | 'rows'>, options: Pick<ImportOptions, 'excludeInvalid'> = {}): Dataset {
   const errors = report.problems.filter(isError);
   if (errors.length > 0 && !options.excludeInvalid) throw new DatasetImportError(errors);
-  const badLines = new Set(errors.map((p) => p.line));
-  const kept = rows.filter((row) => !badLines.has(row.line));
+  const kept = withoutLines(rows, errorLines(report.problems));
   const labels = sortLabels(new Set(kept.map((row) => row.label)));
   if (labels.length < 2) {
     throw new WorkbenchError(
-      `a classifier needs at least 2 labels; the data set has ${labels.length === 0 ? 'none' : `only ${JSON.stringify(labels[0])}`}`,
+      `a classifier needs at least 2 labels; the data set has ${labels.length === 0 ? 'none' : `only ${JSON.stringify(labels[0])}`}${errors.length > 0 ? ' without the rows with problems' : ''}`,
     );
   }
-  return { rows: kept, labels, contentHash: contentHash(kept), excluded: errors, warnings: report.problems.filter((p) => !isError(p)) };
+  return {
+    rows: kept,
+    labels,
+    contentHash: contentHash(kept),
+    excluded: errors,
+    excludedLines: errorLines(report.problems),
+    warnings: report.problems.filter((p) => !isError(p)),
+  };
+}
+
+/** The lines of the rows with errors, ascending, each once. */
+export function errorLines(problems: readonly Problem[]): number[] {
+  return [...new Set(problems.filter(isError).map((p) => p.line))].sort((a, b) => a - b);
+}
+
+/** The rows whose line is not one of `lines`. */
+export function withoutLines<T extends { line: number }>(rows: readonly T[], lines: readonly number[]): T[] {
+  const drop = new Set(lines);
+  return rows.filter((row) => !drop.has(row.line));
 }
 
 export async function inspectDatasetFile(path: string, options: DatasetOptions = {}): Promise<DatasetReport> {
-  return inspectDataset(await readDataFile(path), options);
+  return inspectDataset(await readDataFile(path), { name: path, ...options });
 }
 
 export async function importDatasetFile(path: string, options: ImportOptions = {}): Promise<Dataset> {
-  return importDataset(await readDataFile(path), options);
+  return importDataset(await readDataFile(path), { name: path, ...options });
 }
 
 /** Sorted by number when every label is a number (so "2" comes before "10"), otherwise by code point (ham → 0, spam → 1, as in the book). */
@@ -100,8 +142,13 @@ export function contentHash(rows: readonly LabeledRow[]): string {
     .digest('hex');
 }
 
-function analyze(source: DataSource, options: DatasetOptions): { report: DatasetReport; rows: LabeledRow[] } {
-  const text = typeof source === 'string' ? normalizeText(source) : decodeDataText(source);
+/** Decodes, reads and validates a file: what inspectDataset reports and importDataset imports. */
+export function readDataset(source: DataSource, options: DatasetOptions = {}): DatasetReading {
+  const decoded =
+    typeof source === 'string'
+      ? { text: normalizeText(source), encoding: 'utf-8' as const, detected: false }
+      : decodeData(source, { encoding: options.encoding, name: options.name });
+  const { text } = decoded;
   const table = readTable(text, options);
   const columns = chooseColumns(table, options);
   const rows = labeledRows(table, columns);
@@ -111,12 +158,14 @@ function analyze(source: DataSource, options: DatasetOptions): { report: Dataset
     header: table.header,
     delimiter: table.delimiter,
     quoting: table.quoting,
+    encoding: decoded.encoding,
+    encodingDetected: decoded.detected,
     textColumn: columns.text,
     labelColumn: columns.label,
     labels: labelCounts(rows),
     problems: [...table.malformed, ...validateRows(rows, options)].sort(byLine),
   };
-  return { report, rows };
+  return { report, rows, table, text };
 }
 
 function labeledRows(table: Table, columns: ColumnChoice): LabeledRow[] {
@@ -132,7 +181,7 @@ function labelCounts(rows: readonly LabeledRow[]): Record<string, number> {
   return counts;
 }
 
-async function readDataFile(path: string): Promise<string> {
+async function readDataFile(path: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     checkDataSize((await stat(path)).size, path); // before reading: a file too large would only fail later, as "not UTF-8"
@@ -141,5 +190,5 @@ async function readDataFile(path: string): Promise<string> {
     if (err instanceof WorkbenchError) throw err;
     throw new WorkbenchError(`cannot read ${path}: ${describeCause(err)}`, { cause: err });
   }
-  return decodeDataText(bytes, path);
+  return bytes;
 }

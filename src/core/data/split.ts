@@ -17,6 +17,8 @@ export interface SplitOptions {
   fractions?: SplitFractions;
   /** Keep only the first row of each text before anything else, so no text can leak across splits. */
   dedupe?: boolean;
+  /** Cut each label by the fractions (see stratifiedCut) instead of the whole shuffled list (the book's cut). Off by default. */
+  stratify?: boolean;
 }
 
 /** A text that occurs in more than one split, with the lines of all its occurrences. */
@@ -29,15 +31,18 @@ export interface Leak {
 export type Splits<T> = Record<SplitName, T[]> & { leaks: Leak[] };
 
 /**
- * dedupe → balance → shuffle → cut the book's way (see cutSplits) → leakage report. Balancing and
- * shuffling draw exactly as the book's pandas code does (`sample(…, random_state=seed)`).
+ * dedupe → balance → shuffle → cut the book's way (see cutSplits), or each label by itself with
+ * `stratify` (see stratifiedCut) → leakage report. Balancing and shuffling draw exactly as the book's
+ * pandas code does (`sample(…, random_state=seed)`); the stratified cut draws nothing more.
  */
 export function splitRows<T extends LabeledRow>(rows: readonly T[], options: SplitOptions = {}): Splits<T> {
   const book = BOOK_RUN_CONFIG.dataset;
   const seed = options.seed ?? BOOK_RUN_CONFIG.seed;
   const unique = (options.dedupe ?? book.dedupe) ? dedupeTexts(rows) : rows;
   const balanced = (options.balance ?? book.balance) ? balanceLabels(unique, seed) : unique;
-  const splits = cutSplits(pandasSample(balanced, balanced.length, seed), options.fractions ?? book.split);
+  const shuffled = pandasSample(balanced, balanced.length, seed);
+  const fractions = options.fractions ?? book.split;
+  const splits = options.stratify ? stratifiedCut(shuffled, fractions) : cutSplits(shuffled, fractions);
   return { ...splits, leaks: findLeaks(splits) };
 }
 
@@ -72,6 +77,32 @@ export function cutSplits<T>(rows: readonly T[], fractions: SplitFractions): Rec
   const trainEnd = Math.floor(rows.length * fractions.train);
   const valEnd = trainEnd + Math.floor(rows.length * fractions.val);
   return { train: rows.slice(0, trainEnd), val: rows.slice(trainEnd, valEnd), test: rows.slice(valEnd) };
+}
+
+/**
+ * The stratified cut of an already shuffled list. Each label's rows, in their shuffled order, are cut
+ * as cumulative floors of the fractions: with n rows of a label, its first ⌊train·n⌋ go to train, those
+ * up to ⌊(train + val)·n⌋ to val, the rest to test. So every split holds each label within one row of
+ * its exact share (train·n, val·n, test·n), and no label can miss from val or test by the luck of the
+ * shuffle. Each split keeps the shuffled order, so labels stay mixed within it (evaluation reads its
+ * first batches). Nothing is drawn: the same seed gives the same shuffle as the book's cut.
+ */
+export function stratifiedCut<T extends { label: string }>(rows: readonly T[], fractions: SplitFractions): Record<SplitName, T[]> {
+  checkFractions(fractions);
+  const total = new Map<string, number>();
+  for (const row of rows) total.set(row.label, (total.get(row.label) ?? 0) + 1);
+  // The epsilon keeps 0.7 + 0.1 = 0.7999999999999999 from flooring 10 rows to 7 instead of 8.
+  const floorOf = (fraction: number, n: number) => Math.floor(fraction * n + 1e-9);
+  const seen = new Map<string, number>();
+  const out: Record<SplitName, T[]> = { train: [], val: [], test: [] };
+  for (const row of rows) {
+    const n = total.get(row.label)!;
+    const k = seen.get(row.label) ?? 0;
+    seen.set(row.label, k + 1);
+    const split = k < floorOf(fractions.train, n) ? 'train' : k < floorOf(fractions.train + fractions.val, n) ? 'val' : 'test';
+    out[split].push(row);
+  }
+  return out;
 }
 
 export function findLeaks<T extends LabeledRow>(splits: Record<SplitName, readonly T[]>): Leak[] {

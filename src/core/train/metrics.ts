@@ -5,6 +5,7 @@ import { argMax } from '../arrays.js';
 import type { PrefixCache } from './prefixCache.js';
 import type { OnnxTop } from '../model/onnx/topRunner.js';
 import { idsTensor } from '../model/ops.js';
+import type { PredictionRecorder, SplitPredictions } from './predictions.js';
 
 /** Loss, accuracy and confusion matrix (rows: true class, columns: predicted) over some examples. */
 export interface SplitMetrics {
@@ -12,6 +13,8 @@ export interface SplitMetrics {
   loss: number;
   accuracy: number;
   confusion: number[][];
+  /** Per example, when the evaluation was asked to keep them (the final whole-split evaluation). */
+  predictions?: SplitPredictions;
 }
 
 /** Logits [B, K] for a batch padded to T, from the prefix cache when there is one. */
@@ -51,13 +54,17 @@ async function batchLogProbs(
   return lp;
 }
 
-/** Evaluates batches without dropout; the loss is the mean over examples. `top` runs what the cache leaves on ONNX Runtime. */
+/**
+ * Evaluates batches without dropout; the loss is the mean over examples. `top` runs what the cache leaves on ONNX Runtime;
+ * `recorder` keeps every example's prediction.
+ */
 export async function evaluate(
   model: SequenceClassifier,
   batches: Example[][],
   lengthOf: (batch: Example[]) => number,
   cache: PrefixCache | null,
   top: OnnxTop | null = null,
+  recorder: PredictionRecorder | null = null,
 ): Promise<SplitMetrics> {
   const K = model.numClasses;
   const confusion = Array.from({ length: K }, () => Array<number>(K).fill(0));
@@ -68,11 +75,14 @@ export async function evaluate(
     batch.forEach((e, b) => {
       const row = Array.from({ length: K }, (_, i) => lp[b * K + i]);
       lossSum -= row[e.label];
-      confusion[e.label][argMax(row)]++;
+      const predicted = argMax(row);
+      confusion[e.label][predicted]++;
+      recorder?.add(e, predicted, row[predicted]);
     });
     count += batch.length;
     await new Promise((resolve) => setImmediate(resolve));
   }
   const correct = confusion.reduce((s, row, i) => s + row[i], 0);
-  return { count, loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, confusion };
+  const metrics = { count, loss: count ? lossSum / count : NaN, accuracy: count ? correct / count : NaN, confusion };
+  return recorder ? { ...metrics, predictions: recorder.result() } : metrics;
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { RunConfig } from '../../common/runConfig.js';
+import { splitSeedOf, type RunConfig } from '../../common/runConfig.js';
 import { importDatasetFile, type Dataset } from '../data/dataset.js';
 import { loadSmsSpam, type SmsSpamOptions } from '../data/smsSpam.js';
-import { splitRows, type Leak } from '../data/split.js';
+import { splitRows, type Leak, type Splits } from '../data/split.js';
+import type { LabeledRow } from '../data/validation.js';
 import { backendName } from '../model/backend.js';
 import { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { fileSha256, saveClassifier, type ModelBase } from '../model/savedClassifier.js';
@@ -55,8 +56,11 @@ export function modelShape(config: RunConfig): GPT2Config {
   return m.preset === 'custom' ? customConfig(m.custom!) : PRESETS[m.preset];
 }
 
-/** Loads the data set, splits it (seeded, the book's cut) and tokenizes it. */
-export async function prepareData(config: RunConfig, contextLength: number, options: RunOptions = {}): Promise<PreparedData> {
+/** Loads the data set and splits it (seeded by the split seed, the book's cut): the messages of each split, in order. */
+export async function loadSplits(
+  config: RunConfig,
+  options: Pick<RunOptions, 'cacheDir' | 'smsSpamUrls' | 'signal' | 'onEvent'> = {},
+): Promise<{ dataset: Dataset; splits: Splits<LabeledRow> }> {
   const d = config.dataset;
   const dataset =
     d.source === 'sms-spam' || d.source === 'sms-spam-book'
@@ -73,8 +77,22 @@ export async function prepareData(config: RunConfig, contextLength: number, opti
           delimiter: d.delimiter,
           header: d.header,
           quoting: d.quoting,
+          encoding: d.encoding,
+          excludeInvalid: d.skipProblemRows,
         });
-  const splits = splitRows(dataset.rows, { seed: config.seed, balance: d.balance, dedupe: d.dedupe, fractions: d.split });
+  const splits = splitRows(dataset.rows, {
+    seed: splitSeedOf(config),
+    balance: d.balance,
+    dedupe: d.dedupe,
+    fractions: d.split,
+    stratify: d.stratify,
+  });
+  return { dataset, splits };
+}
+
+/** Loads the data set, splits it and tokenizes it. */
+export async function prepareData(config: RunConfig, contextLength: number, options: RunOptions = {}): Promise<PreparedData> {
+  const { dataset, splits } = await loadSplits(config, options);
   const { examples, padLength } = toExamples(splits, dataset.labels, config.maxLength, contextLength);
   return { dataset, examples, padLength, leaks: splits.leaks };
 }

@@ -7,6 +7,7 @@ import type { EpochPoint, EvalPoint } from './history.js';
 import { evaluate, type SplitMetrics } from './metrics.js';
 import type { PrefixCache } from './prefixCache.js';
 import type { TrainProgress } from './progress.js';
+import { PredictionRecorder } from './predictions.js';
 import { epochOrder } from './schedule.js';
 
 /** The batches of each evaluation point: the few training batches have one fixed shuffle of their own (epoch -1), the same all run. */
@@ -49,10 +50,12 @@ export class RunEvaluation {
    * Runs fn with an evaluator of batches. With a prefix cache filled on ONNX Runtime, the top runs
    * there too, built from the weights as they are now (one graph per evaluation point: ~0.07 s for a block).
    */
-  private async withMetrics<T>(fn: (metrics: (batches: Example[][]) => Promise<SplitMetrics>) => Promise<T>): Promise<T> {
+  private async withMetrics<T>(
+    fn: (metrics: (batches: Example[][], recorder?: PredictionRecorder) => Promise<SplitMetrics>) => Promise<T>,
+  ): Promise<T> {
     const top = this.cache?.inference === 'onnx' ? await OnnxTop.create(this.model, this.cache.k) : null;
     try {
-      return await fn((batches) => evaluate(this.model, batches, this.lengthOf, this.cache, top));
+      return await fn((batches, recorder) => evaluate(this.model, batches, this.lengthOf, this.cache, top, recorder ?? null));
     } finally {
       await top?.dispose();
     }
@@ -86,13 +89,15 @@ export class RunEvaluation {
     return { epoch, step, examplesSeen, trainAccuracy: train.accuracy, valAccuracy: val.accuracy, valLoss };
   }
 
-  /** Whole splits, shortest texts together so batches carry little padding (order does not change metrics). */
+  /** Whole splits, shortest texts together so batches carry little padding (order does not change metrics), every prediction kept. */
   async final(): Promise<Record<SplitName, SplitMetrics>> {
     const batches = finalBatches(this.examples, this.config);
+    const whole = (metrics: (b: Example[][], r: PredictionRecorder) => Promise<SplitMetrics>, split: SplitName) =>
+      metrics(batches[split], new PredictionRecorder(this.examples[split]));
     return this.withMetrics(async (metrics) => ({
-      train: await metrics(batches.train),
-      val: await metrics(batches.val),
-      test: await metrics(batches.test),
+      train: await whole(metrics, 'train'),
+      val: await whole(metrics, 'val'),
+      test: await whole(metrics, 'test'),
     }));
   }
 

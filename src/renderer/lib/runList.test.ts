@@ -27,6 +27,11 @@ function summary(id: number, status: RunSummary['status'], queuePosition: number
     resumedFromEpoch: null,
     restarts: 0,
     hasClassifier: false,
+    intervals: null,
+    gapIntervals: null,
+    group: 'g0',
+    splitKey: 's0',
+    hasPredictions: false,
   };
 }
 
