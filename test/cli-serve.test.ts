@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../src/common/api.js';
@@ -100,4 +101,32 @@ it('trains the queue, and a run stopped by SIGTERM resumes at the next start', a
   expect(resumed).toEqual({ runs: [{ id: run.id, name: expect.any(String), status: 'finished', error: null }] });
   const shown = lastJson(await runWorkbench(['runs', 'show', String(run.id), '--data', data, '--json']));
   expect(shown).toMatchObject({ restarts: 1 });
+});
+
+it('reuses the last port and token of the data folder, kept readable by its owner only; --new-token replaces the token', async () => {
+  const data = path.join(dir, 'again');
+  const first = await serve(['--port', '0', '--data', data]);
+  first.child.kill('SIGTERM');
+  expect(await first.exit).toBe(0);
+  expect(statSync(path.join(data, 'serve.json')).mode & 0o777).toBe(0o600);
+
+  const again = await serve(['--data', data]);
+  expect(again.url.href).toBe(first.url.href);
+  again.child.kill('SIGTERM');
+  expect(await again.exit).toBe(0);
+
+  const renewed = await serve(['--data', data, '--new-token']);
+  expect(renewed.url.port).toBe(first.url.port);
+  expect(renewed.url.searchParams.get('token')).not.toBe(first.url.searchParams.get('token'));
+  renewed.child.kill('SIGTERM');
+  expect(await renewed.exit).toBe(0);
+  // Another process holds the last port now: the next start takes another one rather than failing.
+  const blocker = await serve(['--port', renewed.url.port, '--data', path.join(dir, 'holder')]);
+  const moved = await serve(['--data', data]);
+  expect(moved.url.port).not.toBe(renewed.url.port);
+  expect(moved.url.searchParams.get('token')).toBe(renewed.url.searchParams.get('token'));
+  for (const s of [blocker, moved]) {
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+  }
 });

@@ -50,4 +50,19 @@ describe('the run builder’s grid in the service', () => {
     });
     expect(expand(formFromConfig(config)).map((r) => r.config)).toEqual([config]);
   });
+
+  it('sends the stratified split only when ticked, and names the runs that vary it', () => {
+    const book = expand(formFromConfig(BOOK_RUN_CONFIG))[0].config;
+    expect(JSON.parse(JSON.stringify(book.dataset))).not.toHaveProperty('stratify');
+    const form = formFromConfig(BOOK_RUN_CONFIG);
+    form['dataset.stratify'].value = 'yes';
+    expect(expand(form)[0].config.dataset.stratify).toBe(true);
+    form['dataset.stratify'] = { value: 'no', vary: true, list: 'no, yes' };
+    expect(expand(form).map((r) => [r.config.dataset.stratify, r.name])).toEqual([
+      [undefined, "the book's split"],
+      [true, 'stratified split'],
+    ]);
+    const stratified = RunConfigSchema.parse({ dataset: { stratify: true } });
+    expect(expand(formFromConfig(stratified)).map((r) => r.config)).toEqual([stratified]);
+  });
 });

@@ -111,3 +111,16 @@ describe('runConfigFrom', () => {
     await expect(runConfigFrom(await configFile([1, 2]), {})).rejects.toThrow(/must hold a JSON object/);
   });
 });
+
+describe('data set file flags', () => {
+  test('--encoding, --skip-problem-rows and --stratify land in dataset; none of them is set by default', async () => {
+    const c = await runConfigFrom(undefined, { dataset: 'data.csv', encoding: 'windows-1252', 'skip-problem-rows': true, stratify: true });
+    expect(c.dataset).toMatchObject({ source: 'data.csv', encoding: 'windows-1252', skipProblemRows: true, stratify: true });
+    const book = await runConfigFrom(undefined, {});
+    expect(book.dataset).not.toHaveProperty('stratify');
+    expect(book.dataset).not.toHaveProperty('encoding');
+    await expect(runConfigFrom(undefined, { encoding: 'utf-16' })).rejects.toThrow(
+      'train: --encoding must be one of utf-8, utf-8-bom, windows-1252, latin-1, got "utf-16"',
+    );
+  });
+});

@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
 import { parseTrainable, PRESET_NAMES } from '../common/modelSpec.js';
 import { parseRunConfig, type RunConfig } from '../common/runConfig.js';
+import { TextEncodingSchema } from '../common/textEncoding.js';
 import { WorkbenchError } from '../core/errors.js';
 
 /** `workbench train` flags that set RunConfig fields (the command adds --config, --out, --checkpoint-dir, --json). */
@@ -11,8 +12,11 @@ export const RUN_CONFIG_FLAGS = {
   'text-column': { type: 'string' },
   'label-column': { type: 'string' },
   delimiter: { type: 'string' },
+  encoding: { type: 'string' },
+  'skip-problem-rows': { type: 'boolean' },
   'no-balance': { type: 'boolean' },
   dedupe: { type: 'boolean' },
+  stratify: { type: 'boolean' },
   split: { type: 'string' },
   model: { type: 'string' },
   weights: { type: 'string' },
@@ -45,8 +49,13 @@ export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config
   --text-column C             text column of FILE: header name or 0-based index (default: detected)
   --label-column C            label column of FILE (default: detected)
   --delimiter D               delimiter of FILE: one character or "tab" (default: detected)
+  --encoding E                encoding of FILE: utf-8, utf-8-bom, windows-1252, latin-1 (default:
+                              detected: UTF-8 when valid, else Windows-1252, else Latin-1)
+  --skip-problem-rows         leave out FILE's rows with errors (default: refuse the file)
   --no-balance                keep the class sizes (default: undersample every class to the smallest)
   --dedupe                    drop repeated texts before splitting
+  --stratify                  cut each class by the split fractions, so every split has its share
+                              (default: the book's cut of the shuffled rows)
   --split TRAIN,VAL,TEST      split fractions (default 0.7,0.1,0.2)
   --model M                   gpt2-small (default), gpt2-medium, gpt2-large, gpt2-xl,
                               or custom:LAYERS,EMBD,HEADS[,POSITIONS]
@@ -100,8 +109,11 @@ export function overridesFrom(f: RunConfigFlags): Json {
   if (f['text-column'] !== undefined) dataset.textColumn = f['text-column'];
   if (f['label-column'] !== undefined) dataset.labelColumn = f['label-column'];
   if (f.delimiter !== undefined) dataset.delimiter = f.delimiter === 'tab' ? '\t' : f.delimiter;
+  if (f.encoding !== undefined) dataset.encoding = oneOf('--encoding', f.encoding, [...TextEncodingSchema.options]);
+  if (f['skip-problem-rows']) dataset.skipProblemRows = true;
   if (f['no-balance']) dataset.balance = false;
   if (f.dedupe) dataset.dedupe = true;
+  if (f.stratify) dataset.stratify = true;
   if (f.split !== undefined) {
     const [train, val, test, ...rest] = numberList('--split', f.split);
     if (test === undefined || rest.length > 0)

@@ -66,8 +66,8 @@ export const DatasetPreviewSchema = z.object({
   /** The first records as read (at most 10), each with its physical line number. */
   sample: z.array(z.object({ line: z.number().int(), fields: z.array(z.string()) })),
   /**
-   * Rows with errors after the sample (at most 20), to show them in place: a record's fields, or for a
-   * malformed record (`raw`) its first line as written in one field.
+   * The rows with errors that are not in `sample` (the first 20), to show them in place: a record's fields,
+   * or for a malformed record (`raw`) its first line as written, as the one field.
    */
   problemRows: z.array(z.object({ line: z.number().int(), fields: z.array(z.string()), raw: z.boolean() })),
   labels: z.record(z.string(), z.number().int()),
@@ -187,6 +187,12 @@ export const RunSummarySchema = z.object({
   splitKey: z.string(),
   /** Whether per-example predictions were kept (runs finished before they were are compared on totals only). */
   hasPredictions: z.boolean(),
+  tags: z.array(z.string()),
+  note: z.string(),
+  /** From the first start to the end (or now), interruptions included; `seconds` is the training time of all attempts. */
+  wallSeconds: z.number().nullable(),
+  /** A queued run's expected duration from this machine's finished runs; null when not queued or nothing is measured yet. */
+  estimatedSeconds: z.number().nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -249,6 +255,8 @@ export const RunGridSchema = z
     vary: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
     /** Copies of every cell that differ only in the training seed (seed, seed + 1, …); the split stays the cell's. */
     repeats: z.number().int().min(1).max(50).default(1),
+    /** The run this grid was duplicated from: its runs are named "copy of #N" and what changed. */
+    copyOf: z.number().int().min(1).optional(),
   })
   .strict();
 export type RunGrid = z.input<typeof RunGridSchema>;
@@ -395,6 +403,20 @@ export const DisagreementsSchema = z.object({
 });
 export type Disagreements = z.infer<typeof DisagreementsSchema>;
 
+/** What `runs export` and the Runs page's Export buttons give: one row per run, or per group of repeats. */
+export const RunExportOptionsSchema = z
+  .object({
+    format: z.enum(['csv', 'json']).default('csv'),
+    /** One row per group of finished runs that differ only in the training seed. */
+    groups: z.boolean().default(false),
+    /** Only these runs (the rows a filtered table shows); all runs when left out. */
+    ids: z.array(z.number().int().min(1)).max(100_000).optional(),
+  })
+  .strict();
+export type RunExportOptions = z.input<typeof RunExportOptionsSchema>;
+export const RunExportSchema = z.object({ fileName: z.string(), mediaType: z.string(), text: z.string() });
+export type RunExport = z.infer<typeof RunExportSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // System
 
@@ -457,12 +479,17 @@ export interface WorkbenchApi {
   cancelRun(id: number): Promise<void>;
   /** Queues a failed or cancelled run again (its earlier metrics are cleared; the error is kept in its log). */
   retryRun(id: number): Promise<void>;
+  /** Replaces a run's tags (sorted, duplicates dropped). */
+  setRunTags(id: number, tags: string[]): Promise<void>;
+  setRunNote(id: number, note: string): Promise<void>;
   /** Deletes a run that is not running, with its files. */
   deleteRun(id: number): Promise<void>;
   getQueueState(): Promise<QueueState>;
   setQueuePaused(paused: boolean): Promise<QueueState>;
   /** Runs side by side, with McNemar's test of every pair and group summaries on `split` (default test). */
   compareRuns(ids: number[], split?: HeldOutSplit): Promise<Comparison>;
+  /** The runs (or groups) as a CSV or JSON file. */
+  exportRuns(options: RunExportOptions): Promise<RunExport>;
   /** Repeats of the same settings summarised per group (finished runs only). */
   listGroups(): Promise<GroupSummary[]>;
   /** A finished run's misclassified messages of a split (default test). */
@@ -489,6 +516,13 @@ type MethodSchemas<M> = M extends (...args: infer A) => Promise<infer R>
   : never;
 
 const RunId = z.number().int().min(1);
+/** A tag: one short word or phrase (no commas, so a CSV cell and the CLI's list read it back). */
+export const TagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^,\n]+$/, 'a tag has no commas or line breaks');
 const Void = z.void();
 
 export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> } = {
@@ -509,10 +543,13 @@ export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> 
   cancelRun: { args: z.tuple([RunId]), result: Void },
   retryRun: { args: z.tuple([RunId]), result: Void },
   deleteRun: { args: z.tuple([RunId]), result: Void },
+  setRunTags: { args: z.tuple([RunId, z.array(TagSchema).max(20)]), result: Void },
+  setRunNote: { args: z.tuple([RunId, z.string().max(2000)]), result: Void },
   getQueueState: { args: z.tuple([]), result: QueueStateSchema },
   setQueuePaused: { args: z.tuple([z.boolean()]), result: QueueStateSchema },
   compareRuns: { args: z.tuple([z.array(RunId).min(2).max(20), HeldOutSplitSchema.optional()]), result: ComparisonSchema },
   listGroups: { args: z.tuple([]), result: z.array(GroupSummarySchema) },
+  exportRuns: { args: z.tuple([RunExportOptionsSchema]), result: RunExportSchema },
   getRunErrors: { args: z.tuple([RunId, EvalSplitSchema.optional()]), result: RunErrorsSchema },
   getDisagreements: { args: z.tuple([RunId, RunId, EvalSplitSchema.optional()]), result: DisagreementsSchema },
   classify: { args: z.tuple([RunId, z.array(z.string()).min(1).max(1000)]), result: z.array(PredictionSchema) },

@@ -36,10 +36,13 @@ export const DatasetConfigSchema = z
       .default({ train: 0.7, val: 0.1, test: 0.2 }),
     /**
      * Cut each class by the split fractions, so every split has each class's share within one row
-     * (core/data/split.ts stratifiedCut). Unset is off, the book's cut; left out rather than false
-     * so that configs recorded before it existed keep their hashes and checkpoints.
+     * (core/data/split.ts stratifiedCut). Off is the book's cut, and is left out (false reads as unset)
+     * so that configs recorded before the setting existed keep their hashes, names and checkpoints.
      */
-    stratify: z.boolean().optional(),
+    stratify: z
+      .boolean()
+      .optional()
+      .transform((on) => (on ? true : undefined)),
   })
   .strict();
 

@@ -21,6 +21,7 @@ export interface ComparedRun {
 const ALPHA = 0.05;
 const FIGURES = ['train', 'val', 'test', 'trainVal', 'trainTest'] as const;
 type Figure = (typeof FIGURES)[number];
+const GAPS: readonly Figure[] = ['trainVal', 'trainTest'];
 
 /** McNemar on every pair evaluated on the same messages (Holm across them), group summaries, Welch between groups, and words. */
 export function compareStatistics(runs: ComparedRun[], split: HeldOutSplit): ComparisonStatistics {
@@ -79,6 +80,7 @@ function splitDifference(a: ComparedRun, b: ComparedRun): string {
   if (da.balance !== db.balance) what.push('one balanced, one not');
   if (da.dedupe !== db.dedupe) what.push('one deduplicated, one not');
   if (JSON.stringify(da.split) !== JSON.stringify(db.split)) what.push('different split fractions');
+  if (Boolean(da.stratify) !== Boolean(db.stratify)) what.push('one split stratified, one not');
   if (splitSeedOf(a.config) !== splitSeedOf(b.config)) what.push(`split seeds ${splitSeedOf(a.config)} and ${splitSeedOf(b.config)}`);
   return what.join(', ') || 'different splits';
 }
@@ -103,6 +105,12 @@ export function groupSummaries(runs: ComparedRun[]): GroupSummary[] {
     const per = <T>(f: (xs: number[]) => T) => Object.fromEntries(FIGURES.map((k) => [k, f(values.map((v) => v[k]))])) as Record<Figure, T>;
     const stats = per((xs) => meanSd(xs));
     const intervals = per((xs) => tInterval(xs));
+    // An accuracy lies in [0, 1] and a gap in [-1, 1]; the t-interval of a few spread-out seeds can reach past them.
+    for (const k of FIGURES) {
+      const [lo, hi] = GAPS.includes(k) ? [-1, 1] : [0, 1];
+      const i = intervals[k];
+      if (i) intervals[k] = [Math.max(lo, i[0]), Math.min(hi, i[1])];
+    }
     const n = members.length;
     return {
       key,
@@ -182,7 +190,8 @@ function sentences(runs: ComparedRun[], split: HeldOutSplit, pairs: PairTest[], 
     };
     const verdict = t.distinguishable ? 'a difference beyond chance' : 'not different beyond chance';
     const how = t.t === null ? 'every seed gave the same value within each group' : `Welch's t-test over the seeds, ${pText(t.pHolm)}`;
-    out.push(`Mean ${figure}: ${named.get(t.a)} ${points(pick(t.a))} vs ${named.get(t.b)} ${points(pick(t.b))} — ${verdict} (${how}).`);
+    const value = (key: string) => (t.metric === 'accuracy' ? `${(100 * pick(key)).toFixed(1)}%` : points(pick(key)));
+    out.push(`Mean ${figure}: ${named.get(t.a)} ${value(t.a)} vs ${named.get(t.b)} ${value(t.b)} — ${verdict} (${how}).`);
   }
   return out;
 }

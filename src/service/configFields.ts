@@ -51,16 +51,11 @@ export function canonicalConfig(config: RunConfig): RunConfig {
   return rest;
 }
 
-/** The data set settings without the source (its content hash counts instead); `stratify: false` is the default spelled out. */
-function datasetIdentity(config: RunConfig): Partial<RunConfig['dataset']> {
-  return { ...config.dataset, source: '', stratify: config.dataset.stratify || undefined };
-}
-
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 /** What makes two runs the same experiment: every field except the name and which data set (its content hash counts instead). */
 export function configHash(config: RunConfig): string {
-  return sha256({ ...canonicalConfig(config), name: undefined, dataset: datasetIdentity(config) });
+  return sha256({ ...canonicalConfig(config), name: undefined, dataset: { ...config.dataset, source: '' } });
 }
 
 /** Runs that differ only in the training seed share this key: repeats of one experiment, on the same messages. */
@@ -70,7 +65,7 @@ export function groupKey(config: RunConfig, datasetHash: string): string {
     name: undefined,
     seed: undefined,
     splitSeed: splitSeedOf(config),
-    dataset: datasetIdentity(config),
+    dataset: { ...config.dataset, source: '' },
   };
   return `g${sha256([identity, datasetHash]).slice(0, 10)}`;
 }
@@ -157,11 +152,13 @@ export function fieldLabel(field: string, value: unknown, datasetName: (id: stri
   }
 }
 
+/** The labels of some fields of a config: ["last-2", "dropout 0.1"] (fields named by another field have none). */
+export function fieldLabels(config: RunConfig, fields: string[], datasetName?: (id: string) => string): string[] {
+  const values = configFields(config);
+  return fields.map((f) => fieldLabel(f, values.get(f) ?? null, datasetName)).filter((l): l is string => l !== null);
+}
+
 /** The labels of some fields of a config, joined: "last-2 · dropout 0.1". */
 export function describeFields(config: RunConfig, fields: string[], datasetName?: (id: string) => string): string {
-  const values = configFields(config);
-  return fields
-    .map((f) => fieldLabel(f, values.get(f) ?? null, datasetName))
-    .filter((l): l is string => l !== null)
-    .join(' · ');
+  return fieldLabels(config, fields, datasetName).join(' · ');
 }

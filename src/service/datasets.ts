@@ -4,13 +4,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiProblem, ColumnMapping, DatasetFile, DatasetPreview, DatasetSummary } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
+import type { TextEncoding } from '../common/textEncoding.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import { importDataset, inspectDataset, type DatasetOptions } from '../core/data/dataset.js';
+import { datasetFrom, errorLines, readDataset, withoutLines, type DatasetReading } from '../core/data/dataset.js';
 import { isError, type Problem } from '../core/data/problems.js';
 import { loadSmsSpam, smsSpamPath, SMS_SPAM_SHA256 } from '../core/data/smsSpam.js';
 import { splitRows } from '../core/data/split.js';
-import { readTable } from '../core/data/table.js';
-import { decodeDataText } from '../core/data/textDecoding.js';
 import { WorkbenchError } from '../core/errors.js';
 import type { Db } from './database.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
@@ -27,14 +26,24 @@ export const BUILTIN_DATASETS: readonly BuiltinSet[] = [
 
 type Raw = Record<string, unknown>;
 
-/** The resolved mapping an imported file is read with, so a run reads it exactly as the import did. */
+/**
+ * The resolved mapping an imported file is read with, so a run reads it exactly as the import did.
+ * `encoding` is missing in data sets imported before it was recorded (they were UTF-8: nothing else was read);
+ * `skipProblemRows` is there when rows were left out, so a run leaves out the same rows.
+ */
 interface StoredMapping {
   textColumn: number;
   labelColumn: number;
   delimiter: string;
   header: boolean;
   quoting: boolean;
+  encoding?: TextEncoding;
+  skipProblemRows?: true;
 }
+
+const SAMPLE_ROWS = 10;
+/** The preview shows at most this many rows with errors besides its first rows. */
+const PROBLEM_ROWS_SHOWN = 20;
 
 /**
  * Data sets: the built-in SMS Spam Collection (two readings) and imported files, each kept as a
@@ -50,20 +59,15 @@ export class DatasetCatalog {
   ) {}
 
   preview(file: DatasetFile, mapping: ColumnMapping): DatasetPreview {
-    const bytes = decodeFile(file);
-    const report = this.inspect(bytes, mapping, file.name);
-    const table = readTable(decodeDataText(bytes, file.name), {
-      ...mapping,
-      delimiter: report.delimiter,
-      header: report.header,
-      quoting: report.quoting,
-    });
-    let leaks = 0;
-    try {
-      leaks = splitRows(importDataset(bytes, { ...mapping, excludeInvalid: true }).rows).leaks.length;
-    } catch {
-      // Fewer than two usable labels: nothing to split, and the problems already say why.
-    }
+    const reading = this.read(decodeFile(file), mapping, file.name);
+    const { report, table } = reading;
+    const problemLines = errorLines(report.problems);
+    const kept = withoutLines(reading.rows, problemLines);
+    const keptLabels = new Set(kept.map((row) => row.label)).size;
+    // Fewer than two usable labels: nothing to split, and the problems already say why.
+    const leaks = keptLabels >= 2 ? splitRows(kept).leaks.length : 0;
+    const sample = table.records.slice(0, SAMPLE_ROWS);
+    const inSample = new Set(sample.map((r) => r.line));
     return {
       fileName: file.name,
       rows: report.rows,
@@ -71,25 +75,37 @@ export class DatasetCatalog {
       header: report.header,
       delimiter: report.delimiter,
       quoting: report.quoting,
+      encoding: report.encoding,
+      encodingDetected: report.encodingDetected,
       textColumn: report.textColumn,
       labelColumn: report.labelColumn,
-      sample: table.records.slice(0, 10).map((r) => ({ line: r.line, fields: r.fields })),
+      sample: sample.map((r) => ({ line: r.line, fields: r.fields })),
+      problemRows: problemRows(
+        reading,
+        problemLines.filter((line) => !inSample.has(line)),
+      ),
       labels: { ...report.labels },
       problems: report.problems.map(apiProblem),
       leaks,
-      importable: !report.problems.some(isError) && Object.keys(report.labels).length >= 2,
+      importable: problemLines.length === 0 && Object.keys(report.labels).length >= 2,
+      problemLines,
+      importableWithoutProblemRows: keptLabels >= 2,
     };
   }
 
-  /** All or nothing; the same rows imported again return the data set already there. */
+  /**
+   * All or nothing, unless `mapping.skipProblemRows`: then the rows with errors are left out and their lines
+   * recorded with the data set. The same rows imported again return the data set already there.
+   */
   async import(file: DatasetFile & { path?: string }, mapping: ColumnMapping, name: string): Promise<DatasetSummary> {
     const bytes = decodeFile(file);
-    const report = this.inspect(bytes, mapping, file.name);
+    const reading = this.read(bytes, mapping, file.name);
+    const { report } = reading;
     let dataset;
     try {
-      dataset = importDataset(bytes, mapping);
+      dataset = datasetFrom(reading, { excludeInvalid: mapping.skipProblemRows });
     } catch (err) {
-      throw err instanceof WorkbenchError ? new InvalidRequest(`${file.name}: ${err.message}`) : err;
+      throw fileError(file.name, err);
     }
     const id = `ds-${dataset.contentHash.slice(0, 16)}`;
     if (!this.row(id)) {
@@ -105,11 +121,13 @@ export class DatasetCatalog {
         delimiter: report.delimiter,
         header: report.header,
         quoting: report.quoting,
+        encoding: report.encoding,
+        ...(dataset.excludedLines.length > 0 ? { skipProblemRows: true as const } : {}),
       };
       this.db
         .prepare(
-          `INSERT INTO datasets (id, name, original_path, file, file_sha256, content_hash, columns, mapping, labels, rows, problems, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO datasets (id, name, original_path, file, file_sha256, content_hash, columns, mapping, labels, rows, problems, skipped_lines, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -120,9 +138,10 @@ export class DatasetCatalog {
           dataset.contentHash,
           JSON.stringify(report.columns),
           JSON.stringify(stored),
-          JSON.stringify(report.labels),
+          JSON.stringify(labelCounts(dataset.labels, dataset.rows)),
           dataset.rows.length,
           JSON.stringify(report.problems),
+          JSON.stringify(dataset.excludedLines),
           new Date().toISOString(),
         );
     }
@@ -149,6 +168,8 @@ export class DatasetCatalog {
         rows: facts?.rows ?? null,
         labels: facts?.labels ?? null,
         problems: [],
+        skippedLines: [],
+        encoding: null,
         createdAt: null,
         runs: runsUsing(id),
       };
@@ -164,6 +185,8 @@ export class DatasetCatalog {
       rows: Number(r.rows),
       labels: JSON.parse(String(r.labels)) as Record<string, number>,
       problems: (JSON.parse(String(r.problems)) as Problem[]).map(apiProblem),
+      skippedLines: JSON.parse(String(r.skipped_lines)) as number[],
+      encoding: (JSON.parse(String(r.mapping)) as StoredMapping).encoding ?? 'utf-8',
       createdAt: String(r.created_at),
       runs: runsUsing(id),
     };
@@ -227,13 +250,62 @@ export class DatasetCatalog {
     return this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as Raw | undefined;
   }
 
-  private inspect(bytes: Uint8Array, mapping: ColumnMapping, fileName: string) {
+  /** Reads the file as the mapping says; a file that cannot be read is a failure of the call (HTTP 422), not a malformed call. */
+  private read(bytes: Uint8Array, mapping: ColumnMapping, fileName: string): DatasetReading {
+    const { skipProblemRows: _importOnly, ...options } = mapping;
     try {
-      return inspectDataset(bytes, mapping as DatasetOptions);
+      return readDataset(bytes, { ...options, name: fileName });
     } catch (err) {
-      throw err instanceof WorkbenchError ? new InvalidRequest(`${fileName}: ${err.message}`) : err;
+      throw fileError(fileName, err);
     }
   }
+}
+
+/** An error about a file, naming it once: messages about its bytes name it already, the others get it in front. */
+function fileError(fileName: string, err: unknown): unknown {
+  if (!(err instanceof WorkbenchError) || err.message.startsWith(fileName)) return err;
+  return new WorkbenchError(`${fileName}: ${err.message}`, { cause: err });
+}
+
+/**
+ * The preview's rows with errors at `lines` (the first PROBLEM_ROWS_SHOWN): a record's fields, or, for a
+ * malformed record (which has no fields that fit the columns), its first physical line as written.
+ */
+function problemRows({ table, text }: DatasetReading, lines: readonly number[]): DatasetPreview['problemRows'] {
+  const shown = lines.slice(0, PROBLEM_ROWS_SHOWN);
+  if (shown.length === 0) return [];
+  const wanted = new Set(shown);
+  const records = new Map(table.records.filter((r) => wanted.has(r.line)).map((r) => [r.line, r.fields]));
+  const raw = physicalLines(
+    text,
+    shown.filter((line) => !records.has(line)),
+  );
+  return shown.map((line) => {
+    const fields = records.get(line);
+    return fields ? { line, fields, raw: false } : { line, fields: [raw.get(line) ?? ''], raw: true };
+  });
+}
+
+/** The text of some physical lines (1-based), found in one pass up to the last of them. */
+function physicalLines(text: string, lines: readonly number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const wanted = new Set(lines);
+  const last = lines.length === 0 ? 0 : Math.max(...lines);
+  for (let line = 1, start = 0; line <= last && start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const stop = end === -1 ? text.length : end;
+    if (wanted.has(line)) out.set(line, text.slice(start, stop));
+    start = stop + 1;
+  }
+  return out;
+}
+
+/** How many rows each label has, in the data set's label order. */
+function labelCounts(labels: readonly string[], rows: readonly { label: string }[]): Record<string, number> {
+  const counts = new Map<string, number>(labels.map((label) => [label, 0]));
+  for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
+  // fromEntries defines own properties: a label called "__proto__" stays a label.
+  return Object.fromEntries(counts);
 }
 
 function decodeFile(file: DatasetFile): Uint8Array {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../common/runConfig.js';
 import { configHash, groupKey, splitKey } from './configFields.js';
 import { InvalidRequest } from './errors.js';
-import { differencesFromBook, expandGrid, groupName } from './grid.js';
+import { differencesFromBook, expandGrid, groupName, shortName } from './grid.js';
 
 const grid = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}, repeats = 1) => expandGrid({ base, vary, repeats });
 
@@ -33,8 +33,30 @@ describe('grids', () => {
       dropout: 0.1,
       model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' },
     });
-    expect(run.name).toBe('custom:2,64,4 · random weights · last-2 · dropout 0.1');
-    expect(differencesFromBook(run.config)).toBe(run.name);
+    expect(run.name).toBe('custom:2,64,4 · random weights · last-2 +1 more');
+    expect(differencesFromBook(run.config)).toBe('custom:2,64,4 · random weights · last-2 · dropout 0.1');
+  });
+
+  it('name a duplicate "copy of #N" and what changed from it', () => {
+    const source = { id: 7, config: RunConfigSchema.parse({ dropout: 0.1, model: { weights: 'random' } }) };
+    const copy = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}) =>
+      expandGrid({ base: { dropout: 0.1, model: { weights: 'random' }, ...base }, vary }, undefined, source).map((r) => r.name);
+    expect(copy({})).toEqual(['copy of #7']);
+    expect(copy({ epochs: 2 }, { trainable: ['last-2', 'all'] })).toEqual([
+      'copy of #7 · last-2 · 2 epochs',
+      'copy of #7 · all · 2 epochs',
+    ]);
+  });
+
+  it('never exceed 60 characters, cut at a separator', () => {
+    const [run] = grid(
+      { name: 'a rather long name that someone typed for this one experiment', dropout: 0.2 },
+      { trainable: ['last-2', 'all'] },
+    );
+    expect(run.name.length).toBeLessThanOrEqual(60);
+    expect(run.name).toBe('a rather long name that someone typed for this one…');
+    expect(shortName('x'.repeat(80))).toBe(`${'x'.repeat(59)}…`);
+    expect(shortName('short · name')).toBe('short · name');
   });
 
   it('refuse invalid values with the field and the combination', () => {

@@ -2,10 +2,14 @@ import { parseTrainable } from '../common/modelSpec.js';
 import { BOOK_RUN_CONFIG, parseRunConfig, splitSeedOf, type RunConfig } from '../common/runConfig.js';
 import type { RunGridSchema } from '../common/api.js';
 import type { z } from 'zod';
-import { describeFields, differingFields } from './configFields.js';
+import { canonicalConfig, describeFields, differingFields, fieldLabels } from './configFields.js';
 import { InvalidRequest } from './errors.js';
 
 export const MAX_GRID_RUNS = 500;
+/** Longer names overflow the run table, legends and the tray popup. */
+export const MAX_NAME_LENGTH = 60;
+/** A single run is named by at most this many differences from the book; the count of the rest follows. */
+const NAMED_DIFFERENCES = 3;
 
 export interface GridRun {
   name: string;
@@ -14,11 +18,18 @@ export interface GridRun {
 
 type Grid = Omit<z.output<typeof RunGridSchema>, 'repeats'> & { repeats?: number };
 
+/** A duplicated run: its id and config, so its copies are named after what changed. */
+export interface CopySource {
+  id: number;
+  config: RunConfig;
+}
+
 /**
  * The cross product of a grid, each run named after what differs between them ("last-2 · dropout 0.1"),
- * after the base's name when it has one. The first field varies slowest; repeats of a cell follow it.
+ * after the base's name when it has one, or "copy of #N" and what changed from the run it duplicates.
+ * The first field varies slowest; repeats of a cell follow it.
  */
-export function expandGrid(grid: Grid, datasetName?: (id: string) => string): GridRun[] {
+export function expandGrid(grid: Grid, datasetName?: (id: string) => string, copyOf?: CopySource): GridRun[] {
   const fields = Object.entries(grid.vary);
   const repeats = grid.repeats ?? 1;
   const count = fields.reduce((n, [, values]) => n * values.length, repeats);
@@ -39,9 +50,19 @@ export function expandGrid(grid: Grid, datasetName?: (id: string) => string): Gr
   const varying = differingFields(configs);
   return configs.map((config) => {
     const own = configs.length > 1 ? describeFields(config, varying, datasetName) : '';
-    const name = [config.name, own].filter(Boolean).join(' · ') || differencesFromBook(config, datasetName) || 'book recipe';
-    return { name, config };
+    const copy = copyOf && [`copy of #${copyOf.id}`, describeFields(config, differingFields([config, copyOf.config]), datasetName)];
+    const parts = copy ?? [config.name, own];
+    const name = parts.filter(Boolean).join(' · ') || differencesFromBook(config, datasetName, NAMED_DIFFERENCES) || 'book recipe';
+    return { name: shortName(name), config };
   });
+}
+
+/** A name cut to MAX_NAME_LENGTH at a separator or a space where it can be, with an ellipsis; the whole differences stay in the run. */
+export function shortName(name: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const room = name.slice(0, MAX_NAME_LENGTH - 1);
+  const at = [room.lastIndexOf(' · '), room.lastIndexOf(' ')].find((i) => i > MAX_NAME_LENGTH / 2);
+  return `${at === undefined ? room : room.slice(0, at)}…`;
 }
 
 /**
@@ -65,9 +86,15 @@ export function groupName(config: RunConfig, datasetName?: (id: string) => strin
   return differencesFromBook(seedless, datasetName) || 'book recipe';
 }
 
-/** What differs from the book's recipe, e.g. "custom:2,64,4 · random weights · last-2"; empty for the recipe itself. */
-export function differencesFromBook(config: RunConfig, datasetName?: (id: string) => string): string {
-  return describeFields(config, differingFields([config, BOOK_RUN_CONFIG]), datasetName);
+/**
+ * What differs from the book's recipe, e.g. "custom:2,64,4 · random weights · last-2"; empty for the recipe itself.
+ * With `most`, the first that many differences and "+N more".
+ */
+export function differencesFromBook(config: RunConfig, datasetName?: (id: string) => string, most = Infinity): string {
+  const canonical = canonicalConfig(config);
+  const labels = fieldLabels(canonical, differingFields([canonical, BOOK_RUN_CONFIG]), datasetName);
+  const named = labels.slice(0, most).join(' · ');
+  return labels.length > most ? `${named} +${labels.length - most} more` : named;
 }
 
 // The UI and the CLI may give `trainable` in its short form ("last-2", "lora:8,16").

@@ -102,4 +102,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'tags and a note per run',
+    sql: `
+      ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';   -- JSON string[], sorted, unique
+      ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    `,
+  },
+  {
+    version: 5,
+    name: 'rows left out of imported data sets',
+    sql: `
+      -- JSON number[]: the lines of the rows with errors left out at the import (skipProblemRows); the
+      -- file's encoding is in mapping (missing there: UTF-8, the only encoding read before)
+      ALTER TABLE datasets ADD COLUMN skipped_lines TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];

@@ -159,7 +159,10 @@ export class RunQueue {
       },
       onResuming: (epoch, step) => store.markResuming(id, epoch, step),
       onProgress: (progress) => this.o.emit({ type: 'run-progress', runId: id, progress }),
-      onMetrics: (rows) => store.addMetrics(rows),
+      onMetrics: (rows) => {
+        store.addMetrics(rows);
+        store.setSeconds(id, (row.seconds ?? 0) + (Date.now() - started) / 1000);
+      },
       onPoint: (m) =>
         this.o.emit(m.type === 'eval' ? { type: 'run-eval', runId: id, point: m.point } : { type: 'run-epoch', runId: id, point: m.point }),
     });
@@ -189,7 +192,8 @@ export class RunQueue {
         this.statusChanged(id, 'cancelled', null);
         break;
       case 'interrupted':
-        // Left `running`: the next start of the queue resumes it from its checkpoint.
+        // Left `running`: the next start of the queue resumes it from its checkpoint, and adds to its training time.
+        if (seconds !== null) store.setSeconds(id, seconds);
         break;
     }
     this.changed();

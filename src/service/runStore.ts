@@ -27,6 +27,8 @@ export interface RunRow {
   labels: string[] | null;
   gap: { trainVal: number; trainTest: number } | null;
   restarts: number;
+  tags: string[];
+  note: string;
 }
 
 export interface SplitEvaluation {
@@ -69,6 +71,8 @@ function toRow(r: Raw): RunRow {
     labels: r.labels === null ? null : (JSON.parse(String(r.labels)) as string[]),
     gap: r.gap_train_val === null ? null : { trainVal: Number(r.gap_train_val), trainTest: Number(r.gap_train_test) },
     restarts: Number(r.restarts),
+    tags: JSON.parse(String(r.tags)) as string[],
+    note: String(r.note),
   };
 }
 
@@ -152,6 +156,20 @@ export class RunStore {
     this.db
       .prepare("UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?")
       .run(now(), id);
+  }
+
+  /** Tags are kept sorted and unique, so a tag filter and an export read the same list. */
+  setTags(id: number, tags: string[]): void {
+    this.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(tags)].sort()), id);
+  }
+
+  setNote(id: number, note: string): void {
+    this.db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(note, id);
+  }
+
+  /** The training time of the run so far, all attempts together (kept up to date while it trains, so a crash loses little). */
+  setSeconds(id: number, seconds: number): void {
+    this.db.prepare('UPDATE runs SET seconds = ? WHERE id = ?').run(seconds, id);
   }
 
   setBackend(id: number, backend: string): void {
@@ -339,15 +357,6 @@ export class RunStore {
   hasClassifier(id: number): string | null {
     const p = this.db.prepare('SELECT path FROM classifiers WHERE run_id = ?').pluck().get(id);
     return p === undefined ? null : String(p);
-  }
-
-  /** Finished runs' durations, for estimates. */
-  secondsOf(configHash: string): number | null {
-    const s = this.db
-      .prepare("SELECT seconds FROM runs WHERE config_hash = ? AND status = 'finished' ORDER BY finished_at DESC LIMIT 1")
-      .pluck()
-      .get(configHash);
-    return s === undefined || s === null ? null : Number(s);
   }
 
   runsUsingDataset(datasetId: string, statuses?: RunStatus[]): number {

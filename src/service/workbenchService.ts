@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  RunExportOptionsSchema,
   RunGridSchema,
   type Comparison,
   type EvalSplit,
@@ -32,6 +33,8 @@ import { DatasetCatalog } from './datasets.js';
 import { DEFAULT_DISK_RESERVE_BYTES } from './diskSpace.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
 import { differencesFromBook, expandGrid, groupName } from './grid.js';
+import { Estimates } from './estimates.js';
+import { exportRows, groupRows, toCsv } from './runExport.js';
 import { classFigures, summaryFigures } from './runFigures.js';
 import { SplitMessages } from './splitMessages.js';
 import { runPaths } from './runFiles.js';
@@ -146,6 +149,13 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const datasetName = (id: string) => datasets.name(id);
   const messages = new SplitMessages(cacheDir);
+  const estimates = new Estimates(store, datasets, messages);
+  /** Estimated seconds of the queued runs among `rows`. */
+  const queuedEstimates = async (rows: RunRow[]): Promise<Map<number, number | null>> => {
+    const queued = rows.filter((r) => r.status === 'queued');
+    const seconds = await estimates.estimate(queued);
+    return new Map(queued.map((r, i) => [r.id, seconds[i]]));
+  };
   const requireRun = (id: number): RunRow => {
     const row = store.get(id);
     if (!row) throw new NotFound(`no run ${id}`);
@@ -177,7 +187,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     evaluation: store.evaluations(row.id),
     predictions: (split) => store.predictions(row.id, split),
   });
-  const summary = (row: RunRow, queued: number[]): RunSummary => {
+  const summary = (row: RunRow, queued: number[], estimated: Map<number, number | null>): RunSummary => {
     const evaluation = store.evaluations(row.id);
     return {
       id: row.id,
@@ -205,6 +215,11 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       group: groupKey(row.config, row.datasetHash),
       splitKey: splitKey(row.config, row.datasetHash),
       hasPredictions: store.hasPredictions(row.id),
+      tags: row.tags,
+      note: row.note,
+      estimatedSeconds: estimated.get(row.id) ?? null,
+      wallSeconds:
+        row.startedAt === null ? null : ((row.finishedAt ? Date.parse(row.finishedAt) : Date.now()) - Date.parse(row.startedAt)) / 1000,
     };
   };
   const detail = async (row: RunRow): Promise<RunDetail> => {
@@ -212,7 +227,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     const labels = row.labels ?? [];
     const figures = evaluation && classFigures(evaluation, labels);
     return {
-      ...summary(row, store.queuedIds()),
+      ...summary(row, store.queuedIds(), await queuedEstimates([row])),
       labels,
       perClass: figures?.perClass ?? null,
       macroF1: figures?.macroF1 ?? null,
@@ -221,13 +236,19 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       logTail: await logTail(runPaths(dataDir, row.id).log, row.outputTail),
     };
   };
+  const copySource = (id: number | undefined) => {
+    if (id === undefined) return undefined;
+    const source = store.get(id);
+    if (!source) throw new NotFound(`createRuns: copyOf: no run ${id}`);
+    return { id, config: source.config };
+  };
   const changed = () => {
     emit({ type: 'runs-changed' });
     queue.changed();
   };
 
-  const plan = (grid: RunGrid): (PlannedRun & { configHash: string; datasetHash: string })[] =>
-    expandGrid(RunGridSchema.parse(grid), (id) => datasets.name(id)).map(({ name, config }) => {
+  const plan = async (grid: RunGrid): Promise<(PlannedRun & { configHash: string; datasetHash: string })[]> => {
+    const planned = expandGrid(RunGridSchema.parse(grid), datasetName, copySource(grid.copyOf)).map(({ name, config }) => {
       const datasetHash = datasets.contentKey(config.dataset.source);
       let parameters;
       try {
@@ -240,13 +261,16 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
         name,
         config,
         parameters,
-        estimatedSeconds: store.secondsOf(hash),
+        estimatedSeconds: null as number | null,
         duplicateOf: store.findDuplicate(hash, datasetHash),
         group: groupKey(config, datasetHash),
         configHash: hash,
         datasetHash,
       };
     });
+    const seconds = await estimates.estimate(planned);
+    return planned.map((p, i) => ({ ...p, estimatedSeconds: seconds[i] }));
+  };
 
   return {
     async getSystemInfo(): Promise<SystemInfo> {
@@ -287,10 +311,10 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
 
     async planRuns(grid) {
-      return plan(grid).map(({ configHash: _h, datasetHash: _d, ...planned }) => planned);
+      return (await plan(grid)).map(({ configHash: _h, datasetHash: _d, ...planned }) => planned);
     },
     async createRuns(grid) {
-      const planned = plan(grid);
+      const planned = await plan(grid);
       const created = store.insertAll(
         planned.map((p) => ({
           name: p.name,
@@ -307,7 +331,9 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
     async listRuns() {
       const queued = store.queuedIds();
-      return store.list().map((row) => summary(row, queued));
+      const rows = store.list();
+      const estimated = await queuedEstimates(rows);
+      return rows.map((row) => summary(row, queued, estimated));
     },
     async getRun(id) {
       return detail(requireRun(id));
@@ -342,6 +368,16 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       changed();
       queue.pump();
     },
+    async setRunTags(id, tags) {
+      requireRun(id);
+      store.setTags(id, tags);
+      changed();
+    },
+    async setRunNote(id, note) {
+      requireRun(id);
+      store.setNote(id, note);
+      changed();
+    },
     async deleteRun(id) {
       const row = requireRun(id);
       if (row.status === 'running') throw new Conflict(`run ${id} is running; cancel it first`);
@@ -370,6 +406,16 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     },
     async listGroups() {
       return groupSummaries(store.list().map(compared));
+    },
+    async exportRuns(options) {
+      const { format, groups, ids } = RunExportOptionsSchema.parse(options);
+      const rows = ids ? ids.map(requireRun) : store.list();
+      const queued = store.queuedIds();
+      const runs = await Promise.all(rows.map(async (row) => (row.status === 'finished' ? detail(row) : summary(row, queued, new Map()))));
+      const key = groups ? 'groups' : 'runs';
+      const table = groups ? groupRows(groupSummaries(rows.map(compared)), runs) : exportRows(runs);
+      const text = format === 'json' ? `${JSON.stringify({ [key]: table })}\n` : toCsv(table, key);
+      return { fileName: `workbench-${key}.${format}`, mediaType: format === 'json' ? 'application/json' : 'text/csv', text };
     },
     async getRunErrors(id, split = 'test') {
       const row = requireFinished(id);

@@ -60,6 +60,7 @@ const options: fc.Arbitrary<ImportOptions> = fc.record(
     allowedLabels: fc.array(fc.constantFrom('ham', 'spam', ''), { maxLength: 2 }),
     contextLength: fc.integer({ min: 1, max: 2000 }),
     excludeInvalid: fc.boolean(),
+    encoding: fc.constantFrom('utf-8' as const, 'utf-8-bom' as const, 'windows-1252' as const, 'latin-1' as const),
   },
   { requiredKeys: [] },
 );
@@ -89,9 +90,12 @@ describe('fuzzing the CSV reader', () => {
     );
   });
 
-  it('random bytes (most not UTF-8)', async () => {
+  it('random bytes (most not UTF-8), detected or in a chosen encoding', async () => {
+    const encoding = fc.option(fc.constantFrom('utf-8' as const, 'utf-8-bom' as const, 'windows-1252' as const, 'latin-1' as const), {
+      nil: undefined,
+    });
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (bytes) => readBothWays(bytes, {})),
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), encoding, (bytes, chosen) => readBothWays(bytes, { encoding: chosen })),
       { numRuns: runs(1000) },
     );
   });

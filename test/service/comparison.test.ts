@@ -152,6 +152,22 @@ describe('a comparison of two groups', () => {
   });
 });
 
+describe('estimates', () => {
+  it('are learnt from finished runs of other settings, for planned and queued runs', async () => {
+    const [planned] = await service.planRuns({ base: tinyRun(dataset.id, { epochs: 4, trainable: { kind: 'last', blocks: 1 } }) });
+    expect(planned.duplicateOf).toBeNull();
+    expect(planned.estimatedSeconds).toBeGreaterThan(0);
+    const [longer] = await service.planRuns({ base: tinyRun(dataset.id, { epochs: 8, trainable: { kind: 'last', blocks: 1 } }) });
+    expect(longer.estimatedSeconds).toBeGreaterThan(planned.estimatedSeconds!);
+    await service.setQueuePaused(true);
+    const [queued] = await service.createRuns({ base: tinyRun(dataset.id, { epochs: 4, trainable: { kind: 'last', blocks: 1 } }) });
+    const listed = (await service.listRuns()).find((r) => r.id === queued.id)!;
+    expect(listed.estimatedSeconds).toBeCloseTo(planned.estimatedSeconds!, 6);
+    expect((await service.listRuns()).find((r) => r.id === runs[0].id)!.estimatedSeconds).toBeNull();
+    await service.deleteRun(queued.id);
+  });
+});
+
 describe('a run finished before predictions were kept', () => {
   it('is compared on totals only and says why it cannot be paired', async () => {
     const db = openDatabase(path.join(dataDir, DATABASE_FILE));

@@ -119,11 +119,33 @@ describe('the API', () => {
     expect(notQueued.status).toBe(404);
   });
 
-  it('answers a file that cannot be imported with 400 and the line', async () => {
+  it('answers a file that cannot be imported with 422 and the line, naming the file once; a malformed file argument with 400', async () => {
     const file = { name: 'bad.csv', base64: Buffer.from('text,label\nhello,ham\n,spam\nwin cash,spam\n').toString('base64') };
     const reply = await call('importDataset', JSON.stringify([file, {}, 'bad']));
-    expect(reply.status).toBe(400);
-    expect((reply.json() as { error: string }).error).toMatch(/^bad\.csv: .*line 3/);
+    expect(reply.status).toBe(422);
+    expect((reply.json() as { error: string }).error).toMatch(/^bad\.csv: 1 problem blocks the import .*line 3/);
+    // Windows-1252 bytes read as the UTF-8 the caller chose: the file cannot be read so, and says how it can.
+    const cp1252 = {
+      name: 'menu.csv',
+      base64: Buffer.from([...Buffer.from('text,label\n'), 0x80, ...Buffer.from('5,ham\n')]).toString('base64'),
+    };
+    const notUtf8 = await call('previewDataset', JSON.stringify([cp1252, { encoding: 'utf-8' }]));
+    expect([notUtf8.status, notUtf8.json()]).toEqual([
+      422,
+      { error: 'menu.csv is not UTF-8 text (first invalid byte on line 2); read it as Windows-1252 or Latin-1, or save it as UTF-8' },
+    ]);
+    const noDelimiter = await call(
+      'previewDataset',
+      JSON.stringify([{ name: 'one.txt', base64: Buffer.from('hello\n').toString('base64') }, {}]),
+    );
+    expect([noDelimiter.status, (noDelimiter.json() as { error: string }).error]).toEqual([
+      422,
+      expect.stringMatching(/^one\.txt: could not detect the delimiter/),
+    ]);
+    const badBase64 = await call('previewDataset', JSON.stringify([{ name: 'x.csv', base64: 'not base64!' }, {}]));
+    expect(badBase64.status).toBe(400);
+    const badEncoding = await call('previewDataset', JSON.stringify([file, { encoding: 'ebcdic' }]));
+    expect(badEncoding.status).toBe(400);
   });
 
   it('answers a failure the user can act on with 422, and a bug or a broken result with 500 and one logged line', async () => {

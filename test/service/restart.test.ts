@@ -22,7 +22,9 @@ it('a run stopped after its first epoch resumes from the checkpoint and ends as 
   });
   expect(uninterrupted.duplicateOf).toBe(interrupted.id);
   // A step of the second epoch: the first epoch's checkpoint is on disk.
+  const startedAt = Date.now();
   await stepOf(first.service, interrupted.id, 1);
+  const firstAttempt = (Date.now() - startedAt) / 1000;
   await first.service.close();
 
   const second = await openService({ dataDir });
@@ -34,6 +36,9 @@ it('a run stopped after its first epoch resumes from the checkpoint and ends as 
   expect(b).toMatchObject({ status: 'finished', resumedFromEpoch: null, restarts: 0 });
   expect(a.curves.epochs.map((p) => p.epoch)).toEqual([0, 1, 2]);
   expect(a.curves).toEqual(b.curves);
+  // The duration counts both attempts' training; the wall time spans the interruption too.
+  expect(a.seconds).toBeGreaterThan(firstAttempt);
+  expect(a.wallSeconds).toBeGreaterThanOrEqual(a.seconds! - 0.5);
   for (const split of ['train', 'val', 'test'] as const) {
     expect(a.evaluation![split].confusion).toEqual(b.evaluation![split].confusion);
     expect(a.evaluation![split].loss).toBeCloseTo(b.evaluation![split].loss, 6);

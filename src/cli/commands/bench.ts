@@ -21,13 +21,14 @@ import type { TensorMap } from '../../core/model/tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
 import { prepareData, type PreparedData } from '../../core/train/run.js';
 import { projectRecipe, type RecipeProjection } from '../../core/train/recipeProjection.js';
+import { estimateBench } from '../bench/estimates.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
 import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -46,6 +47,10 @@ The last stdout line is one JSON object: {"backend", "inference", "threads", "fr
                     are then the measured ones, and the summary gives each run's test accuracy
   --weights random  with --full: random GPT-2 small weights (no download; the timing is the same)
   --profile         on stderr: each recipe's seconds by part, and the measured per-batch costs
+  --estimates       only this: how close the run-time estimates come — a calibration run, then a grid of six
+                    small runs (custom:4,128,4 on the SMS set, trainable × dropout), each estimated when planned
+                    and as the queued run's ETA, then timed: {"runs": [{"name", "plannedSeconds", "etaSeconds",
+                    "seconds", "plannedError", "etaError"}], "maxAbsError": {"planned", "eta"}} (errors as fractions)
   --json            only the JSON object on stdout
   --sms-file FILE   the UCI SMSSpamCollection file whose split gives the lengths, so nothing is
                     downloaded and the cache is left alone (default: the cached copy)`;
@@ -67,6 +72,7 @@ export const benchCommand: Command = {
         json: { type: 'boolean' },
         'sms-file': { type: 'string' },
         weights: { type: 'string' },
+        estimates: { type: 'boolean' },
       },
     });
     const smsFile = values['sms-file'];
@@ -77,6 +83,10 @@ export const benchCommand: Command = {
       });
     const started = performance.now();
     const note = (text: string) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
+    if (values.estimates) {
+      printJson(await withSmsCache(smsFile, (cacheDir) => estimateBench(cacheDir, note)));
+      return 0;
+    }
     const backend = await initBackend();
     await loadGradients();
     const inference = await initInferenceReported('bench');

@@ -91,11 +91,49 @@ describe('workbench dataset inspect: options and errors', () => {
       ],
       [[], 'workbench: dataset inspect: give exactly one FILE\n'],
       [['x.csv', '--quoting', 'maybe'], 'workbench: dataset inspect: --quoting takes yes or no, got "maybe"\n'],
+      [
+        ['x.csv', '--encoding', 'ascii'],
+        'workbench: dataset inspect: --encoding takes one of utf-8, utf-8-bom, windows-1252, latin-1, got "ascii"\n',
+      ],
     ];
     for (const [args, stderr] of cases) {
       const run = await workbench(...args);
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(stderr);
     }
+  });
+});
+
+describe('workbench dataset inspect: encodings and rows with problems', () => {
+  // “Café” €5 in Windows-1252 (0x93 … 0xE9 0x94, 0x80), then a row without a text on line 4.
+  const cp1252 = Buffer.from([
+    ...Buffer.from('text,label\n'),
+    ...[0x93, ...Buffer.from('Caf'), 0xe9, 0x94, 0x20, 0x80, ...Buffer.from('5,ham\n')],
+    ...Buffer.from('WIN now,spam\n,ham\n'),
+  ]);
+  const file = path.join(folder, 'cp1252.csv');
+  writeFileSync(file, cp1252);
+
+  it('says which encoding it detected, and reads the one given', async () => {
+    expect(lastJson(await workbench(file, '--json'))).toMatchObject({ encoding: 'windows-1252', encodingDetected: true });
+    expect(lastJson(await workbench(file, '--json', '--encoding', 'latin-1'))).toMatchObject({
+      encoding: 'latin-1',
+      encodingDetected: false,
+    });
+    const run = await workbench(file);
+    expect(run.stdout).toContain('encoding Windows-1252 (detected)');
+    expect(run.stdout).toContain('import: refused until the 1 errors are fixed, or their rows skipped (--skip-problem-rows)');
+  });
+
+  it('with --skip-problem-rows, reports the lines the import leaves out', async () => {
+    expect(lastJson(await workbench(file, '--json', '--skip-problem-rows'))).toMatchObject({ skippedLines: [4] });
+    expect((await workbench(file, '--skip-problem-rows')).stdout).toContain('import: without the 1 rows with errors (lines 4)');
+  });
+
+  it('refuses a chosen UTF-8 that is not, naming the file and the line once', async () => {
+    const run = await workbench(file, '--encoding', 'utf-8');
+    expect(run.stderr).toBe(
+      `workbench: ${file} is not UTF-8 text (first invalid byte on line 2); read it as Windows-1252 or Latin-1, or save it as UTF-8\n`,
+    );
   });
 });

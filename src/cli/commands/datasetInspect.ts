@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { inspectDatasetFile, type DatasetOptions, type DatasetReport } from '../../core/data/dataset.js';
+import { TEXT_ENCODING_NAMES, TextEncodingSchema } from '../../common/textEncoding.js';
+import { errorLines, inspectDatasetFile, type DatasetOptions, type DatasetReport } from '../../core/data/dataset.js';
 import { isError, type Problem } from '../../core/data/problems.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { printJson, type Command } from '../command.js';
@@ -12,11 +13,15 @@ Reads a CSV/TSV file as the import would and reports its columns, labels and pro
   --delimiter D        a character, or "tab" (default: detected)
   --header yes|no      whether the first record names the columns (default: detected)
   --quoting yes|no     whether double quotes quote fields, as in CSV (default: detected)
+  --encoding E         utf-8, utf-8-bom, windows-1252 or latin-1 (default: detected: UTF-8 when
+                       valid, else Windows-1252, else Latin-1)
+  --skip-problem-rows  report the import that leaves out the rows with errors (their lines)
   --labels A,B         the allowed labels; others are reported as unknown-label
   --context-length N   texts with more tokens are reported as too-long (default 1024)
   --json               one JSON object as the last line of stdout:
                        {"rows", "columns", "textColumn", "labelColumn", "labels": {name: count},
-                        "problems": [{"line", "kind", "message"}], "header", "delimiter", "quoting"}`;
+                        "problems": [{"line", "kind", "message"}], "header", "delimiter", "quoting",
+                        "encoding", "encodingDetected", "skippedLines" (with --skip-problem-rows)}`;
 
 // The readable report lists this many problems; --json lists them all.
 const SHOWN_PROBLEMS = 20;
@@ -35,6 +40,8 @@ export const datasetInspectCommand: Command = {
         delimiter: { type: 'string' },
         header: { type: 'string' },
         quoting: { type: 'string' },
+        encoding: { type: 'string' },
+        'skip-problem-rows': { type: 'boolean' },
         labels: { type: 'string' },
         'context-length': { type: 'string' },
         json: { type: 'boolean' },
@@ -48,11 +55,13 @@ export const datasetInspectCommand: Command = {
       delimiter: values.delimiter === 'tab' ? '\t' : values.delimiter,
       header: yesNo('--header', values.header),
       quoting: yesNo('--quoting', values.quoting),
+      encoding: encodingFlag(values.encoding),
       allowedLabels: values.labels?.split(',').map((label) => label.trim()),
       contextLength: positiveInteger('--context-length', values['context-length']),
     } satisfies DatasetOptions);
-    if (values.json) printJson(jsonReport(report));
-    else process.stdout.write(`${readableReport(file, report)}\n`);
+    const skip = values['skip-problem-rows'] === true;
+    if (values.json) printJson({ ...jsonReport(report), ...(skip ? { skippedLines: errorLines(report.problems) } : {}) });
+    else process.stdout.write(`${readableReport(file, report, skip)}\n`);
     return 0;
   },
 };
@@ -61,6 +70,14 @@ function yesNo(flag: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   if (value !== 'yes' && value !== 'no') throw new WorkbenchError(`dataset inspect: ${flag} takes yes or no, got "${value}"`);
   return value === 'yes';
+}
+
+function encodingFlag(value: string | undefined) {
+  if (value === undefined) return undefined;
+  const parsed = TextEncodingSchema.safeParse(value);
+  if (!parsed.success)
+    throw new WorkbenchError(`dataset inspect: --encoding takes one of ${TextEncodingSchema.options.join(', ')}, got "${value}"`);
+  return parsed.data;
 }
 
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
@@ -82,15 +99,19 @@ function jsonReport(r: DatasetReport): object {
     header: r.header,
     delimiter: r.delimiter,
     quoting: r.quoting,
+    encoding: r.encoding,
+    encodingDetected: r.encodingDetected,
   };
 }
 
-function readableReport(file: string, r: DatasetReport): string {
+function readableReport(file: string, r: DatasetReport, skip: boolean): string {
   const errors = r.problems.filter(isError).length;
+  const skipped = errorLines(r.problems);
   const columnName = (i: number) => (r.header ? `${i} "${r.columns[i]}"` : String(i));
   const lines = [
     file,
     `  ${count(r.rows)} rows, ${r.columns.length} columns, ${delimiterName(r.delimiter)}, ${r.header ? 'with a header' : 'no header'}, ${r.quoting ? 'quoted fields' : 'quotes are text'}`,
+    `  encoding ${TEXT_ENCODING_NAMES[r.encoding]} (${r.encodingDetected ? 'detected' : 'chosen'})`,
     `  text column ${columnName(r.textColumn)}, label column ${columnName(r.labelColumn)}`,
     `  labels: ${
       Object.entries(r.labels)
@@ -101,7 +122,11 @@ function readableReport(file: string, r: DatasetReport): string {
     ...r.problems.slice(0, SHOWN_PROBLEMS).map((p) => `    line ${p.line}: ${p.kind}: ${p.message}`),
   ];
   if (r.problems.length > SHOWN_PROBLEMS) lines.push(`    … ${count(r.problems.length - SHOWN_PROBLEMS)} more (--json lists them all)`);
-  lines.push(errors > 0 ? `  import: refused until the ${count(errors)} errors are fixed or their rows excluded` : '  import: ok');
+  if (errors === 0) lines.push('  import: ok');
+  else if (skip) {
+    const shown = skipped.slice(0, SHOWN_PROBLEMS).join(', ') + (skipped.length > SHOWN_PROBLEMS ? ', …' : '');
+    lines.push(`  import: without the ${count(skipped.length)} rows with errors (lines ${shown})`);
+  } else lines.push(`  import: refused until the ${count(errors)} errors are fixed, or their rows skipped (--skip-problem-rows)`);
   return lines.join('\n');
 }
 

@@ -5,9 +5,12 @@ import { datasetInspectCommand } from './datasetInspect.js';
 import { forwardCommand } from './forward.js';
 import { queueRunCommand } from './queueRun.js';
 import { runsAddCommand } from './runsAdd.js';
+import { runsCompareCommand } from './runsCompare.js';
+import { runsErrorsCommand } from './runsErrors.js';
 import { runsExportCommand } from './runsExport.js';
 import { runsListCommand } from './runsList.js';
 import { runsShowCommand } from './runsShow.js';
+import { runsNoteCommand, runsTagCommand } from './runsTag.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
@@ -20,7 +23,11 @@ export const commands: Command[] = [
   runsAddCommand,
   runsListCommand,
   runsShowCommand,
+  runsCompareCommand,
+  runsErrorsCommand,
   runsExportCommand,
+  runsTagCommand,
+  runsNoteCommand,
   queueRunCommand,
   serveCommand,
 ];

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkbenchError } from '../../core/errors.js';
 import { isLoopback } from '../../service/http/guard.js';
-import { startHttpServer } from '../../service/http/server.js';
+import { readServeState, writeServeState } from '../../service/http/serveState.js';
+import { startHttpServer, type HttpServerOptions } from '../../service/http/server.js';
 import { NOT_BUILT } from '../../service/http/staticFiles.js';
 import { printJson, type Command } from '../command.js';
 import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
@@ -18,12 +19,14 @@ const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'the workbench in a browser: serve the app and its API over HTTP, and train the queue',
-  usage: `workbench serve [--port N] [--host H] [--data DIR] [--json]
+  usage: `workbench serve [--port N] [--host H] [--new-token] [--data DIR] [--json]
 
 Serves the built app (npm run build) and its API at http://127.0.0.1:${DEFAULT_PORT}/ and trains the
 queued runs, until Ctrl-C (a run in progress resumes from its checkpoint at the next start). Prints
-the URL to open, with a random token that every API request needs.
-  --port N                    the port (default ${DEFAULT_PORT}); 0 picks a free one
+the URL to open, with a random token that every API request needs. A restart over the same data folder
+reuses the last port (when free) and token, so an open page reconnects by itself.
+  --port N                    the port (default: the last one, else ${DEFAULT_PORT}); 0 picks a free one
+  --new-token                 make a new token (pages opened with the old one stop working)
   --host H                    the address to listen on (default 127.0.0.1, this machine only); any other
                               lets the network reach the workbench, guarded by the token alone, unencrypted
 ${DATA_FLAG_HELP}
@@ -31,7 +34,13 @@ ${DATA_FLAG_HELP}
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { ...DATA_FLAG, port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        ...DATA_FLAG,
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'new-token': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
     const port = parsePort(values.port);
     const host = values.host ?? '127.0.0.1';
@@ -44,8 +53,11 @@ ${DATA_FLAG_HELP}
     await withService(
       values.data,
       async (service) => {
-        const token = randomBytes(24).toString('base64url');
-        const server = await startHttpServer({ service, host, port, token, rendererDir: RENDERER_DIR });
+        const last = await readServeState(service.dataDir);
+        const token = (!values['new-token'] && last?.token) || randomBytes(24).toString('base64url');
+        const options = { service, host, token, rendererDir: RENDERER_DIR };
+        const server = await (values.port === undefined && last ? listenAgain(options, last.port) : startHttpServer({ ...options, port }));
+        await writeServeState(service.dataDir, { port: server.port, token });
         const url = `${server.origin}/?token=${token}`;
         process.stdout.write(`Spam Workbench: ${url}\n`);
         if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
@@ -63,6 +75,18 @@ ${DATA_FLAG_HELP}
     return 0;
   },
 };
+
+/** The last port again; when something else holds it now, the default (or a free one). */
+async function listenAgain(options: Omit<HttpServerOptions, 'port'>, port: number) {
+  for (const candidate of [port, DEFAULT_PORT, 0]) {
+    try {
+      return await startHttpServer({ ...options, port: candidate });
+    } catch (err) {
+      if ((err as Error & { cause?: NodeJS.ErrnoException }).cause?.code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw new WorkbenchError('no port to listen on');
+}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
 import { tempDir } from '../../../test/support/tempDir.js';
 import { WorkbenchError } from '../errors.js';
-import { DatasetImportError, importDataset, importDatasetFile, inspectDatasetFile, sortLabels } from './dataset.js';
+import { DatasetImportError, importDataset, importDatasetFile, inspectDataset, inspectDatasetFile, sortLabels } from './dataset.js';
 import type { Problem } from './problems.js';
 
 const folder = tempDir('dataset-test-');
@@ -85,6 +85,8 @@ describe('validation report: each problem kind with its line', () => {
       header: true,
       delimiter: ',',
       quoting: true,
+      encoding: 'utf-8',
+      encodingDetected: true,
       textColumn: 0,
       labelColumn: 1,
       labels: { ham: 3, spam: 1 },
@@ -128,6 +130,24 @@ describe('importDataset: all or nothing', () => {
     ]);
     expect(dataset.warnings.map((p) => [p.line, p.kind])).toEqual([[8, 'duplicate-text']]);
     expect(dataset.labels).toEqual(['ham', 'spam']);
+    expect(dataset.excludedLines).toEqual([6, 7]);
+  });
+
+  it('records each left-out line once, even with two errors on it', () => {
+    const dataset = importDataset('text,label\n,\nok,ham\nwin,spam\n,spam\n', { excludeInvalid: true });
+    expect(dataset.excluded.map((p) => [p.line, p.kind])).toEqual([
+      [2, 'empty-text'],
+      [2, 'missing-label'],
+      [5, 'empty-text'],
+    ]);
+    expect(dataset.excludedLines).toEqual([2, 5]);
+    expect(dataset.rows.map((r) => r.line)).toEqual([3, 4]);
+  });
+
+  it('says so when the rows left are too few labels', () => {
+    expect(() => importDataset('text,label\nok,ham\n,spam\n', { excludeInvalid: true })).toThrow(
+      'a classifier needs at least 2 labels; the data set has only "ham" without the rows with problems',
+    );
   });
 
   it('imports a file with only warnings as it is', () => {
@@ -189,5 +209,44 @@ describe('the real SMS Spam Collection', () => {
   it('names a file that does not exist', async () => {
     await expect(importDatasetFile(path.join(folder, 'nope.csv'))).rejects.toThrow(WorkbenchError);
     await expect(importDatasetFile(path.join(folder, 'nope.csv'))).rejects.toThrow(/cannot read .*nope\.csv: no such file/);
+  });
+});
+
+describe('encodings', () => {
+  // “Café” menu – €5 … in Windows-1252: smart quotes 0x93/0x94, é 0xE9, en dash 0x96, € 0x80, ellipsis 0x85.
+  const cp1252 = new Uint8Array([
+    ...Buffer.from('text,label\n'),
+    0x93,
+    ...Buffer.from('Caf'),
+    0xe9,
+    0x94,
+    ...Buffer.from(' menu '),
+    0x96,
+    ...Buffer.from(' '),
+    0x80,
+    ...Buffer.from('5 '),
+    0x85,
+    ...Buffer.from(',ham\nWIN now,spam\n'),
+  ]);
+
+  it('reads a Windows-1252 file as Windows-1252, saying it was detected', () => {
+    const report = inspectDataset(cp1252);
+    expect([report.encoding, report.encodingDetected]).toEqual(['windows-1252', true]);
+    expect(importDataset(cp1252).rows[0].text).toBe('“Café” menu – €5 …');
+  });
+
+  it('takes a chosen encoding over the detected one, and refuses UTF-8 that is not', () => {
+    const report = inspectDataset(cp1252, { encoding: 'latin-1' });
+    expect([report.encoding, report.encodingDetected]).toEqual(['latin-1', false]);
+    expect(importDataset(cp1252, { encoding: 'latin-1' }).rows[0].text).toBe('\u0093Café\u0094 menu \u0096 \u00805 \u0085');
+    expect(() => inspectDataset(cp1252, { encoding: 'utf-8', name: 'menu.csv' })).toThrow(
+      'menu.csv is not UTF-8 text (first invalid byte on line 2); read it as Windows-1252 or Latin-1, or save it as UTF-8',
+    );
+  });
+
+  it('reads a file from disk in its detected encoding', async () => {
+    const file = path.join(folder, `${++written}.csv`);
+    writeFileSync(file, cp1252);
+    expect((await importDatasetFile(file)).rows[0].text).toBe('“Café” menu – €5 …');
   });
 });

@@ -90,7 +90,10 @@ export function importDataset(source: DataSource, options: ImportOptions = {}): 
 }
 
 /** The import of what readDataset read (see importDataset). */
-export function datasetFrom({ report, rows }: Pick<DatasetReading, 'report' | 'rows'>, options: Pick<ImportOptions, 'excludeInvalid'> = {}): Dataset {
+export function datasetFrom(
+  { report, rows }: Pick<DatasetReading, 'report' | 'rows'>,
+  options: Pick<ImportOptions, 'excludeInvalid'> = {},
+): Dataset {
   const errors = report.problems.filter(isError);
   if (errors.length > 0 && !options.excludeInvalid) throw new DatasetImportError(errors);
   const kept = withoutLines(rows, errorLines(report.problems));

@@ -46,7 +46,14 @@ export async function loadSmsSpam(options: SmsSpamOptions & { reading?: 'exact' 
   if (options.reading !== 'book')
     return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });
   const rows = readPandasTsv(decodeDataText(await readFile(file), file), file);
-  return { rows, labels: sortLabels(new Set(rows.map((r) => r.label))), contentHash: contentHash(rows), excluded: [], excludedLines: [], warnings: [] };
+  return {
+    rows,
+    labels: sortLabels(new Set(rows.map((r) => r.label))),
+    contentHash: contentHash(rows),
+    excluded: [],
+    excludedLines: [],
+    warnings: [],
+  };
 }
 
 /** The cached SMSSpamCollection; downloaded (zip), checked and cached on first use. */

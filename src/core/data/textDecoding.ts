@@ -64,13 +64,56 @@ function decodeAs(bytes: Uint8Array, encoding: TextEncoding, name: string): stri
         );
       }
     case 'windows-1252':
-      // WHATWG's decoder: 0x80–0x9F as Windows-1252 (€, “ ”, …), its five undefined bytes as the C1 controls.
-      return new TextDecoder('windows-1252').decode(bytes);
+      // Not TextDecoder('windows-1252'): Node 20's decodes that label as ISO-8859-1 (0x80 → U+0080, not €).
+      return latin1(bytes).replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]);
     case 'latin-1':
-      // Not TextDecoder('latin1'): WHATWG makes that label Windows-1252. Node's 'latin1' is ISO-8859-1 proper.
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+      return latin1(bytes);
   }
 }
+
+/** ISO-8859-1: every byte is the code point of the same number (Node's 'latin1'; WHATWG's "latin1" label is Windows-1252). */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * Windows-1252 from 0x80 to 0x9F (elsewhere it is Latin-1), as WHATWG's index-windows-1252 maps them: the
+ * five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay the C1 controls of their number.
+ */
+const WINDOWS_1252_HIGH = [
+  '€',
+  '\u0081',
+  '‚',
+  'ƒ',
+  '„',
+  '…',
+  '†',
+  '‡',
+  'ˆ',
+  '‰',
+  'Š',
+  '‹',
+  'Œ',
+  '\u008d',
+  'Ž',
+  '\u008f',
+  '\u0090',
+  '‘',
+  '’',
+  '“',
+  '”',
+  '•',
+  '–',
+  '—',
+  '˜',
+  '™',
+  'š',
+  '›',
+  'œ',
+  '\u009d',
+  'ž',
+  'Ÿ',
+];
 
 /** Refuses, with the sizes, a file too large to be held as one string. */
 export function checkDataSize(bytes: number, name = 'the file'): void {

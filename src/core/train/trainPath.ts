@@ -4,6 +4,7 @@ import { initInference, type InferenceChoice } from '../model/inference.js';
 import { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import type { PrefixCache } from './prefixCache.js';
+import { onnxSelectionRefusal } from './runCost.js';
 
 /** Where a run's training steps run, and why tfjs when ONNX Runtime was the inference path. */
 export interface TrainPath {
@@ -15,8 +16,8 @@ export interface TrainPath {
 
 /** Why the ONNX training graph cannot train this selection; null when it can. */
 function onnxRefusal(model: SequenceClassifier, config: Pick<RunConfig, 'dropout'>, cache: PrefixCache | null): string | null {
-  if (model.trainableSpec.kind === 'lora') return 'LoRA trains on tfjs';
-  if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
+  const selection = onnxSelectionRefusal({ trainable: model.trainableSpec, dropout: config.dropout });
+  if (selection) return selection;
   if (backendName() === 'tfjs-node-gpu') return 'the GPU backend trains on tfjs';
   // With nothing frozen the graph starts from the ids; with frozen blocks it needs their cached output.
   if (!cache && model.frozenPrefix() > 0) return 'no frozen-prefix cache to start the ONNX step from';

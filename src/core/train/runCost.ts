@@ -1,0 +1,69 @@
+import type { RunConfig } from '../../common/runConfig.js';
+import type { GPT2Config } from '../model/config.js';
+
+/*
+ * The arithmetic a run does, counted in floating-point operations, so that seconds measured on runs of one
+ * setting predict runs of another: time ≈ overhead + work / speed, with a speed per training path. The count
+ * follows where the time goes (see DESIGN.md "Where the speed comes from"): tokens × the depth they pass.
+ */
+
+/** Token lengths of a data set's split as the run will see them. */
+export interface SplitTokenStats {
+  count: { train: number; val: number; test: number };
+  /** Longest training text in tokens (the `longest` padding length). */
+  longest: number;
+  /** Mean length of all texts in tokens. */
+  mean: number;
+}
+
+export type CostPath = 'onnx' | 'tfjs';
+
+export interface RunCost {
+  flops: number;
+  /** Which training path the run's steps take; the two differ in speed by about an order of magnitude. */
+  path: CostPath;
+}
+
+/** Why a selection cannot train on the ONNX graph (the rest of trainPath.ts's reasons depend on the machine). */
+export function onnxSelectionRefusal(config: Pick<RunConfig, 'trainable' | 'dropout'>): string | null {
+  if (config.trainable.kind === 'lora') return 'LoRA trains on tfjs';
+  if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
+  return null;
+}
+
+/** Blocks whose weights train (LoRA adapts every block, so gradients pass through all of them). */
+function trainedBlocks(config: RunConfig, nLayer: number): number {
+  const t = config.trainable;
+  if (t.kind === 'last') return Math.min(t.blocks, nLayer);
+  if (t.kind === 'all' || t.kind === 'lora') return nLayer;
+  return 0;
+}
+
+/** Forward FLOPs of one token through one block at context T: the four projections and the MLP (24·d²), attention (4·T·d). */
+function blockFlops(d: number, T: number): number {
+  return 24 * d * d + 4 * T * d;
+}
+
+export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats): RunCost {
+  const d = shape.nEmbd;
+  const L = shape.nLayer;
+  const resolved = config.maxLength === 'context' ? shape.nPositions : config.maxLength === 'longest' ? data.longest : config.maxLength;
+  const pad = Math.max(1, Math.min(resolved, shape.nPositions));
+  // last-position reads the padded end, so every row runs at full length; the others stop at the real tokens.
+  const T = config.pooling === 'last-position' ? pad : Math.max(1, Math.min(pad, data.mean));
+  const f = blockFlops(d, T);
+  const k = trainedBlocks(config, L);
+  const frozen = L - k;
+  const { train, val, test } = data.count;
+  const all = train + val + test;
+  const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
+  // The frozen prefix is computed once when it is cached (no dropout); with dropout it runs at every step.
+  const cached = config.dropout === 0 && frozen > 0;
+  const prefix = cached ? all * T * frozen * f : 0;
+  const perStepFrozen = cached ? 0 : frozen * f;
+  const training = steps * config.batchSize * T * (3 * k * f + perStepFrozen);
+  const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
+  const evalDepth = cached ? k : L;
+  const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
+  return { flops: prefix + training + evaluation, path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx' };
+}
