@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
-import { expect, test, type Workbench } from './fixtures.js';
-import { saveScreenshot, smsSlice } from './helpers.js';
+import { expect, test } from './fixtures.js';
+import { callApi, saveScreenshot, smsSlice } from './helpers.js';
 
 /*
  * The learner's path through the UI, one step per test on the same server: a grid of small runs
@@ -16,17 +16,6 @@ const TRAINING_TIMEOUT = 240_000;
 /** The data set the runs train on, and the run ids the grid created, for the later steps. */
 let datasetId = '';
 let runIds: number[] = [];
-
-/** Calls a WorkbenchApi method over serve's HTTP API, as the page does. */
-async function call(workbench: Workbench, method: string, ...args: unknown[]): Promise<unknown> {
-  const response = await fetch(`${workbench.origin}/api/${method}`, {
-    method: 'POST',
-    body: JSON.stringify(args),
-    headers: { Authorization: `Bearer ${workbench.token}` },
-  });
-  if (!response.ok) throw new Error(`${method}: HTTP ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 /** Each run row's data-status values in the order the page showed them, recorded from DOM mutations. */
 async function recordStatuses(page: Page): Promise<void> {
@@ -53,7 +42,7 @@ test.beforeAll(async ({ workbench }) => {
   // The data set comes in over the API: importing by drag and drop is datasets.spec.ts's test.
   const file = { name: 'sms-first-300.tsv', base64: Buffer.from(smsSlice(300)).toString('base64') };
   // The same file imported before (by another spec on this server) comes back as that data set, under its first name.
-  ({ id: datasetId } = (await call(workbench, 'importDataset', file, {}, DATASET)) as { id: string });
+  ({ id: datasetId } = await callApi(workbench, 'importDataset', file, {}, DATASET));
 });
 
 test('a grid built in the form is previewed, queued, and its runs finish live on the Runs page', async ({ page, workbench }, testInfo) => {
@@ -83,15 +72,15 @@ test('a grid built in the form is previewed, queued, and its runs finish live on
   await expect(plan.getByRole('heading')).toHaveText(`${DROPOUTS.length} planned runs`);
   await expect(plan.locator('tbody tr')).toHaveCount(DROPOUTS.length);
   for (const [i, dropout] of DROPOUTS.entries())
-    await expect(plan.locator('tbody tr').nth(i).locator('td').first()).toHaveText(`dropout ${dropout}`);
+    await expect(plan.locator('tbody tr').nth(i).getByTestId('plan-name')).toHaveText(`dropout ${dropout}`);
   // Trainable and total parameters of each run, counted by the service (e.g. "50.2k", "3.4M").
-  for (const cell of await plan.locator('tbody td:nth-child(2), tbody td:nth-child(3)').all())
+  for (const cell of await plan.locator('[data-testid="plan-trainable"], [data-testid="plan-total"]').all())
     await expect(cell).toHaveText(/^\d+(\.\d)?[kMB]?$/);
   await plan.scrollIntoViewIfNeeded();
   await saveScreenshot(page, testInfo, 'new-runs');
 
   await form.getByTestId('queue-button').click();
-  await expect(page.getByRole('heading', { name: 'Runs' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Runs', exact: true })).toBeVisible();
   const rows = page.locator('tr[data-testid^="run-row-"]');
   await expect(rows).toHaveCount(DROPOUTS.length);
   await expect(rows.and(page.locator('[data-status="queued"]'))).toHaveCount(DROPOUTS.length);
@@ -163,7 +152,8 @@ test('Compare shows the varied setting, drawn curves with their legends, and the
   await expect(page.getByTestId('gap-chart').getByTestId('chart-legend').locator('li')).toHaveText(['train − val', 'train − test']);
 
   const table = page.getByTestId('gap-table');
-  const gaps = async () => (await table.locator('tbody tr td:nth-of-type(5)').allTextContents()).map(gapValue);
+  // The gap's own figure, not the 95% interval printed under it.
+  const gaps = async () => (await table.locator('tbody tr td:nth-of-type(5) [data-testid="figure"]').allTextContents()).map(gapValue);
   await expect(table.locator('tbody tr')).toHaveCount(runIds.length);
   const largestFirst = await gaps();
   expect(largestFirst.every(Number.isFinite)).toBe(true);

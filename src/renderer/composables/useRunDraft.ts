@@ -6,6 +6,8 @@ import { formFromConfig, type FormState } from '../lib/runForm.js';
 const draft = shallowRef<RunConfig | null>(null);
 // The run builder's form lives here, not in the page, so leaving the page keeps what was typed.
 const form = ref<FormState>(formFromConfig(BOOK_RUN_CONFIG));
+// "Repeat with N seeds": not a run setting but the grid's, kept beside the form for the same reason.
+const repeats = ref('1');
 
 export function useRunDraft() {
   return {
@@ -20,8 +22,11 @@ export function useRunDraft() {
     takeForm() {
       const config = draft.value;
       draft.value = null;
-      if (config) form.value = formFromConfig(config);
-      return { form, fromRun: config !== null };
+      if (config) {
+        form.value = formFromConfig(config);
+        repeats.value = '1';
+      }
+      return { form, repeats, fromRun: config !== null };
     },
   };
 }

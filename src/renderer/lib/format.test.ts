@@ -5,7 +5,11 @@ import {
   formatDuration,
   formatEta,
   formatGap,
+  formatGapInterval,
+  formatInterval,
   formatLabels,
+  formatMeanSd,
+  formatPValue,
   formatPercent,
   formatPosition,
   formatRate,
@@ -13,6 +17,33 @@ import {
   formatStage,
   formatValue,
 } from './format.js';
+
+describe('intervals, spreads and p-values', () => {
+  it('reads an accuracy interval as a percentage range', () => {
+    expect(formatInterval([0.92734, 0.97512])).toBe('92.7–97.5%');
+    expect(formatInterval([0, 1], 0)).toBe('0–100%');
+    expect(formatInterval(null)).toBe('—');
+  });
+  it('signs both ends of a gap interval, which may straddle zero', () => {
+    expect(formatGapInterval([-0.0151, 0.04])).toBe('−1.5 to +4.0 pp');
+    expect(formatGapInterval([0.012, 0.05])).toBe('+1.2 to +5.0 pp');
+    expect(formatGapInterval([-0.0004, 0.01])).toBe('+0.0 to +1.0 pp');
+    expect(formatGapInterval(undefined)).toBe('—');
+  });
+  it('writes mean ± sd in the unit of the figure', () => {
+    expect(formatMeanSd(0.9567, 0.012, 'accuracy')).toBe('95.67% ± 1.20');
+    expect(formatMeanSd(0.0123, 0.008, 'gap')).toBe('+1.23 ± 0.80 pp');
+    expect(formatMeanSd(-0.02, null, 'gap')).toBe('−2.00 pp');
+    expect(formatMeanSd(null, 0.1, 'accuracy')).toBe('—');
+  });
+  it('prints p-values the way the verdicts do', () => {
+    expect(formatPValue(0.4213)).toBe('0.42');
+    expect(formatPValue(0.03125)).toBe('0.031');
+    expect(formatPValue(0.0004)).toBe('< 0.001');
+    expect(formatPValue(1)).toBe('1.00');
+    expect(formatPValue(null)).toBe('—');
+  });
+});
 
 describe('formatDuration', () => {
   it('uses the two largest units', () => {

@@ -27,9 +27,40 @@ export function formatPercent(fraction: number | null | undefined, digits = 2): 
 /** An accuracy gap in percentage points with its sign: 0.0123 → "+1.23 pp". */
 export function formatGap(gap: number | null | undefined): string {
   if (gap == null || !Number.isFinite(gap)) return DASH;
-  const pp = gap * 100;
-  const text = Math.abs(pp).toFixed(2);
-  return `${pp < 0 && text !== '0.00' ? '−' : '+'}${text} pp`;
+  return `${signed(gap * 100, 2)} pp`;
+}
+
+/** A signed number with a real minus sign; a value that rounds to zero reads "+0.0", never "−0.0". */
+function signed(value: number, digits: number): string {
+  const text = Math.abs(value).toFixed(digits);
+  return `${value < 0 && Number(text) !== 0 ? '−' : '+'}${text}`;
+}
+
+/** A 95% interval of an accuracy: [0.9273, 0.9751] → "92.7–97.5%". */
+export function formatInterval(interval: readonly [number, number] | null | undefined, digits = 1): string {
+  if (!interval) return DASH;
+  return `${(interval[0] * 100).toFixed(digits)}–${(interval[1] * 100).toFixed(digits)}%`;
+}
+
+/** A 95% interval of a gap, in percentage points, signed because it may straddle zero: "−1.5 to +4.0 pp". */
+export function formatGapInterval(interval: readonly [number, number] | null | undefined, digits = 1): string {
+  if (!interval) return DASH;
+  return `${signed(interval[0] * 100, digits)} to ${signed(interval[1] * 100, digits)} pp`;
+}
+
+/** A group's mean ± standard deviation: "95.67% ± 1.20" for an accuracy, "+1.23 ± 0.80 pp" for a gap; the mean alone without an sd. */
+export function formatMeanSd(mean: number | null | undefined, sd: number | null | undefined, kind: 'accuracy' | 'gap'): string {
+  if (mean == null || !Number.isFinite(mean)) return DASH;
+  const center = kind === 'accuracy' ? formatPercent(mean) : signed(mean * 100, 2);
+  const spread = sd == null || !Number.isFinite(sd) ? '' : ` ± ${(sd * 100).toFixed(2)}`;
+  return `${center}${spread}${kind === 'gap' ? ' pp' : ''}`;
+}
+
+/** A p-value for a table cell, as the verdicts print it: 0.4213 → "0.42", 0.03125 → "0.031", below 0.001 → "< 0.001". */
+export function formatPValue(p: number | null | undefined): string {
+  if (p == null || !Number.isFinite(p)) return DASH;
+  if (p < 0.001) return '< 0.001';
+  return p >= 0.1 ? p.toFixed(2) : p.toPrecision(2);
 }
 
 /** Parameter counts: 124439808 → "124.4M", 1538 → "1.5k", 12 → "12". */

@@ -54,6 +54,30 @@ describe('the run form', () => {
     });
   });
 
+  it('repeats every cell with N seeds and counts the runs', () => {
+    const form = set(book(), 'dropout', '0', '0, 0.1');
+    const result = buildGrid(form, '3');
+    expect(result.ok && result.grid.repeats).toBe(3);
+    expect(result.ok && [result.cells, result.runs]).toEqual([2, 6]);
+    expect(buildGrid(book()).ok && buildGrid(book())).toMatchObject({ runs: 1, grid: { repeats: 1 } });
+  });
+
+  it('reports a repeat count that is not a whole number from 1 to 50', () => {
+    for (const text of ['0', '2.5', '51', 'some']) {
+      const result = buildGrid(book(), text);
+      expect(result.ok ? null : Object.keys(result.errors), text).toEqual(['repeats']);
+    }
+  });
+
+  it('sends a split seed only when one is given', () => {
+    const withSeed = buildGrid(set(book(), 'splitSeed', '7'));
+    expect(withSeed.ok && withSeed.grid.base['splitSeed']).toBe(7);
+    const parsed = withSeed.ok && RunConfigSchema.parse({ ...withSeed.grid.base, trainable: BOOK_RUN_CONFIG.trainable });
+    expect(parsed && parsed.splitSeed).toBe(7);
+    const without = buildGrid(book());
+    expect(without.ok && without.grid.base).not.toHaveProperty('splitSeed');
+  });
+
   it('reports each bad field by path', () => {
     const form = set(set(set(book(), 'dropout', '0', '0, lots'), 'epochs', '2.5'), 'trainable', 'some');
     const result = buildGrid(form);
@@ -69,6 +93,7 @@ describe('the run form', () => {
       trainable: { kind: 'lora', rank: 4, alpha: 8 },
       pooling: 'last-token',
       dropout: 0.1,
+      splitSeed: 9,
       model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' },
     });
     const result = buildGrid(formFromConfig(config));

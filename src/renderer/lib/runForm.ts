@@ -9,7 +9,7 @@ import { formatValue } from './format.js';
  * and duplicate-and-edit), `parse` turns one value of it back into what the grid sends.
  */
 
-export type FieldInput = 'text' | 'number' | 'select';
+export type FieldInput = 'text' | 'number' | 'select' | 'checkbox';
 
 export interface FieldDef {
   /** The config path the service's grid understands ("dropout", "model.preset"). */
@@ -136,6 +136,26 @@ export const FIELDS: readonly FieldDef[] = [
     parse: parseSplit,
   },
   {
+    path: 'dataset.stratify',
+    label: 'Stratified split',
+    help: 'Cut each class by the split fractions, so every split has its share of each class (within one row); off is the book’s cut of the shuffled rows.',
+    input: 'checkbox',
+    options: ['yes', 'no'],
+    section: 'Data',
+    format: (c) => yesNoText(c.dataset.stratify === true),
+    parse: yesNo,
+  },
+  {
+    path: 'splitSeed',
+    label: 'Split seed (default: the seed)',
+    help: 'Seeds the balance sample and the split, i.e. which messages train, validate and test; empty: the seed. Repeats keep it, so they are tested on the same messages.',
+    input: 'number',
+    section: 'Data',
+    optional: true,
+    format: (c) => (c.splitSeed === undefined ? '' : String(c.splitSeed)),
+    parse: (t) => number(t, { integer: true, min: 0 }),
+  },
+  {
     path: 'model.preset',
     label: 'Model',
     help: 'GPT-2 small (124M parameters) is the book’s; medium, large and xl are 355M, 774M and 1558M; custom is a small model of your shape.',
@@ -256,7 +276,7 @@ export const FIELDS: readonly FieldDef[] = [
   {
     path: 'seed',
     label: 'Seed',
-    help: 'Seeds the balance sample, the split, the head’s initial weights and the shuffling; the book uses 123.',
+    help: 'Seeds the head’s initial weights (and random weights), the shuffling and dropout, and the split unless a split seed is given; the book uses 123.',
     input: 'number',
     section: 'Training',
     format: (c) => String(c.seed),
@@ -336,10 +356,17 @@ export function fieldTexts(form: FormState, path: string): string[] {
   return state.vary && field.varies !== false ? splitList(state.list, field.listPattern) : [state.value.trim()];
 }
 
-export type GridResult = { ok: true; grid: RunGrid; runs: number } | { ok: false; errors: Record<string, string> };
+export type GridResult =
+  { ok: true; grid: RunGrid; runs: number; cells: number; repeats: number } | { ok: false; errors: Record<string, string> };
 
-/** The grid the form describes, or the problem with each field that has one. */
-export function buildGrid(form: FormState): GridResult {
+/** The "Repeat with N seeds" field's limits: the service queues at most 50 copies of a cell. */
+export const MAX_REPEATS = 50;
+
+/**
+ * The grid the form describes, with `repeats` copies of every cell (differing only in the training seed),
+ * or the problem with each field that has one (`repeats` under its own name).
+ */
+export function buildGrid(form: FormState, repeatsText = '1'): GridResult {
   const textsOf = (path: string) => fieldTexts(form, path);
   const base: Record<string, unknown> = {};
   const vary: Record<string, unknown[]> = {};
@@ -360,7 +387,13 @@ export function buildGrid(form: FormState): GridResult {
       errors[field.path] = err instanceof Error ? err.message : String(err);
     }
   }
+  let repeats = 1;
+  try {
+    repeats = number(repeatsText.trim(), { integer: true, min: 1, max: MAX_REPEATS });
+  } catch (err) {
+    errors['repeats'] = err instanceof Error ? err.message : String(err);
+  }
   if (Object.keys(errors).length) return { ok: false, errors };
-  const runs = Object.values(vary).reduce((n, values) => n * values.length, 1);
-  return { ok: true, grid: { base, vary }, runs };
+  const cells = Object.values(vary).reduce((n, values) => n * values.length, 1);
+  return { ok: true, grid: { base, vary, repeats }, runs: cells * repeats, cells, repeats };
 }

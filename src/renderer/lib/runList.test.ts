@@ -32,6 +32,10 @@ function summary(id: number, status: RunSummary['status'], queuePosition: number
     group: 'g0',
     splitKey: 's0',
     hasPredictions: false,
+    tags: [],
+    note: '',
+    wallSeconds: null,
+    estimatedSeconds: null,
   };
 }
 
