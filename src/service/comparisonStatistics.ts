@@ -3,6 +3,7 @@ import type { RunConfig } from '../common/runConfig.js';
 import { splitSeedOf } from '../common/runConfig.js';
 import type { SplitPredictions } from '../core/train/predictions.js';
 import { holm, mcnemarExact, meanSd, tInterval, welchTest } from '../core/stats/index.js';
+import { groupNames } from './grid.js';
 import type { Evaluations } from './runFigures.js';
 
 /** What the statistics need of a run. */
@@ -12,7 +13,6 @@ export interface ComparedRun {
   config: RunConfig;
   datasetHash: string;
   group: string;
-  groupName: string;
   splitKey: string;
   evaluation: Evaluations | null;
   predictions: (split: EvalSplit) => SplitPredictions | null;
@@ -24,9 +24,9 @@ type Figure = (typeof FIGURES)[number];
 const GAPS: readonly Figure[] = ['trainVal', 'trainTest'];
 
 /** McNemar on every pair evaluated on the same messages (Holm across them), group summaries, Welch between groups, and words. */
-export function compareStatistics(runs: ComparedRun[], split: HeldOutSplit): ComparisonStatistics {
+export function compareStatistics(runs: ComparedRun[], split: HeldOutSplit, datasetName?: (id: string) => string): ComparisonStatistics {
   const { pairs, unpaired } = pairTests(runs, split);
-  const groups = groupSummaries(runs);
+  const groups = groupSummaries(runs, datasetName);
   const groupTests = welchTests(groups, runs, split);
   return { split, pairs, unpaired, groups, groupTests, sentences: sentences(runs, split, pairs, groups, groupTests) };
 }
@@ -96,11 +96,15 @@ function figuresOf(e: Evaluations): Record<Figure, number> {
   };
 }
 
-/** Finished runs by group, in order of first appearance: n, mean, sd and the t-interval of the mean of every figure. */
-export function groupSummaries(runs: ComparedRun[]): GroupSummary[] {
+/** Finished runs by group, in order of first appearance: n, mean, sd and the t-interval of the mean of every figure; named by what differs among the groups. */
+export function groupSummaries(runs: ComparedRun[], datasetName?: (id: string) => string): GroupSummary[] {
   const byGroup = new Map<string, ComparedRun[]>();
   for (const r of runs) if (r.status === 'finished' && r.evaluation) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
-  return [...byGroup.entries()].map(([key, members]) => {
+  const names = groupNames(
+    [...byGroup.values()].map((members) => members[0].config),
+    datasetName,
+  );
+  return [...byGroup.entries()].map(([key, members], g) => {
     const values = members.map((r) => figuresOf(r.evaluation!));
     const per = <T>(f: (xs: number[]) => T) => Object.fromEntries(FIGURES.map((k) => [k, f(values.map((v) => v[k]))])) as Record<Figure, T>;
     const stats = per((xs) => meanSd(xs));
@@ -114,7 +118,7 @@ export function groupSummaries(runs: ComparedRun[]): GroupSummary[] {
     const n = members.length;
     return {
       key,
-      name: members[0].groupName,
+      name: names[g],
       runs: members.map((r) => r.id),
       n,
       mean: per((xs) => meanSd(xs).mean),

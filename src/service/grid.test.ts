@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../common/runConfig.js';
 import { configHash, groupKey, splitKey } from './configFields.js';
 import { InvalidRequest } from './errors.js';
-import { differencesFromBook, expandGrid, groupName, shortName } from './grid.js';
+import { differencesFromBook, expandGrid, groupName, groupNames, shortName } from './grid.js';
 
 const grid = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}, repeats = 1) => expandGrid({ base, vary, repeats });
 
@@ -107,6 +107,8 @@ describe('repeats', () => {
     expect(configHash(runs[0].config)).toBe(configHash(RunConfigSchema.parse({})));
     expect(groupName(runs[1].config)).toBe('book recipe');
     expect(groupName(RunConfigSchema.parse({ seed: 7 }))).toBe('split seed 7');
+    expect(groupNames(runs.filter((_, i) => i % 2 === 0).map((r) => r.config))).toEqual(['dropout 0', 'dropout 0.1']);
+    expect(groupNames([runs[1].config])).toEqual(['book recipe']);
   });
 });
 

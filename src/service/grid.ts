@@ -75,15 +75,24 @@ function repeated(config: RunConfig, repeats: number): RunConfig[] {
   return Array.from({ length: repeats }, (_, r) => ({ ...config, seed: config.seed + r, splitSeed }));
 }
 
+/** A config without its training seed: what a group of repeats shares (the split seed stays, spelled out where not the book's). */
+function seedless(config: RunConfig): RunConfig {
+  const splitSeed = splitSeedOf(config);
+  return { ...config, seed: BOOK_RUN_CONFIG.seed, splitSeed: splitSeed === BOOK_RUN_CONFIG.seed ? undefined : splitSeed };
+}
+
 /** A group of repeats named by what differs from the book apart from the training seed: "last-2 · dropout 0.1". */
 export function groupName(config: RunConfig, datasetName?: (id: string) => string): string {
-  const splitSeed = splitSeedOf(config);
-  const seedless: RunConfig = {
-    ...config,
-    seed: BOOK_RUN_CONFIG.seed,
-    splitSeed: splitSeed === BOOK_RUN_CONFIG.seed ? undefined : splitSeed,
-  };
-  return differencesFromBook(seedless, datasetName) || 'book recipe';
+  return shortName(differencesFromBook(seedless(config), datasetName, NAMED_DIFFERENCES) || 'book recipe');
+}
+
+/** Groups named by what differs among them (one config of each); a single group, or groups alike, by groupName. */
+export function groupNames(configs: RunConfig[], datasetName?: (id: string) => string): string[] {
+  const shared = configs.map((c) => ({ ...c, seed: BOOK_RUN_CONFIG.seed, splitSeed: splitSeedOf(c) }));
+  const differing = differingFields(shared);
+  return shared.map((c, i) =>
+    configs.length > 1 && differing.length ? shortName(describeFields(c, differing, datasetName)) : groupName(configs[i], datasetName),
+  );
 }
 
 /**

@@ -32,7 +32,7 @@ import { openDatabase, type Db } from './database.js';
 import { DatasetCatalog } from './datasets.js';
 import { DEFAULT_DISK_RESERVE_BYTES } from './diskSpace.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
-import { differencesFromBook, expandGrid, groupName } from './grid.js';
+import { differencesFromBook, expandGrid } from './grid.js';
 import { Estimates } from './estimates.js';
 import { exportRows, groupRows, toCsv } from './runExport.js';
 import { classFigures, summaryFigures } from './runFigures.js';
@@ -182,7 +182,6 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
     config: row.config,
     datasetHash: row.datasetHash,
     group: groupKey(row.config, row.datasetHash),
-    groupName: groupName(row.config, datasetName),
     splitKey: splitKey(row.config, row.datasetHash),
     evaluation: store.evaluations(row.id),
     predictions: (split) => store.predictions(row.id, split),
@@ -401,11 +400,11 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       return {
         runs,
         differences: fields.map((field) => ({ field, values: configs.map((c) => configFields(c).get(field) ?? null) })),
-        statistics: compareStatistics(rows.map(compared), split),
+        statistics: compareStatistics(rows.map(compared), split, datasetName),
       };
     },
     async listGroups() {
-      return groupSummaries(store.list().map(compared));
+      return groupSummaries(store.list().map(compared), datasetName);
     },
     async exportRuns(options) {
       const { format, groups, ids } = RunExportOptionsSchema.parse(options);
@@ -413,7 +412,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       const queued = store.queuedIds();
       const runs = await Promise.all(rows.map(async (row) => (row.status === 'finished' ? detail(row) : summary(row, queued, new Map()))));
       const key = groups ? 'groups' : 'runs';
-      const table = groups ? groupRows(groupSummaries(rows.map(compared)), runs) : exportRows(runs);
+      const table = groups ? groupRows(groupSummaries(rows.map(compared), datasetName), runs) : exportRows(runs);
       const text = format === 'json' ? `${JSON.stringify({ [key]: table })}\n` : toCsv(table, key);
       return { fileName: `workbench-${key}.${format}`, mediaType: format === 'json' ? 'application/json' : 'text/csv', text };
     },

@@ -135,6 +135,8 @@ describe('a comparison of two groups', () => {
       [runs[0].id, runs[1].id],
       [runs[2].id, runs[3].id],
     ]);
+    // Named by what differs among the compared groups, not by everything that differs from the book.
+    expect(s.groups.map((g) => g.name)).toEqual(['all · split seed 123', 'head+norm · split seed 123', 'all · split seed 7']);
     expect(groups[0].mean.test).toBeCloseTo((runs[0].accuracy!.test + runs[1].accuracy!.test) / 2, 12);
     expect(groups[0].interval!.trainTest[0]).toBeLessThanOrEqual(groups[0].mean.trainTest);
     expect(s.groupTests.map((t) => t.metric)).toEqual(['accuracy', 'gap']);
