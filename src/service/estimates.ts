@@ -1,6 +1,7 @@
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
 import { runCost, type CostPath, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
 import type { DatasetCatalog } from './datasets.js';
@@ -24,28 +25,39 @@ export const TFJS_SLOWDOWN = 9;
 /** The most recent finished runs the fit reads. */
 const SAMPLES = 50;
 
-/**
- * Least squares of seconds on flops over one path's runs; a negative overhead or slope (too few or too similar runs)
- * falls back to the ratio through the origin, and a single run gives that ratio.
- */
-export function fitSpeed(samples: readonly Sample[]): SpeedFit | null {
-  if (samples.length === 0) return null;
-  const ratio = { overhead: 0, secondsPerFlop: sum(samples.map((s) => s.seconds)) / sum(samples.map((s) => s.cost.flops)) };
-  if (samples.length < 2) return ratio;
+/** Least squares of seconds on flops; null where it cannot say (under two runs, alike runs, a negative overhead or slope). */
+export function fitLine(samples: readonly Sample[]): SpeedFit | null {
+  if (samples.length < 2) return null;
   const mx = sum(samples.map((s) => s.cost.flops)) / samples.length;
   const my = sum(samples.map((s) => s.seconds)) / samples.length;
   const sxx = sum(samples.map((s) => (s.cost.flops - mx) ** 2));
-  const sxy = sum(samples.map((s) => (s.cost.flops - mx) * (s.seconds - my)));
-  if (sxx === 0) return ratio;
-  const secondsPerFlop = sxy / sxx;
+  if (sxx === 0) return null;
+  const secondsPerFlop = sum(samples.map((s) => (s.cost.flops - mx) * (s.seconds - my))) / sxx;
   const overhead = my - secondsPerFlop * mx;
-  return secondsPerFlop > 0 && overhead >= 0 ? { overhead, secondsPerFlop } : ratio;
+  return secondsPerFlop > 0 && overhead >= 0 ? { overhead, secondsPerFlop } : null;
 }
 
-/** Fits per path; a path without runs borrows the other's overhead and its speed scaled by TFJS_SLOWDOWN. */
+/** One path's speed given the overhead (start-up, model build: the same on every path): the ratio of the rest. */
+export function fitSpeed(samples: readonly Sample[], overhead: number): SpeedFit | null {
+  if (samples.length === 0) return null;
+  // A run shorter than the overhead still did its work: at least half its time counts as work.
+  const work = sum(samples.map((s) => Math.max(s.seconds - overhead, s.seconds / 2)));
+  return {
+    overhead: Math.min(overhead, ...samples.map((s) => s.seconds / 2)),
+    secondsPerFlop: work / sum(samples.map((s) => s.cost.flops)),
+  };
+}
+
+/**
+ * Per path: a line through its runs where they allow one, else its runs' ratio after the overhead another path's
+ * line found; a path without runs borrows the other's speed scaled by TFJS_SLOWDOWN.
+ */
 export function fitPaths(samples: readonly Sample[]): Record<CostPath, SpeedFit | null> {
-  const onnx = fitSpeed(samples.filter((s) => s.cost.path === 'onnx'));
-  const tfjs = fitSpeed(samples.filter((s) => s.cost.path === 'tfjs'));
+  const of = (path: CostPath) => samples.filter((s) => s.cost.path === path);
+  const lines = { onnx: fitLine(of('onnx')), tfjs: fitLine(of('tfjs')) };
+  const overhead = (lines.onnx ?? lines.tfjs)?.overhead ?? 0;
+  const onnx = lines.onnx ?? fitSpeed(of('onnx'), overhead);
+  const tfjs = lines.tfjs ?? fitSpeed(of('tfjs'), overhead);
   return {
     onnx: onnx ?? (tfjs && { overhead: tfjs.overhead, secondsPerFlop: tfjs.secondsPerFlop / TFJS_SLOWDOWN }),
     tfjs: tfjs ?? (onnx && { overhead: onnx.overhead, secondsPerFlop: onnx.secondsPerFlop * TFJS_SLOWDOWN }),
@@ -96,7 +108,9 @@ export class Estimates {
 
   private async costOf(config: RunConfig, datasetHash: string): Promise<RunCost | null> {
     try {
-      return runCost(config, modelShape(config), await this.tokenStats(config, datasetHash));
+      const shape = modelShape(config);
+      const { trainable } = countParameters(shape, this.datasets.labelCount(config.dataset.source), config.trainable);
+      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet
     }

@@ -39,12 +39,18 @@ function trainedBlocks(config: RunConfig, nLayer: number): number {
   return 0;
 }
 
+/**
+ * AdamW updates every trainable parameter at every step, in JavaScript: ~10 ns a parameter, the time of ~300
+ * FLOPs of a matrix product at the ~28 GFLOP/s DESIGN.md measured. It dominates when the embeddings train.
+ */
+const UPDATE_FLOPS_PER_PARAMETER = 300;
+
 /** Forward FLOPs of one token through one block at context T: the four projections and the MLP (24·d²), attention (4·T·d). */
 function blockFlops(d: number, T: number): number {
   return 24 * d * d + 4 * T * d;
 }
 
-export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats): RunCost {
+export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
   const resolved = config.maxLength === 'context' ? shape.nPositions : config.maxLength === 'longest' ? data.longest : config.maxLength;
@@ -65,5 +71,6 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = cached ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
-  return { flops: prefix + training + evaluation, path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx' };
+  const updates = steps * trainableParameters * UPDATE_FLOPS_PER_PARAMETER;
+  return { flops: prefix + training + evaluation + updates, path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx' };
 }
