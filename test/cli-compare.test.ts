@@ -1,9 +1,8 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lastJson, runWorkbench } from './support/cli.js';
-import { sharedPath, SMS_SPAM_COLLECTION } from './support/shared.js';
+import { lastJson, runWorkbench, smsSliceFlags, TINY_RUN_FLAGS } from './support/cli.js';
 import { tempDir } from './support/tempDir.js';
 
 /*
@@ -16,25 +15,7 @@ const dir = tempDir('wb-cli-compare-');
 const data = path.join(dir, 'data');
 
 // Random-weight 2-block model, one epoch over 300 real messages kept unbalanced (210 / 30 / 60): ~5 s a run.
-const tiny = [
-  '--model',
-  'custom:2,64,4,64',
-  '--weights',
-  'random',
-  '--trainable',
-  'all',
-  '--lr',
-  '1e-3',
-  '--max-length',
-  '32',
-  '--eval-every',
-  '5',
-  '--eval-batches',
-  '1',
-  '--epochs',
-  '1',
-  '--no-balance',
-];
+const tiny = [...TINY_RUN_FLAGS, '--epochs', '1', '--no-balance'];
 
 let file: string[];
 
@@ -78,9 +59,7 @@ interface Compared {
 
 describe('repeats, intervals, runs compare and runs errors on real tiny runs', () => {
   beforeAll(async () => {
-    const slice = path.join(dir, 'sms-300.tsv');
-    writeFileSync(slice, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 300).join('\n'));
-    file = ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
+    file = smsSliceFlags(dir, 'sms-300.tsv');
   });
 
   it('runs add --repeats 2 queues two runs of one group that differ only in the training seed', async () => {

@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { lastJson, runWorkbench } from './support/cli.js';
-import { sharedPath, SMS_SPAM_COLLECTION } from './support/shared.js';
+import { lastJson, runWorkbench, smsSliceFlags, TINY_RUN_FLAGS } from './support/cli.js';
 import { tempDir } from './support/tempDir.js';
 
 /* The headless workflow of a GPU box: queue a grid, train it, read the results — all through the CLI and one data folder. */
@@ -11,29 +10,9 @@ import { tempDir } from './support/tempDir.js';
 const dir = tempDir('wb-cli-runs-');
 const data = path.join(dir, 'data');
 
-const tiny = [
-  '--model',
-  'custom:2,64,4,64',
-  '--weights',
-  'random',
-  '--trainable',
-  'all',
-  '--lr',
-  '1e-3',
-  '--max-length',
-  '32',
-  '--eval-every',
-  '5',
-  '--eval-batches',
-  '1',
-];
+const tiny = TINY_RUN_FLAGS;
 
-/** --dataset flags for a fresh file holding the first 300 messages of the real SMS Spam Collection. */
-function sliceFlags(name: string): string[] {
-  const slice = path.join(dir, name);
-  writeFileSync(slice, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 300).join('\n'));
-  return ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
-}
+const sliceFlags = (name: string) => smsSliceFlags(dir, name);
 
 it('runs add --vary queues a grid, queue run trains it, runs list/show/export report it', async () => {
   const file = sliceFlags('sms-slice.tsv');

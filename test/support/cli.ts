@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { sharedPath, SMS_SPAM_COLLECTION } from './shared.js';
 
 /** The repository root, where `bin/workbench.mjs` lives. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,4 +43,29 @@ export function lastJson(run: Run): Record<string, unknown> {
   expect(run.code, run.stderr).toBe(0);
   const lines = run.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}
+
+/** Train flags of a run that trains in a few seconds: a random-weight 2-block GPT-2, 64 wide, on 32-token inputs. */
+export const TINY_RUN_FLAGS = [
+  '--model',
+  'custom:2,64,4,64',
+  '--weights',
+  'random',
+  '--trainable',
+  'all',
+  '--lr',
+  '1e-3',
+  '--max-length',
+  '32',
+  '--eval-every',
+  '5',
+  '--eval-batches',
+  '1',
+];
+
+/** --dataset flags for a fresh file in `dir` holding the first 300 messages of the real SMS Spam Collection (../shared). */
+export function smsSliceFlags(dir: string, name: string): string[] {
+  const slice = path.join(dir, name);
+  writeFileSync(slice, readFileSync(sharedPath(SMS_SPAM_COLLECTION), 'utf8').split('\n').slice(0, 300).join('\n'));
+  return ['--dataset', slice, '--delimiter', 'tab', '--text-column', '1', '--label-column', '0'];
 }
