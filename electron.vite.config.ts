@@ -33,7 +33,13 @@ export default defineConfig({
       // The training process is a second entry, out/main/worker.js, started by utilityProcess.fork;
       // its training threads (WORKBENCH_TRAIN_THREADS) run a third, out/main/trainThread.js.
       rollupOptions: {
-        input: { index: 'src/main/index.ts', worker: 'src/worker/main.ts', trainThread: 'src/core/train/parallel/trainThread.ts' },
+        // The service reads data files on a thread of its own, out/main/datasetThread.js.
+        input: {
+          index: 'src/main/index.ts',
+          worker: 'src/worker/main.ts',
+          trainThread: 'src/core/train/parallel/trainThread.ts',
+          datasetThread: 'src/service/datasetThread.ts',
+        },
         // Optional native backends: loaded at run time when installed (electron-vite externalizes only `dependencies`).
         external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
       },

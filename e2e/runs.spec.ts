@@ -109,7 +109,7 @@ test('a grid built in the form is previewed, queued, and its runs finish live on
     'train',
     'validation',
   ]);
-  await saveScreenshot(page, testInfo, 'runs');
+  // The Runs screenshot is runs-table.spec.ts's, of a table with more runs to show.
 });
 
 /** The number in a gap cell: "+1.23 pp" → 1.23, "−0.50 pp" → -0.5. */

@@ -11,7 +11,7 @@ import { apiMethodNames } from '../src/common/channels.js';
 import { contentSecurityPolicy } from '../src/common/csp.js';
 import { createHandler, registerApi } from '../src/main/ipc.js';
 import { isAppUrl } from '../src/main/security.js';
-import { popupPosition, popupWindowOptions, secureWebPreferences } from '../src/main/windowOptions.js';
+import { popupWindowOptions, secureWebPreferences } from '../src/main/windowOptions.js';
 import { forkWorker } from '../src/service/trainerHost.js';
 import { openService, SMS_MAPPING, tinyRun } from './support/service.js';
 import { tempDir } from './support/tempDir.js';
@@ -25,7 +25,8 @@ const electron = vi.hoisted(() => ({
 vi.mock('electron', () => electron);
 
 const repoRoot = join(import.meta.dirname, '..');
-const appUrl = 'file:///opt/workbench/out/renderer/index.html';
+// The built app's page: served on app:// by src/main/appProtocol.ts.
+const appUrl = 'app://workbench/index.html';
 
 const info: SystemInfo = {
   appVersion: '0.1.0',
@@ -76,7 +77,11 @@ describe('electron-vite build', () => {
   it('main loads the preload and page at the paths the build wrote', async () => {
     const main = await readFile(join(out, 'main/index.js'), 'utf8');
     expect(main).toContain('"../preload/index.cjs"');
-    expect(main).toContain('"../renderer/index.html"');
+    expect(main).toContain('"../renderer"');
+    // The page is served on app://workbench/ (src/main/appProtocol.ts), not loaded from file://.
+    expect(main).toContain('const APP_SCHEME = "app";');
+    expect(main).toContain('const APP_HOST = "workbench";');
+    expect(main).not.toContain('loadFile(');
     expect(main).toContain('"worker.js"');
   });
 
@@ -116,6 +121,16 @@ describe('electron-vite build', () => {
     expect(detail.logTail).toMatch(/backend \w+/);
     // Not the pure-JS fallback: the bundle's own tfjs-core works with the wasm backend loaded from node_modules.
     expect(['wasm', 'tfjs-node', 'tfjs-node-gpu']).toContain(detail.backend);
+  });
+
+  it("main imports of gpt-tokenizer only GPT-2's r50k_base encoding, the one electron-builder.yml packs", async () => {
+    const files = (await readdir(join(out, 'main'), { recursive: true })).filter((f) => f.endsWith('.js'));
+    const specs = new Set<string>();
+    for (const file of files) {
+      const code = await readFile(join(out, 'main', file), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:from |import\()"(gpt-tokenizer[^"]*)"/g)) specs.add(spec);
+    }
+    expect([...specs]).toEqual(['gpt-tokenizer/encoding/r50k_base']);
   });
 
   it('builds the preload as one CommonJS script that requires nothing but electron', async () => {
@@ -158,15 +173,6 @@ describe('window security', () => {
     expect(options).toMatchObject({ frame: false, alwaysOnTop: true, show: false, skipTaskbar: true, resizable: false });
   });
 
-  it('places the popup under its anchor, inside the work area', () => {
-    const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
-    const size = { width: 420, height: 300 };
-    expect(popupPosition({ x: 960, y: 24 }, size, workArea)).toEqual({ x: 750, y: 24 });
-    // A tray in the bottom-right corner: pushed left and up into the screen.
-    expect(popupPosition({ x: 1900, y: 1080 }, size, workArea)).toEqual({ x: 1500, y: 740 });
-    expect(popupPosition({ x: -50, y: -50 }, size, { ...workArea, x: 100, y: 30 })).toEqual({ x: 100, y: 30 });
-  });
-
   it('has a CSP limited to the app origin, without eval', () => {
     for (const policy of [contentSecurityPolicy(), contentSecurityPolicy(true)]) {
       expect(policy).toMatch(/(^|; )default-src 'self'(;|$)/);
@@ -180,6 +186,8 @@ describe('window security', () => {
   it('treats only the app page as the app', () => {
     expect(isAppUrl(`${appUrl}#/runs`, appUrl)).toBe(true);
     expect(isAppUrl('file:///etc/passwd', appUrl)).toBe(false);
+    expect(isAppUrl('app://elsewhere/index.html', appUrl)).toBe(false);
+    expect(isAppUrl('file:///opt/workbench/out/renderer/index.html', 'file:///opt/workbench/out/renderer/index.html')).toBe(true);
     expect(isAppUrl('https://example.com/', appUrl)).toBe(false);
     expect(isAppUrl('not a url', appUrl)).toBe(false);
     expect(isAppUrl('http://localhost:5173/src/main.ts', 'http://localhost:5173/')).toBe(true);
@@ -252,5 +260,54 @@ describe('IPC handlers', () => {
     const ipcMain = { handle: vi.fn() };
     registerApi(ipcMain, fakeApi(), trusted);
     expect(ipcMain.handle.mock.calls.map(([channel]) => channel)).toEqual(apiMethodNames.map((m) => `workbench:${m}`));
+  });
+});
+
+describe('packaging (electron-builder.yml)', () => {
+  const config = () => readFile(join(repoRoot, 'electron-builder.yml'), 'utf8');
+
+  it('builds better-sqlite3 for Electron in its own hook, so the optional tfjs-node packages are never rebuilt', async () => {
+    const text = await config();
+    expect(text).toMatch(/^npmRebuild: false$/m);
+    expect(text).toMatch(/^beforePack: \.\/scripts\/native-abi\.mjs$/m);
+  });
+
+  it('turns off RunAsNode, NODE_OPTIONS and --inspect in the packaged app', async () => {
+    const fuses = (await config()).split('electronFuses:')[1].split(/^\S/m)[0];
+    for (const fuse of [
+      'runAsNode',
+      'enableNodeOptionsEnvironmentVariable',
+      'enableNodeCliInspectArguments',
+      'grantFileProtocolExtraPrivileges',
+    ]) {
+      expect(fuses).toMatch(new RegExp(`^  ${fuse}: false$`, 'm'));
+    }
+  });
+
+  it("packs only the target platform's ONNX Runtime binaries, and a mac and a Windows icon", async () => {
+    const text = await config();
+    expect(text).toContain("'!**/node_modules/onnxruntime-node/bin/napi-v*/!(${platform})/**'");
+    expect(text).toContain("'!**/node_modules/onnxruntime-node/bin/napi-v*/${platform}/!(${arch})/**'");
+    expect(text).toMatch(/^mac:\n(?:  .*\n)*  icon: resources\/icon\.icns$/m);
+    expect(text).toMatch(/^win:\n(?:  .*\n)*  icon: resources\/icon\.ico$/m);
+  });
+
+  it('has a 1024 px app icon, an icns and an ico built from it, and coloured tray icons', async () => {
+    const png = await readFile(join(repoRoot, 'resources/icon.png'));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1024, 1024]);
+    expect((await readFile(join(repoRoot, 'resources/icon.icns'))).subarray(0, 4).toString('latin1')).toBe('icns');
+    const ico = await readFile(join(repoRoot, 'resources/icon.ico'));
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);
+    const tray = await readFile(join(repoRoot, 'resources/tray.ico'));
+    expect([tray.readUInt16LE(0), tray.readUInt16LE(2)]).toEqual([0, 1]);
+    for (const [file, size] of [
+      ['tray.png', 16],
+      ['tray@2x.png', 32],
+      ['trayTemplate.png', 16],
+      ['trayTemplate@2x.png', 32],
+    ] as const) {
+      const image = await readFile(join(repoRoot, 'resources', file));
+      expect([image.readUInt32BE(16), image.readUInt32BE(20)]).toEqual([size, size]);
+    }
   });
 });

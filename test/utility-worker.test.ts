@@ -70,14 +70,16 @@ describe('utilityWorker (the SpawnWorker of the desktop app)', () => {
     expect(worker.pid).toBe(4242);
   });
 
-  it('reports the exit once, with its code, and sends nothing after it', () => {
+  it('reports the exit once, with its code, after its output ended, and sends nothing after it', async () => {
     const { child, worker } = start();
     const exits: unknown[] = [];
     worker.onExit((e) => exits.push(e));
     child.emit('exit', 1);
     child.emit('exit', 1);
     worker.send({ type: 'cancel' });
-    expect(exits).toEqual([{ code: 1, signal: null }]);
+    child.stdout.end();
+    child.stderr.end();
+    await vi.waitFor(() => expect(exits).toEqual([{ code: 1, signal: null }]));
     expect(child.posted).toEqual([]);
   });
 

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ColumnMapping } from '../common/api.js';
 import { resolveDataFolder } from '../service/dataFolder.js';
@@ -9,13 +8,18 @@ export const DATA_FLAG = { data: { type: 'string' } } as const;
 export const DATA_FLAG_HELP = `  --data DIR                  the workbench's data folder (default: $WORKBENCH_DATA_DIR, else the
                               platform's application-data folder, e.g. ~/.local/share/spam-workbench)`;
 
-/** Runs `body` with the service over the data folder, and closes it whatever happens. */
+/**
+ * Runs `body` with the service over the data folder, and closes it whatever happens. Run configs given on the
+ * command line may name any file (its user owns the machine); `serve` passes `acceptFilePaths: false`, as its
+ * API is reached from a page.
+ */
 export async function withService<T>(
   data: string | undefined,
   body: (service: WorkbenchService) => Promise<T>,
   autoStart = false,
+  { acceptFilePaths = true }: { acceptFilePaths?: boolean } = {},
 ): Promise<T> {
-  const service = await createWorkbenchService({ dataDir: resolveDataFolder(data), autoStart });
+  const service = await createWorkbenchService({ dataDir: resolveDataFolder(data), autoStart, acceptFilePaths });
   try {
     return await body(service);
   } finally {
@@ -31,6 +35,8 @@ export async function datasetId(service: WorkbenchService, source: string, mappi
   const known = await service.listDatasets();
   if (known.some((d) => d.id === source)) return source;
   if (!existsSync(source)) return source; // the service names the known ones in its refusal
-  const file = { name: path.basename(source), path: path.resolve(source), base64: (await readFile(source)).toString('base64') };
+  // Streamed into the data folder's uploads, as serve's page sends a file: read and validated once, off the main thread.
+  const { uploadId } = await service.receiveUpload(createReadStream(source), path.basename(source));
+  const file = { name: path.basename(source), path: path.resolve(source), uploadId };
   return (await service.importDataset(file, mapping, path.basename(source))).id;
 }

@@ -11,13 +11,23 @@ import { TextEncodingSchema } from './textEncoding.js';
 // ---------------------------------------------------------------------------------------------
 // Datasets
 
-/** A file as the UI has it: a drop on the window or a file picker; bytes travel as base64 so both transports carry them. */
-export const DatasetFileSchema = z.object({
-  name: z.string().min(1),
-  base64: z.string(),
-  /** Where the file is, when the UI knows (Electron's file picker, the CLI); kept as the data set's original path. */
-  path: z.string().optional(),
-});
+/**
+ * A file as the UI has it: a drop on the window or a file picker. Its bytes travel as base64 (IPC, small files), or
+ * were streamed before to `POST /api/upload` (UPLOAD_PATH in channels.ts), which answered with the upload id named here.
+ */
+export const DatasetFileSchema = z
+  .object({
+    name: z.string().min(1),
+    base64: z.string().optional(),
+    /** An upload's id (32 hex digits), instead of `base64`. */
+    uploadId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'an upload id is 32 hexadecimal digits')
+      .optional(),
+    /** Where the file is, when the UI knows (Electron's file picker, the CLI); kept as the data set's original path, never read. */
+    path: z.string().optional(),
+  })
+  .refine((f) => (f.base64 === undefined) !== (f.uploadId === undefined), 'give the file as base64 or as an uploadId (one of the two)');
 export type DatasetFile = z.infer<typeof DatasetFileSchema>;
 
 const ColumnRefSchema = z.union([z.string().min(1), z.number().int().min(0)]);

@@ -49,3 +49,9 @@ export function httpPathFor(method: ApiMethodName): `/api/${ApiMethodName}` {
 
 /** serve mode: the event stream (server-sent events, one JSON WorkbenchEvent per message). */
 export const EVENTS_PATH = '/api/events';
+
+/**
+ * serve mode: `POST /api/upload?name=FILE` with a data file's bytes as the body (streamed, not JSON) answers
+ * `{"uploadId", "bytes"}`; previewDataset and importDataset then take `{name, uploadId}` instead of base64.
+ */
+export const UPLOAD_PATH = '/api/upload';

@@ -1,15 +1,17 @@
-// Types of electron-vite's main-process imports (`?asset`) and of ELECTRON_RENDERER_URL.
-/// <reference types="electron-vite/node" />
-import { app, BrowserWindow, dialog, globalShortcut, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, ipcMain, net, protocol, screen, session } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import icon from '../../resources/icon.png?asset';
-import trayIcon from '../../resources/trayTemplate.png?asset';
+import trayIco from '../../resources/tray.ico?asset';
+import trayPng from '../../resources/tray.png?asset';
+import trayTemplate from '../../resources/trayTemplate.png?asset';
 import type { QueueState, WorkbenchEvent } from '../common/api.js';
 import { EVENT_CHANNEL } from '../common/channels.js';
 import { contentSecurityPolicy } from '../common/csp.js';
 import { resolveDataFolder } from '../service/dataFolder.js';
 import { createWorkbenchService, type WorkbenchService } from '../service/workbenchService.js';
+import { APP_SCHEME_PRIVILEGES, APP_URL, serveApp } from './appProtocol.js';
+import { ClassifierWarmup, jsonSetting, reportingClassify } from './classifierWarmup.js';
+import { hasReachableTray, isWayland, shortcutFailure, trayIconName, withFeature, type Point } from './desktop.js';
 import { registerApi } from './ipc.js';
 import {
   afterMainWindowClosed,
@@ -19,30 +21,51 @@ import {
   quitAnswer,
   quitDecision,
   quitDialog,
+  quitDialogHost,
+  showRequest,
+  shutdownSignals,
+  signalAction,
   type QuitPhase,
 } from './lifecycle.js';
 import { Popup } from './popup.js';
 import { devServerUrl as rendererDevServerUrl, routeUrl } from './rendererUrl.js';
 import { denyPermissions, installCsp, isAppUrl, lockDownWebContents } from './security.js';
 import { WorkbenchTray } from './tray.js';
+import { probeTrayHost } from './trayHost.js';
 import { utilityWorker } from './utilityWorker.js';
 import { secureWebPreferences } from './windowOptions.js';
 
 const POPUP_SHORTCUT = 'CommandOrControl+Shift+Space';
+/** After the main window is painted, the popup's classifier loads in the background this much later. */
+const WARMUP_DELAY_MS = 3000;
 
 const devServerUrl = rendererDevServerUrl(process.env, app.isPackaged);
-const rendererFile = join(import.meta.dirname, '../renderer/index.html');
-const appUrl = devServerUrl ?? pathToFileURL(rendererFile).href;
+const rendererDir = join(import.meta.dirname, '../renderer');
+const appUrl = devServerUrl ?? APP_URL;
 const preloadFile = join(import.meta.dirname, '../preload/index.cjs');
 // The training process: electron-vite's second main entry, next to this file (inside app.asar when packaged).
 const workerFile = join(import.meta.dirname, 'worker.js');
+const trayIcons = { 'trayTemplate.png': trayTemplate, 'tray.png': trayPng, 'tray.ico': trayIco };
+
+const wayland = isWayland(process.platform, process.env, app.commandLine.getSwitchValue('ozone-platform'));
+if (process.platform === 'linux') {
+  // On Wayland, global shortcuts exist only through the desktop's GlobalShortcuts portal, which Chromium
+  // uses when this feature is on (it must be set before 'ready'; X11 ignores it).
+  app.commandLine.appendSwitch('enable-features', withFeature(app.commandLine.getSwitchValue('enable-features'), 'GlobalShortcutsPortal'));
+}
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let mainWindow: BrowserWindow | null = null;
 let service: WorkbenchService | null = null;
 let queue: QueueState | null = null;
 let tray: WorkbenchTray | null = null;
+/** Whether a user can reach the app through its tray icon (desktop.ts: hasReachableTray). */
+let hasTray = false;
 let popup: Popup | null = null;
+let warmup: ClassifierWarmup | null = null;
 let phase: QuitPhase = 'open';
+/** The IPC handlers are registered: the window may open. */
+let started = false;
 
 function createMainWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -52,23 +75,28 @@ function createMainWindow(): BrowserWindow {
     icon,
     webPreferences: secureWebPreferences(preloadFile),
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    setTimeout(() => void warmup?.warm(), WARMUP_DELAY_MS).unref();
+  });
   win.on('close', (event) => {
     const training = queue !== null && isTraining(queue);
-    if (onWindowClose({ quitting: phase !== 'open', hasTray: tray !== null, training }) === 'hide') {
-      event.preventDefault();
-      win.hide();
-    }
+    const action = onWindowClose({ quitting: phase !== 'open', hasTray, training, platform: process.platform });
+    if (action === 'close') return;
+    event.preventDefault();
+    if (action === 'hide') win.hide();
+    else app.quit(); // before-quit asks first while a run trains
   });
   win.on('closed', () => {
     mainWindow = null;
     if (phase === 'open' && afterMainWindowClosed(process.platform) === 'quit') app.quit();
   });
-  void (devServerUrl ? win.loadURL(devServerUrl) : win.loadFile(rendererFile));
+  void win.loadURL(appUrl);
   return win;
 }
 
 function showMainWindow(): void {
+  if (showRequest(started) === 'after-start') return;
   if (!mainWindow) {
     mainWindow = createMainWindow();
     return;
@@ -112,9 +140,18 @@ async function startService(): Promise<WorkbenchService> {
   return started;
 }
 
-function createTray(): void {
+async function createTray(): Promise<void> {
+  const host = process.platform === 'linux' ? await probeTrayHost() : 'present';
+  hasTray = hasReachableTray(process.platform, host, process.env.WORKBENCH_TRAY);
+  if (!hasTray) {
+    console.warn(
+      `no tray on this desktop (no StatusNotifier host on the session bus${host === 'unknown' ? ', or no gdbus/dbus-send to ask' : ''}): ` +
+        'closing the window quits, asking first while a run trains (WORKBENCH_TRAY=on overrides)',
+    );
+  }
   try {
-    tray = new WorkbenchTray(trayIcon, {
+    // Created even without a host: one may appear later (e.g. GNOME's AppIndicator extension switched on).
+    tray = new WorkbenchTray(trayIcons[trayIconName(process.platform)], {
       open: showMainWindow,
       classify: (anchor) => popup?.toggle(anchor),
       setPaused: (paused) => void service?.setQueuePaused(paused).then(queueChanged),
@@ -122,8 +159,20 @@ function createTray(): void {
     });
     if (queue) tray.update(queue);
   } catch (err) {
-    console.warn(`no tray icon (${(err as Error).message}); closing the window quits unless runs are training`);
+    hasTray = false;
+    console.warn(`no tray icon (${(err as Error).message}); closing the window quits, asking first while a run trains`);
   }
+}
+
+function createPopup(): void {
+  if (wayland) console.log('Wayland: apps can neither read the cursor nor place windows there, so the popup opens centred');
+  popup = new Popup({
+    url: routeUrl(appUrl, '/popup'),
+    preloadFile,
+    cursor: () => (wayland ? null : screen.getCursorScreenPoint()),
+    onShow: () => void warmup?.warm(),
+  });
+  if (!globalShortcut.register(POPUP_SHORTCUT, () => popup?.toggle())) console.warn(shortcutFailure(POPUP_SHORTCUT, wayland));
 }
 
 /** The quit the user asked for: asks first while a run trains, then closes the service. */
@@ -132,7 +181,11 @@ async function confirmQuit(): Promise<void> {
   const state = service ? await service.getQueueState() : null;
   if (state && quitDecision(state) === 'ask') {
     const options = quitDialog(state);
-    const { response } = mainWindow?.isVisible() ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+    const host = quitDialogHost(process.platform, mainWindow?.isVisible() ?? false);
+    if (host.activate) app.focus({ steal: true });
+    const { response } =
+      host.parent && mainWindow ? await dialog.showMessageBox(mainWindow, options) : await dialog.showMessageBox(options);
+    if (phase !== 'asking') return; // a signal shut the app down meanwhile
     if (quitAnswer(response) === 'cancel') {
       phase = 'open';
       return;
@@ -154,6 +207,21 @@ async function shutDown(): Promise<void> {
   app.quit();
 }
 
+/**
+ * Ctrl-C in the terminal of `npm start`, the system stopping the app, the terminal closing: no question,
+ * runs resume later. Registered after 'ready' on purpose: Electron installs its own handlers for these
+ * signals (calling app.quit(), i.e. the question) after the app's script ran, and the first process.on()
+ * of a signal is what makes libuv install its handler, replacing Electron's (lifecycle.ts: signalAction).
+ */
+function installSignalHandlers(): void {
+  for (const signal of shutdownSignals(process.platform)) {
+    process.on(signal, () => {
+      if (signalAction(phase) === 'exit-now') app.exit(1);
+      else void shutDown();
+    });
+  }
+}
+
 // One instance owns the database and the training queue; a second launch focuses the first.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -164,19 +232,18 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, (url) => isAppUrl(url, appUrl)));
   // The main window's 'closed' handler decides about quitting; the hidden popup must not count.
   app.on('window-all-closed', () => {});
-  app.on('activate', () => {
-    if (app.isReady()) showMainWindow();
-  });
+  // A dock click; before start-up has finished, start-up opens the window itself (showRequest).
+  app.on('activate', showMainWindow);
   app.on('before-quit', (event) => {
     const step = beforeQuit(phase);
     if (step === 'proceed') return;
     event.preventDefault();
     if (step === 'check') void confirmQuit();
   });
-  // Ctrl-C in the terminal of `npm start`, or the system stopping the app: no question, runs resume later.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutDown());
 
   void app.whenReady().then(async () => {
+    installSignalHandlers();
+    if (!devServerUrl) serveApp(protocol, net, rendererDir, contentSecurityPolicy());
     installCsp(session.defaultSession, contentSecurityPolicy(devServerUrl !== undefined));
     denyPermissions(session.defaultSession);
     try {
@@ -186,12 +253,35 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
       return;
     }
-    registerApi(ipcMain, service, (event) => isAppUrl(event.senderFrame?.url ?? '', appUrl));
-    popup = new Popup(routeUrl(appUrl, '/popup'), preloadFile);
-    createTray();
-    if (!globalShortcut.register(POPUP_SHORTCUT, () => popup?.toggle())) {
-      console.warn(`the popup shortcut ${POPUP_SHORTCUT} is taken by another application; the tray's "Classify…" opens the popup`);
-    }
+    const api = service;
+    warmup = new ClassifierWarmup({
+      listRuns: () => api.listRuns(),
+      classify: (runId, texts) => api.classify(runId, texts),
+      setting: jsonSetting(join(app.getPath('userData'), 'popup.json')),
+      log: (line) => console.log(line),
+    });
+    registerApi(
+      ipcMain,
+      reportingClassify(api, (runId) => warmup?.used(runId)),
+      (event) => isAppUrl(event.senderFrame?.url ?? '', appUrl),
+    );
+    started = true;
     showMainWindow();
+    createPopup();
+    await createTray();
+    if (process.env.WORKBENCH_E2E === '1') exposeForTests();
+  });
+}
+
+/** What e2e/electron.spec.ts reads and drives in main (WORKBENCH_E2E=1 only): no tray click or shortcut there. */
+function exposeForTests(): void {
+  Object.assign(globalThis, {
+    workbenchE2E: {
+      hasTray: () => hasTray,
+      togglePopup: (cursor: Point | null) => popup?.toggle(undefined, cursor),
+      popupBounds: () => popup?.bounds ?? null,
+      primaryWorkArea: () => screen.getPrimaryDisplay().workArea,
+      warmup: () => warmup?.state ?? null,
+    },
   });
 }

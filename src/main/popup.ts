@@ -1,5 +1,18 @@
 import { BrowserWindow, screen } from 'electron';
-import { POPUP_SIZE, popupPosition, popupWindowOptions } from './windowOptions.js';
+import { popupPosition, type Point, type Rect } from './desktop.js';
+import { POPUP_SIZE, popupWindowOptions } from './windowOptions.js';
+
+export interface PopupOptions {
+  url: string;
+  preloadFile: string;
+  /**
+   * Where the cursor is, or null where apps cannot know (Wayland: neither reading the cursor nor placing
+   * a window is supported there, so the popup opens centred, or where the compositor puts it).
+   */
+  cursor(): Point | null;
+  /** Called each time it is shown (main loads the popup's classifier in the background then). */
+  onShow?(): void;
+}
 
 /**
  * The tray popup: the renderer's /popup route (paste a message → spam or ham) in a small frameless
@@ -9,27 +22,32 @@ import { POPUP_SIZE, popupPosition, popupWindowOptions } from './windowOptions.j
 export class Popup {
   private window: BrowserWindow | null = null;
 
-  constructor(
-    private readonly url: string,
-    private readonly preloadFile: string,
-  ) {
+  constructor(private readonly options: PopupOptions) {
     this.ensure();
   }
 
-  /** Shows it near `anchor` (the tray icon's bounds), else under the cursor; hides it when it is showing. */
-  toggle(anchor?: { x: number; y: number; width: number; height: number }): void {
+  /** Shows it by `anchor` (the tray icon's bounds), else by the cursor, else centred; hides it when it is showing. */
+  toggle(anchor?: Rect, cursor: Point | null = this.options.cursor()): void {
     const win = this.ensure();
     if (win.isVisible()) {
       win.hide();
       return;
     }
-    // Linux trays report no bounds (all zero): there the cursor, which just clicked the tray, stands in.
-    const point =
-      anchor && anchor.width > 0 ? { x: anchor.x + anchor.width / 2, y: anchor.y + anchor.height } : screen.getCursorScreenPoint();
-    const { x, y } = popupPosition(point, POPUP_SIZE, screen.getDisplayNearestPoint(point).workArea);
+    const display = cursor
+      ? screen.getDisplayNearestPoint(cursor)
+      : anchor && anchor.width > 0
+        ? screen.getDisplayMatching(anchor)
+        : screen.getPrimaryDisplay();
+    const { x, y } = popupPosition(anchor, cursor, POPUP_SIZE, display.workArea);
     win.setPosition(x, y);
     win.show();
     win.focus();
+    this.options.onShow?.();
+  }
+
+  /** The window (for the end-to-end tests' checks of its place). */
+  get bounds(): Rect | null {
+    return this.window && !this.window.isDestroyed() ? this.window.getBounds() : null;
   }
 
   /** Closes it for good (on quit: a hidden window would keep the app from quitting). */
@@ -40,12 +58,12 @@ export class Popup {
 
   private ensure(): BrowserWindow {
     if (this.window && !this.window.isDestroyed()) return this.window;
-    const win = new BrowserWindow(popupWindowOptions(this.preloadFile));
+    const win = new BrowserWindow(popupWindowOptions(this.options.preloadFile));
     win.on('blur', () => win.hide());
     win.on('closed', () => {
       if (this.window === win) this.window = null;
     });
-    void win.loadURL(this.url);
+    void win.loadURL(this.options.url);
     this.window = win;
     return win;
   }

@@ -1,5 +1,6 @@
 import { Menu, nativeImage, Tray } from 'electron';
 import type { QueueState } from '../common/api.js';
+import { trayClickOpensWindow } from './desktop.js';
 import { pauseMenuLabel } from './lifecycle.js';
 
 export interface TrayActions {
@@ -17,15 +18,15 @@ export class WorkbenchTray {
   private readonly tray: Tray;
   private queue: QueueState | null = null;
 
+  /** `iconFile`: desktop.ts's trayIconName for this platform (a Template image only on macOS). */
   constructor(
     iconFile: string,
     private readonly actions: TrayActions,
   ) {
-    // "Template" in the file name makes macOS draw it in the menu bar's colours.
     this.tray = new Tray(nativeImage.createFromPath(iconFile));
     this.tray.setToolTip('Spam Workbench');
-    // Windows and most Linux trays: a click on the icon opens the workbench; the menu is on right-click.
-    this.tray.on('click', () => this.actions.open());
+    // Windows and Linux trays: a click on the icon opens the workbench; the menu is on right-click.
+    if (trayClickOpensWindow(process.platform)) this.tray.on('click', () => this.actions.open());
     this.render();
   }
 

@@ -33,26 +33,3 @@ export function popupWindowOptions(preloadPath: string): BrowserWindowConstructo
     webPreferences: secureWebPreferences(preloadPath),
   };
 }
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/**
- * Where the popup goes: centred under the point (the cursor, or the tray icon), kept inside the
- * work area of that display, so it opens beside a top tray and above a bottom one alike.
- */
-export function popupPosition(
-  point: { x: number; y: number },
-  size: { width: number; height: number },
-  workArea: Rect,
-): { x: number; y: number } {
-  const clamp = (v: number, lo: number, hi: number) => Math.round(Math.min(Math.max(v, lo), Math.max(lo, hi)));
-  return {
-    x: clamp(point.x - size.width / 2, workArea.x, workArea.x + workArea.width - size.width),
-    y: clamp(point.y, workArea.y, workArea.y + workArea.height - size.height),
-  };
-}

@@ -118,6 +118,8 @@ export function fieldLabel(field: string, value: unknown, datasetName: (id: stri
       // A custom shape is named by model.custom.
       return value === 'custom' ? null : String(value);
     case 'model.custom': {
+      // A preset model has no custom shape: its preset names it.
+      if (value === null) return null;
       const c = value as NonNullable<RunConfig['model']['custom']>;
       return `custom:${c.nLayer},${c.nEmbd},${c.nHead}${c.nPositions === 1024 ? '' : `,${c.nPositions}`}`;
     }

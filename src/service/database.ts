@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WorkbenchError } from '../core/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { checkDatabaseWritable, storageProblem } from './storageChecks.js';
 
 export type Db = Database.Database;
 
@@ -14,10 +15,14 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   refuseForeignFile(file);
+  // A read-only folder or file, or a full disk, is said as such before SQLite fails on it halfway.
+  checkDatabaseWritable(file);
   let db: Db;
   try {
     db = new Database(file);
   } catch (err) {
+    const storage = storageProblem(file, err);
+    if (storage) throw storage;
     const message = (err as Error).message;
     // The one native module, built for one ABI at a time: `npm start` builds it for Electron.
     const hint = /NODE_MODULE_VERSION/.test(message)
@@ -42,8 +47,10 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   } catch (err) {
     db.close();
     if (err instanceof WorkbenchError) throw err;
+    const storage = storageProblem(file, err);
+    if (storage) throw storage;
     throw new WorkbenchError(
-      `${file} is not a usable workbench database (${(err as Error).message}); it was left untouched — move it away, or use another --data folder`,
+      `${file} is not a usable workbench database (${(err as Error).message}); it was left untouched — restore it from a backup, or use another --data folder`,
       { cause: err },
     );
   }

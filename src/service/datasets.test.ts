@@ -43,22 +43,22 @@ const WITH_BAD_ROWS = [
 ].join('\n');
 
 describe('previewDataset', () => {
-  it('detects Windows-1252 and shows the texts as written', () => {
-    const preview = catalog().preview(fileOf('menu.csv', CP1252), {});
+  it('detects Windows-1252 and shows the texts as written', async () => {
+    const preview = await catalog().preview(fileOf('menu.csv', CP1252), {});
     expect([preview.encoding, preview.encodingDetected]).toEqual(['windows-1252', true]);
     expect(preview.sample[0]).toEqual({ line: 2, fields: ['“Café” lunch for €5?', 'ham'] });
     expect(preview.importable).toBe(true);
   });
 
-  it('reads the encoding chosen, and says it was chosen', () => {
-    const preview = catalog().preview(fileOf('menu.csv', CP1252), { encoding: 'latin-1' });
+  it('reads the encoding chosen, and says it was chosen', async () => {
+    const preview = await catalog().preview(fileOf('menu.csv', CP1252), { encoding: 'latin-1' });
     expect([preview.encoding, preview.encodingDetected]).toEqual(['latin-1', false]);
     expect(preview.sample[0].fields[0]).toBe('\u0093Café\u0094 lunch for \u00805?');
   });
 
-  it('lists the lines with errors, shows those not among the first rows, and whether the rest imports', () => {
+  it('lists the lines with errors, shows those not among the first rows, and whether the rest imports', async () => {
     const more = Array.from({ length: 12 }, (_, i) => `message ${i},${i % 2 ? 'ham' : 'spam'}`);
-    const preview = catalog().preview(fileOf('bad.csv', [WITH_BAD_ROWS, ...more, 'a,b,c,d', ',ham'].join('\n')), {});
+    const preview = await catalog().preview(fileOf('bad.csv', [WITH_BAD_ROWS, ...more, 'a,b,c,d', ',ham'].join('\n')), {});
     expect(preview.problemLines).toEqual([4, 7, 9, 23, 24]);
     expect([preview.importable, preview.importableWithoutProblemRows]).toEqual([false, true]);
     expect(preview.sample.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 8, 9, 10, 11, 12]);
@@ -70,8 +70,8 @@ describe('previewDataset', () => {
     ]);
   });
 
-  it('says when the rows left would not make a data set', () => {
-    const preview = catalog().preview(fileOf('bad.csv', 'text,label\na,ham\n,spam\n'), {});
+  it('says when the rows left would not make a data set', async () => {
+    const preview = await catalog().preview(fileOf('bad.csv', 'text,label\na,ham\n,spam\n'), {});
     expect([preview.importable, preview.importableWithoutProblemRows, preview.problemLines]).toEqual([false, false, [3]]);
   });
 });

@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiProblem, ColumnMapping, DatasetFile, DatasetPreview, DatasetSummary } from '../common/api.js';
+import type { ColumnMapping, DatasetFile, DatasetPreview, DatasetSummary } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
 import type { TextEncoding } from '../common/textEncoding.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import { datasetFrom, errorLines, readDataset, withoutLines, type DatasetReading } from '../core/data/dataset.js';
-import { isError, type Problem } from '../core/data/problems.js';
+import type { Problem } from '../core/data/problems.js';
 import { loadSmsSpam, smsSpamPath, SMS_SPAM_SHA256 } from '../core/data/smsSpam.js';
-import { splitRows } from '../core/data/split.js';
 import { WorkbenchError } from '../core/errors.js';
+import { apiProblem, type AnalysisSource } from './datasetAnalysis.js';
+import { DatasetReader } from './datasetReader.js';
 import type { Db } from './database.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
+import { storageError } from './storageErrors.js';
+import { UploadStore, type Upload } from './uploads.js';
 
 interface BuiltinSet {
   id: 'sms-spam-book' | 'sms-spam';
@@ -41,10 +43,6 @@ interface StoredMapping {
   skipProblemRows?: true;
 }
 
-const SAMPLE_ROWS = 10;
-/** The preview shows at most this many rows with errors besides its first rows. */
-const PROBLEM_ROWS_SHOWN = 20;
-
 /**
  * Data sets: the built-in SMS Spam Collection (two readings) and imported files, each kept as a
  * copy under its sha256 in <data>/datasets so a run can be repeated after the original moves.
@@ -56,73 +54,51 @@ export class DatasetCatalog {
     private readonly db: Db,
     private readonly dataDir: string,
     private readonly cacheDir: string | undefined,
+    private readonly reader = new DatasetReader(),
+    readonly uploads = new UploadStore(dataDir),
   ) {}
 
-  preview(file: DatasetFile, mapping: ColumnMapping): DatasetPreview {
-    const reading = this.read(decodeFile(file), mapping, file.name);
-    const { report, table } = reading;
-    const problemLines = errorLines(report.problems);
-    const kept = withoutLines(reading.rows, problemLines);
-    const keptLabels = new Set(kept.map((row) => row.label)).size;
-    // Fewer than two usable labels: nothing to split, and the problems already say why.
-    const leaks = keptLabels >= 2 ? splitRows(kept).leaks.length : 0;
-    const sample = table.records.slice(0, SAMPLE_ROWS);
-    const inSample = new Set(sample.map((r) => r.line));
-    return {
-      fileName: file.name,
-      rows: report.rows,
-      columns: report.columns,
-      header: report.header,
-      delimiter: report.delimiter,
-      quoting: report.quoting,
-      encoding: report.encoding,
-      encodingDetected: report.encodingDetected,
-      textColumn: report.textColumn,
-      labelColumn: report.labelColumn,
-      sample: sample.map((r) => ({ line: r.line, fields: r.fields })),
-      problemRows: problemRows(
-        reading,
-        problemLines.filter((line) => !inSample.has(line)),
-      ),
-      labels: { ...report.labels },
-      problems: report.problems.map(apiProblem),
-      leaks,
-      importable: problemLines.length === 0 && Object.keys(report.labels).length >= 2,
-      problemLines,
-      importableWithoutProblemRows: keptLabels >= 2,
-    };
+  /** Stops the data-set thread. */
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+
+  /** The mapping step's view of a file: read on the data-set thread, the server answering meanwhile. */
+  async preview(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview> {
+    const { source } = await this.source(file);
+    return this.reader.preview(source, mapping, file.name);
   }
 
   /**
    * All or nothing, unless `mapping.skipProblemRows`: then the rows with errors are left out and their lines
-   * recorded with the data set. The same rows imported again return the data set already there.
+   * recorded with the data set. The same rows imported again return the data set already there. The file is
+   * read and validated once, on the data-set thread (an uploaded file previewed with the same mapping not
+   * even that: the preview's reading is used); an uploaded file is moved into the data folder, not copied.
    */
-  async import(file: DatasetFile & { path?: string }, mapping: ColumnMapping, name: string): Promise<DatasetSummary> {
-    const bytes = decodeFile(file);
-    const reading = this.read(bytes, mapping, file.name);
-    const { report } = reading;
-    let dataset;
-    try {
-      dataset = datasetFrom(reading, { excludeInvalid: mapping.skipProblemRows });
-    } catch (err) {
-      throw fileError(file.name, err);
-    }
-    const id = `ds-${dataset.contentHash.slice(0, 16)}`;
+  async import(file: DatasetFile, mapping: ColumnMapping, name: string): Promise<DatasetSummary> {
+    const { source, upload, bytes } = await this.source(file);
+    const facts = await this.reader.importFacts(source, mapping, file.name);
+    const id = `ds-${facts.contentHash.slice(0, 16)}`;
     if (!this.row(id)) {
-      const fileSha = createHash('sha256').update(bytes).digest('hex');
+      const fileSha = upload?.sha256 ?? createHash('sha256').update(bytes!).digest('hex');
       const ext = /^\.(csv|tsv|txt)$/i.test(path.extname(file.name)) ? path.extname(file.name).toLowerCase() : '';
       const relative = path.posix.join('datasets', `${fileSha}${ext}`);
       const target = path.join(this.dataDir, relative);
-      await mkdir(path.dirname(target), { recursive: true });
-      if (!existsSync(target)) await writeFileAtomic(target, bytes);
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        if (upload) await this.uploads.moveTo(upload, target);
+        else if (!existsSync(target)) await writeFileAtomic(target, bytes!);
+      } catch (err) {
+        throw storageError(err, `keeping a copy of ${file.name}`, this.dataDir);
+      }
       const stored: StoredMapping = {
-        textColumn: report.textColumn,
-        labelColumn: report.labelColumn,
-        delimiter: report.delimiter,
-        header: report.header,
-        quoting: report.quoting,
-        encoding: report.encoding,
-        ...(dataset.excludedLines.length > 0 ? { skipProblemRows: true as const } : {}),
+        textColumn: facts.textColumn,
+        labelColumn: facts.labelColumn,
+        delimiter: facts.delimiter,
+        header: facts.header,
+        quoting: facts.quoting,
+        encoding: facts.encoding,
+        ...(facts.excludedLines.length > 0 ? { skipProblemRows: true as const } : {}),
       };
       this.db
         .prepare(
@@ -135,17 +111,29 @@ export class DatasetCatalog {
           file.path ?? file.name,
           relative,
           fileSha,
-          dataset.contentHash,
-          JSON.stringify(report.columns),
+          facts.contentHash,
+          JSON.stringify(facts.columns),
           JSON.stringify(stored),
-          JSON.stringify(labelCounts(dataset.labels, dataset.rows)),
-          dataset.rows.length,
-          JSON.stringify(report.problems),
-          JSON.stringify(dataset.excludedLines),
+          JSON.stringify(facts.labels),
+          facts.rows,
+          JSON.stringify(facts.problems),
+          JSON.stringify(facts.excludedLines),
           new Date().toISOString(),
         );
+    } else if (upload) {
+      await this.uploads.remove(upload.id);
     }
     return this.summary(id, () => 0);
+  }
+
+  /** The bytes of a file sent as base64, or the upload it names. */
+  private async source(file: DatasetFile): Promise<{ source: AnalysisSource; upload?: Upload; bytes?: Uint8Array }> {
+    if (file.uploadId !== undefined) {
+      const upload = await this.uploads.get(file.uploadId);
+      return { source: { file: upload.file }, upload };
+    }
+    const bytes = decodeFile(file);
+    return { source: { bytes }, bytes };
   }
 
   list(runsUsing: (id: string) => number): DatasetSummary[] {
@@ -222,6 +210,11 @@ export class DatasetCatalog {
     return String(r.content_hash);
   }
 
+  /** Whether `id` is a built-in or imported data set. */
+  has(id: string): boolean {
+    return BUILTIN_DATASETS.some((b) => b.id === id) || this.row(id) !== undefined;
+  }
+
   labelCount(id: string): number {
     if (BUILTIN_DATASETS.some((b) => b.id === id)) return 2;
     const r = this.row(id);
@@ -249,70 +242,10 @@ export class DatasetCatalog {
   private row(id: string): Raw | undefined {
     return this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as Raw | undefined;
   }
-
-  /** Reads the file as the mapping says; a file that cannot be read is a failure of the call (HTTP 422), not a malformed call. */
-  private read(bytes: Uint8Array, mapping: ColumnMapping, fileName: string): DatasetReading {
-    const { skipProblemRows: _importOnly, ...options } = mapping;
-    try {
-      return readDataset(bytes, { ...options, name: fileName });
-    } catch (err) {
-      throw fileError(fileName, err);
-    }
-  }
-}
-
-/** An error about a file, naming it once: messages about its bytes name it already, the others get it in front. */
-function fileError(fileName: string, err: unknown): unknown {
-  if (!(err instanceof WorkbenchError) || err.message.startsWith(fileName)) return err;
-  return new WorkbenchError(`${fileName}: ${err.message}`, { cause: err });
-}
-
-/**
- * The preview's rows with errors at `lines` (the first PROBLEM_ROWS_SHOWN): a record's fields, or, for a
- * malformed record (which has no fields that fit the columns), its first physical line as written.
- */
-function problemRows({ table, text }: DatasetReading, lines: readonly number[]): DatasetPreview['problemRows'] {
-  const shown = lines.slice(0, PROBLEM_ROWS_SHOWN);
-  if (shown.length === 0) return [];
-  const wanted = new Set(shown);
-  const records = new Map(table.records.filter((r) => wanted.has(r.line)).map((r) => [r.line, r.fields]));
-  const raw = physicalLines(
-    text,
-    shown.filter((line) => !records.has(line)),
-  );
-  return shown.map((line) => {
-    const fields = records.get(line);
-    return fields ? { line, fields, raw: false } : { line, fields: [raw.get(line) ?? ''], raw: true };
-  });
-}
-
-/** The text of some physical lines (1-based), found in one pass up to the last of them. */
-function physicalLines(text: string, lines: readonly number[]): Map<number, string> {
-  const out = new Map<number, string>();
-  const wanted = new Set(lines);
-  const last = lines.length === 0 ? 0 : Math.max(...lines);
-  for (let line = 1, start = 0; line <= last && start <= text.length; line++) {
-    const end = text.indexOf('\n', start);
-    const stop = end === -1 ? text.length : end;
-    if (wanted.has(line)) out.set(line, text.slice(start, stop));
-    start = stop + 1;
-  }
-  return out;
-}
-
-/** How many rows each label has, in the data set's label order. */
-function labelCounts(labels: readonly string[], rows: readonly { label: string }[]): Record<string, number> {
-  const counts = new Map<string, number>(labels.map((label) => [label, 0]));
-  for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
-  // fromEntries defines own properties: a label called "__proto__" stays a label.
-  return Object.fromEntries(counts);
 }
 
 function decodeFile(file: DatasetFile): Uint8Array {
+  if (file.base64 === undefined) throw new InvalidRequest(`${file.name}: give the file as base64 or as an upload id`);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.base64)) throw new InvalidRequest(`${file.name}: base64 is not valid base64`);
   return Buffer.from(file.base64, 'base64');
-}
-
-function apiProblem(p: Problem): ApiProblem {
-  return { line: p.line, kind: p.kind, message: p.message, severity: isError(p) ? 'error' : 'warning' };
 }

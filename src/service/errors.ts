@@ -5,7 +5,7 @@ import { WorkbenchError } from '../core/errors.js';
  * NotFound → 404, Conflict → 409; any other WorkbenchError is a failure the user can act on (HTTP 422 with its message).
  */
 
-/** The call's arguments do not match the API's schemas (or name something impossible). */
+/** The call's arguments do not match the API's schemas, or ask for what cannot work (a run with an empty split, or more memory than the machine has). */
 export class InvalidRequest extends WorkbenchError {
   constructor(message: string) {
     super(message);
@@ -21,7 +21,7 @@ export class NotFound extends WorkbenchError {
   }
 }
 
-/** The call is valid but the state forbids it now (delete a running run, retry a finished one). */
+/** The call is valid but the state forbids it now: the run lifecycle (common/runLifecycle.ts) refuses the action in the run's status. */
 export class Conflict extends WorkbenchError {
   constructor(message: string) {
     super(message);

@@ -3,9 +3,8 @@ import { RunConfigSchema } from '../common/runConfig.js';
 import { PRESETS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
 import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
-import { fitLine, fitPaths, fitSpeed, predictSeconds, TFJS_SLOWDOWN } from './estimates.js';
+import { fitSpeeds, predictSeconds, PRIOR, type SpeedFit } from './estimates.js';
 
-const onnx = (flops: number): RunCost => ({ flops, path: 'onnx' });
 const data: SplitTokenStats = { count: { train: 1045, val: 149, test: 300 }, longest: 120, mean: 24 };
 const cost = (config: Record<string, unknown>) => {
   const parsed = RunConfigSchema.parse(config);
@@ -14,50 +13,40 @@ const cost = (config: Record<string, unknown>) => {
 };
 
 describe('fitting seconds to work', () => {
-  it('recovers overhead and speed from runs of different sizes', () => {
-    const fit = fitLine([1e9, 4e9, 9e9].map((flops) => ({ cost: onnx(flops), seconds: 3 + flops * 2e-9 })))!;
-    expect(fit.overhead).toBeCloseTo(3, 9);
-    expect(fit.secondsPerFlop).toBeCloseTo(2e-9, 18);
-    expect(predictSeconds({ onnx: fit, tfjs: null }, onnx(5e9))).toBeCloseTo(13, 9);
+  const machine: SpeedFit = { overhead: 4, onnx: 1 / 10e9, tfjs: 1 / 2e9, update: 80e-9 };
+  const costs: RunCost[] = [
+    { flops: 2e10, updates: 1e7, path: 'onnx' },
+    { flops: 8e10, updates: 2e7, path: 'onnx' },
+    { flops: 3e10, updates: 4e9, path: 'onnx' },
+    { flops: 1e11, updates: 5e8, path: 'onnx' },
+    { flops: 4e10, updates: 1e7, path: 'tfjs' },
+    { flops: 1.5e11, updates: 3e9, path: 'tfjs' },
+  ];
+  const measured = (fit: SpeedFit) => costs.map((cost) => ({ cost, seconds: predictSeconds(fit, cost) }));
+
+  it('learns a machine that differs from the prior in every term from six runs, to a few percent', () => {
+    const fit = fitSpeeds(measured(machine))!;
+    for (const cost of [
+      ...costs,
+      { flops: 5e10, updates: 1e9, path: 'onnx' as const },
+      { flops: 7e10, updates: 2e8, path: 'tfjs' as const },
+    ])
+      expect(predictSeconds(fit, cost) / predictSeconds(machine, cost)).toBeGreaterThan(0.9);
+    for (const cost of costs) expect(predictSeconds(fit, cost) / predictSeconds(machine, cost)).toBeLessThan(1.1);
   });
 
-  it('draws no line through one run, alike runs, or runs that would give a negative overhead', () => {
-    expect(fitLine([{ cost: onnx(1e9), seconds: 10 }])).toBeNull();
-    expect(
-      fitLine([
-        { cost: onnx(1e9), seconds: 10 },
-        { cost: onnx(1e9), seconds: 12 },
-      ]),
-    ).toBeNull();
-    // Bigger work took less time: no line through these makes sense.
-    expect(
-      fitLine([
-        { cost: onnx(1e9), seconds: 10 },
-        { cost: onnx(3e9), seconds: 2 },
-      ]),
-    ).toBeNull();
+  it('with one run, predicts that run closely and keeps what it says nothing about near the prior', () => {
+    const [one] = measured(machine);
+    const fit = fitSpeeds([one])!;
+    expect(predictSeconds(fit, one.cost) / one.seconds).toBeCloseTo(1, 1);
+    // The run was on the ONNX path: tfjs's speed stays what the prior says, relative to the fitted terms' change.
+    expect(fit.tfjs).toBeCloseTo(PRIOR.tfjs, 20);
   });
 
-  it('give a path with one run the overhead another path’s line found, and the rest of its time as work', () => {
-    const fits = fitPaths([
-      { cost: onnx(1e9), seconds: 5 },
-      { cost: onnx(3e9), seconds: 9 },
-      { cost: { flops: 2e9, path: 'tfjs' }, seconds: 43 },
-    ]);
-    expect(fits.onnx!.overhead).toBeCloseTo(3, 9);
-    expect(fits.tfjs!.overhead).toBeCloseTo(3, 9);
-    expect(fits.tfjs!.secondsPerFlop).toBeCloseTo(40 / 2e9, 18);
-    // A run shorter than the overhead counts half its time as work, and lowers the overhead to that half.
-    expect(fitSpeed([{ cost: onnx(1e9), seconds: 4 }], 3)).toEqual({ overhead: 2, secondsPerFlop: 2e-9 });
-    expect(fitSpeed([], 3)).toBeNull();
-  });
-
-  it('lend a measured path’s speed to the other, tfjs about nine times slower', () => {
-    const fits = fitPaths([{ cost: onnx(1e9), seconds: 10 }]);
-    expect(fits.onnx).toEqual({ overhead: 0, secondsPerFlop: 1e-8 });
-    expect(fits.tfjs!.secondsPerFlop).toBeCloseTo(1e-8 * TFJS_SLOWDOWN, 20);
-    expect(predictSeconds(fits, { flops: 1e9, path: 'tfjs' })).toBeCloseTo(10 * TFJS_SLOWDOWN, 9);
-    expect(fitPaths([]).onnx).toBeNull();
+  it('is the prior where the runs are the prior’s own, and nothing without runs', () => {
+    const fit = fitSpeeds(measured(PRIOR))!;
+    for (const k of ['overhead', 'onnx', 'tfjs', 'update'] as const) expect(fit[k] / PRIOR[k]).toBeCloseTo(1, 9);
+    expect(fitSpeeds([])).toBeNull();
   });
 });
 

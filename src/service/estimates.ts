@@ -1,6 +1,7 @@
+import { Matrix, solve } from 'ml-matrix';
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
-import { runCost, type CostPath, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
@@ -14,59 +15,49 @@ export interface Sample {
   seconds: number;
 }
 
-/** seconds ≈ overhead + flops / speed, for one training path. */
+/** seconds ≈ overhead + onnx·FLOPs (on that path) + tfjs·FLOPs (on that path) + update·parameter updates. */
 export interface SpeedFit {
   overhead: number;
-  secondsPerFlop: number;
-}
-
-/** How much slower a tfjs training step is than an ONNX one (README: 2.8–3.0 s vs 0.33 s a step), for a path never measured. */
-export const TFJS_SLOWDOWN = 9;
-/** The most recent finished runs the fit reads. */
-const SAMPLES = 50;
-
-/** Least squares of seconds on flops; null where it cannot say (under two runs, alike runs, a negative overhead or slope). */
-export function fitLine(samples: readonly Sample[]): SpeedFit | null {
-  if (samples.length < 2) return null;
-  const mx = sum(samples.map((s) => s.cost.flops)) / samples.length;
-  const my = sum(samples.map((s) => s.seconds)) / samples.length;
-  const sxx = sum(samples.map((s) => (s.cost.flops - mx) ** 2));
-  if (sxx === 0) return null;
-  const secondsPerFlop = sum(samples.map((s) => (s.cost.flops - mx) * (s.seconds - my))) / sxx;
-  const overhead = my - secondsPerFlop * mx;
-  return secondsPerFlop > 0 && overhead >= 0 ? { overhead, secondsPerFlop } : null;
-}
-
-/** One path's speed given the overhead (start-up, model build: the same on every path): the ratio of the rest. */
-export function fitSpeed(samples: readonly Sample[], overhead: number): SpeedFit | null {
-  if (samples.length === 0) return null;
-  // A run shorter than the overhead still did its work: at least half its time counts as work.
-  const work = sum(samples.map((s) => Math.max(s.seconds - overhead, s.seconds / 2)));
-  return {
-    overhead: Math.min(overhead, ...samples.map((s) => s.seconds / 2)),
-    secondsPerFlop: work / sum(samples.map((s) => s.cost.flops)),
-  };
+  onnx: number;
+  tfjs: number;
+  update: number;
 }
 
 /**
- * Per path: a line through its runs where they allow one, else its runs' ratio after the overhead another path's
- * line found; a path without runs borrows the other's speed scaled by TFJS_SLOWDOWN.
+ * Where the fit starts before this machine has a say, from the speeds measured for DESIGN.md and the README: process
+ * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~30 ns a parameter update.
  */
-export function fitPaths(samples: readonly Sample[]): Record<CostPath, SpeedFit | null> {
-  const of = (path: CostPath) => samples.filter((s) => s.cost.path === path);
-  const lines = { onnx: fitLine(of('onnx')), tfjs: fitLine(of('tfjs')) };
-  const overhead = (lines.onnx ?? lines.tfjs)?.overhead ?? 0;
-  const onnx = lines.onnx ?? fitSpeed(of('onnx'), overhead);
-  const tfjs = lines.tfjs ?? fitSpeed(of('tfjs'), overhead);
-  return {
-    onnx: onnx ?? (tfjs && { overhead: tfjs.overhead, secondsPerFlop: tfjs.secondsPerFlop / TFJS_SLOWDOWN }),
-    tfjs: tfjs ?? (onnx && { overhead: onnx.overhead, secondsPerFlop: onnx.secondsPerFlop * TFJS_SLOWDOWN }),
-  };
+export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 30e-9 };
+/** How strongly the fit keeps to PRIOR: a 100% change of one speed costs as much as a 7% miss on one run. */
+const RIDGE = 0.005;
+/** The most recent finished runs the fit reads. */
+const SAMPLES = 50;
+
+const TERMS = ['overhead', 'onnx', 'tfjs', 'update'] as const;
+
+function features(cost: RunCost): Record<keyof SpeedFit, number> {
+  return { overhead: 1, onnx: cost.path === 'onnx' ? cost.flops : 0, tfjs: cost.path === 'tfjs' ? cost.flops : 0, update: cost.updates };
 }
 
-export function predictSeconds(fits: Record<CostPath, SpeedFit | null>, cost: RunCost): number | null {
-  const fit = fits[cost.path];
-  return fit && fit.overhead + fit.secondsPerFlop * cost.flops;
+export function predictSeconds(fit: SpeedFit, cost: RunCost): number {
+  const x = features(cost);
+  return TERMS.reduce((s, k) => s + fit[k] * x[k], 0);
+}
+
+/**
+ * Least squares on relative errors (a minute's run counts as much as an hour's), each term a multiple (1 + δ) of
+ * PRIOR with a ridge on δ: runs that say nothing about a term (no tfjs run yet) leave it at its prior, and a
+ * few runs of any setting move every term they touch. Null before any run has finished.
+ */
+export function fitSpeeds(samples: readonly Sample[]): SpeedFit | null {
+  if (samples.length === 0) return null;
+  const z = samples.map((s) => TERMS.map((k) => (features(s.cost)[k] * PRIOR[k]) / s.seconds));
+  const r = samples.map((s) => (s.seconds - predictSeconds(PRIOR, s.cost)) / s.seconds);
+  const zt = new Matrix(z).transpose();
+  const lhs = zt.mmul(new Matrix(z)).add(Matrix.eye(TERMS.length).mul(RIDGE));
+  const delta = solve(lhs, zt.mmul(Matrix.columnVector(r))).to1DArray();
+  // A term pushed below a twentieth of its prior is noise fitted, not a machine 20× faster.
+  return Object.fromEntries(TERMS.map((k, i) => [k, PRIOR[k] * Math.max(0.05, 1 + delta[i])])) as unknown as SpeedFit;
 }
 
 /** Estimates for planned and queued runs from this machine's finished runs of any setting. */
@@ -82,12 +73,12 @@ export class Estimates {
 
   /** Seconds for each (config, data set hash); null where nothing is measured yet or the data cannot be read. */
   async estimate(runs: { config: RunConfig; datasetHash: string }[]): Promise<(number | null)[]> {
-    const fits = fitPaths(await this.samples());
-    if (!fits.onnx && !fits.tfjs) return runs.map(() => null);
+    const fit = fitSpeeds(await this.samples());
+    if (!fit) return runs.map(() => null);
     return Promise.all(
       runs.map(async (r) => {
         const cost = await this.costOf(r.config, r.datasetHash);
-        return cost && predictSeconds(fits, cost);
+        return cost && predictSeconds(fit, cost);
       }),
     );
   }

@@ -42,6 +42,13 @@ describe('grids', () => {
     const copy = (base: Record<string, unknown>, vary: Record<string, unknown[]> = {}) =>
       expandGrid({ base: { dropout: 0.1, model: { weights: 'random' }, ...base }, vary }, undefined, source).map((r) => r.name);
     expect(copy({})).toEqual(['copy of #7']);
+    const custom = {
+      id: 8,
+      config: RunConfigSchema.parse({ model: { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4 }, weights: 'random' } }),
+    };
+    expect(expandGrid({ base: {}, vary: {} }, undefined, custom).map((r) => r.name)).toEqual([
+      'copy of #8 · gpt2-small · pretrained weights',
+    ]);
     expect(copy({ epochs: 2 }, { trainable: ['last-2', 'all'] })).toEqual([
       'copy of #7 · last-2 · 2 epochs',
       'copy of #7 · all · 2 epochs',

@@ -1,14 +1,15 @@
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { QueueState, WorkbenchEvent } from '../common/api.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { bytesNeeded, checkFreeSpace } from './diskSpace.js';
 import type { DatasetCatalog } from './datasets.js';
-import { Conflict } from './errors.js';
-import { runPaths } from './runFiles.js';
+import { Conflict, NotFound } from './errors.js';
+import { QueueLock } from './queueLock.js';
+import type { RunFolders } from './runFiles.js';
 import { RunSupervisor, type RunEnd } from './runSupervisor.js';
+import { storageMessage } from './storageErrors.js';
 import type { RunStore } from './runStore.js';
 import type { SpawnWorker } from './trainerHost.js';
 
@@ -16,26 +17,38 @@ export interface QueueOptions {
   store: RunStore;
   datasets: DatasetCatalog;
   dataDir: string;
+  folders: RunFolders;
   cacheDir: string | undefined;
   spawnWorker: SpawnWorker;
   concurrency: number;
   diskReserveBytes: number;
   emit(event: WorkbenchEvent): void;
+  /** Where failures that reach no caller are reported (a run whose end could not be recorded). */
+  log?(line: string): void;
 }
 
 const PAUSED = 'queue.paused';
-const OWNER = 'queue.owner';
+/** How often, and how many times, a run's failure that the database refused is written again. */
+const RECORD_RETRY_MS = 2000;
+const RECORD_RETRIES = 150;
+/** How often the queue's owner looks for runs added (or cancels asked for) by other processes. */
+const WATCH_MS = 500;
 
 /**
  * The persistent run queue: starts queued runs in order, `concurrency` at a time, each in its own
  * training process, and records how each ended. The database is the queue, so it survives restarts.
+ * One process at a time runs a data folder's queue: the one holding its lock (queueLock.ts).
  */
 export class RunQueue {
   private readonly active = new Map<number, RunSupervisor>();
-  private started = false;
+  private lock: QueueLock | null = null;
   private closing = false;
   /** Runs between leaving the queue and their process starting (preparing, checking the disk). */
   private readonly launching = new Set<number>();
+  /** Launching runs whose cancel was asked for: they end as cancelled instead of starting. */
+  private readonly cancelledLaunches = new Set<number>();
+  private watcher: NodeJS.Timeout | null = null;
+  private seenVersion = 0;
   private readonly launches = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   lastBackend: string | null = null;
@@ -59,27 +72,40 @@ export class RunQueue {
     return this.active.get(id)?.progress ?? null;
   }
 
-  isActive(id: number): boolean {
-    return this.active.has(id);
+  private get started(): boolean {
+    return this.lock !== null;
   }
 
   /**
-   * Takes the queue over for this process: runs left `running` by a process that is gone go back to
-   * the head of the queue (they resume from their checkpoints), then training starts.
+   * Takes the queue over for this process (throws Conflict when another holds its lock): runs left
+   * `running` by a process that is gone go back to the head of the queue (they resume from their
+   * checkpoints), then training starts, and runs other processes add start as soon as they are added.
    */
   start(): void {
     if (this.started || this.closing) return;
-    const owner = this.o.store.getSetting(OWNER);
-    if (owner) {
-      const { pid, host } = JSON.parse(owner) as { pid: number; host: string };
-      if (pid !== process.pid && host === os.hostname() && isAlive(pid)) {
-        throw new Conflict(`the queue of ${this.o.dataDir} is already being run by process ${pid}; stop it first`);
-      }
-    }
-    this.o.store.setSetting(OWNER, JSON.stringify({ pid: process.pid, host: os.hostname() }));
-    this.started = true;
-    if (this.o.store.requeueInterrupted().length > 0) this.o.emit({ type: 'runs-changed' });
+    this.lock = QueueLock.take(this.o.dataDir);
+    this.seenVersion = this.o.store.dataVersion();
+    this.o.store.requeueInterrupted();
+    this.watcher = setInterval(() => this.watch(), WATCH_MS);
+    this.watcher.unref();
     this.pump();
+  }
+
+  /** Another process committed to the database (added runs, asked for a cancel): act on it now. */
+  private watch(): void {
+    try {
+      const version = this.o.store.dataVersion();
+      if (version === this.seenVersion) return;
+      this.seenVersion = version;
+      for (const id of this.o.store.cancelRequests()) {
+        if (!this.cancel(id)) this.o.store.clearCancelRequest(id);
+      }
+      this.o.emit({ type: 'runs-changed' });
+      this.changed();
+      this.pump();
+    } catch {
+      // The database cannot be read now (busy, damaged): the next look tries again.
+    }
   }
 
   setPaused(paused: boolean): void {
@@ -88,10 +114,25 @@ export class RunQueue {
     this.pump();
   }
 
+  /**
+   * Cancels a running run: its training process is asked to stop, or, still being prepared, it ends as
+   * cancelled instead of starting. A run another process trains is asked for through the database (its
+   * owner acts within a second); one left `running` by a process that is gone ends as cancelled at once.
+   * False when no such run is running.
+   */
   cancel(id: number): boolean {
     const run = this.active.get(id);
-    if (!run) return false;
-    run.cancel();
+    if (run) {
+      run.cancel();
+      return true;
+    }
+    if (this.launching.has(id)) {
+      this.cancelledLaunches.add(id);
+      return true;
+    }
+    if (this.o.store.statusOf(id) !== 'running') return false;
+    if (!this.started && QueueLock.isHeld(this.o.dataDir)) this.o.store.requestCancel(id);
+    else this.o.store.end(id, 'cancelled', null, null, null, 'running');
     return true;
   }
 
@@ -103,15 +144,13 @@ export class RunQueue {
 
   async close(finishRunning: boolean): Promise<void> {
     this.closing = true;
+    if (this.watcher) clearInterval(this.watcher);
     if (!finishRunning) for (const run of this.active.values()) run.stop();
     // A launch lasts until its run has ended (or, while closing, until it gives up before spawning).
     await Promise.all([...this.launches]);
     // Settle whatever the exits triggered before the database closes.
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.started) {
-      const owner = this.o.store.getSetting(OWNER);
-      if (owner && (JSON.parse(owner) as { pid: number }).pid === process.pid) this.o.store.setSetting(OWNER, null);
-    }
+    this.lock?.release();
     this.notifyIdle();
   }
 
@@ -121,12 +160,26 @@ export class RunQueue {
     while (this.active.size + this.launching.size < this.o.concurrency) {
       const next = this.o.store.queuedIds()[0];
       if (next === undefined) break;
-      this.o.store.markRunning(next);
+      // Launching before it is announced as running, so that a cancel on hearing it finds it here.
       this.launching.add(next);
-      const launch = this.launch(next).finally(() => {
-        this.launches.delete(launch);
-        this.pump();
-      });
+      try {
+        this.o.store.markRunning(next);
+      } catch (err) {
+        this.launching.delete(next);
+        // Cancelled or deleted by another process between the two reads: take the next one.
+        if (err instanceof NotFound || err instanceof Conflict) continue;
+        throw err;
+      }
+      const launch = this.launch(next)
+        .catch((err: unknown) => this.launchFailed(next, err))
+        .finally(() => {
+          this.launches.delete(launch);
+          try {
+            this.pump();
+          } catch (err) {
+            this.o.log?.(storageMessage(err, 'starting the next queued run'));
+          }
+        });
       this.launches.add(launch);
     }
     this.notifyIdle();
@@ -135,11 +188,11 @@ export class RunQueue {
   private async launch(id: number): Promise<void> {
     const { store, datasets } = this.o;
     const row = store.get(id)!;
-    this.statusChanged(id, 'running', null);
-    const paths = runPaths(this.o.dataDir, id);
     let job;
+    let paths;
     try {
       const config = datasets.resolve(row.config);
+      paths = this.o.folders.claim(id);
       await mkdir(paths.checkpoints, { recursive: true });
       const trainable =
         row.parameters?.trainable ?? countParameters(modelShape(config), datasets.labelCount(row.datasetId), config.trainable).trainable;
@@ -147,7 +200,16 @@ export class RunQueue {
       job = { runId: id, config, checkpointDir: paths.checkpoints, classifierDir: paths.classifier, cacheDir: this.o.cacheDir };
     } catch (err) {
       this.launching.delete(id);
-      return this.ended(id, { kind: 'failed', error: (err as Error).message }, [], null);
+      return this.ended(
+        id,
+        this.cancelledLaunches.delete(id) ? { kind: 'cancelled' } : { kind: 'failed', error: (err as Error).message },
+        [],
+        null,
+      );
+    }
+    if (this.cancelledLaunches.delete(id)) {
+      this.launching.delete(id);
+      return this.ended(id, { kind: 'cancelled' }, [], null);
     }
     // Shutting down while this run was being prepared: it stays `running` and resumes on the next start.
     if (this.closing) return void this.launching.delete(id);
@@ -176,32 +238,61 @@ export class RunQueue {
 
   private ended(id: number, end: RunEnd, tail: string[], seconds: number | null): void {
     const { store } = this.o;
-    if (!store.get(id)) return; // deleted meanwhile
     const outputTail = tail.length ? tail.join('\n') : null;
-    switch (end.kind) {
-      case 'finished':
-        store.finish(id, end.result, seconds ?? 0, path.relative(this.o.dataDir, runPaths(this.o.dataDir, id).classifier));
-        this.statusChanged(id, 'finished', null);
-        break;
-      case 'failed':
-        store.end(id, 'failed', end.error, outputTail, seconds);
-        this.statusChanged(id, 'failed', end.error);
-        break;
-      case 'cancelled':
-        store.end(id, 'cancelled', null, outputTail, seconds);
-        this.statusChanged(id, 'cancelled', null);
-        break;
-      case 'interrupted':
-        // Left `running`: the next start of the queue resumes it from its checkpoint, and adds to its training time.
-        if (seconds !== null) store.setSeconds(id, seconds);
-        break;
+    try {
+      switch (end.kind) {
+        case 'finished':
+          store.finish(id, end.result, seconds ?? 0, path.relative(this.o.dataDir, this.o.folders.paths(id).classifier));
+          break;
+        case 'failed':
+          store.end(id, 'failed', end.error, outputTail, seconds);
+          break;
+        case 'cancelled':
+          store.end(id, 'cancelled', null, outputTail, seconds);
+          break;
+        case 'interrupted':
+          // Left `running`: the next start of the queue resumes it from its checkpoint, and adds to its training time.
+          if (seconds !== null) store.setSeconds(id, seconds);
+          break;
+      }
+    } catch (err) {
+      // Deleted, or ended by another process meanwhile: its record says what became of it.
+      if (!(err instanceof NotFound || err instanceof Conflict)) throw err;
     }
     this.changed();
   }
 
-  private statusChanged(id: number, status: 'running' | 'finished' | 'failed' | 'cancelled', error: string | null): void {
-    this.o.emit({ type: 'run-status', runId: id, status, error });
-    this.o.emit({ type: 'runs-changed' });
+  /**
+   * A launch that threw (the database could not record how the run ended: a full disk, a damaged file): the run
+   * is failed if that can still be written, and said to the clients either way; nothing reaches the process.
+   */
+  private launchFailed(id: number, err: unknown): void {
+    this.launching.delete(id);
+    this.active.delete(id);
+    const error = storageMessage(err, `recording how run ${id} ended`);
+    this.o.log?.(error);
+    this.recordFailure(id, error, 0);
+    try {
+      this.changed();
+    } catch {
+      // The queue's state cannot be read now; the next change says it.
+    }
+  }
+
+  /**
+   * Records run `id` as failed. When the database refuses even that (the disk still full), the clients hear it
+   * now and the write is tried again every few seconds, until it succeeds or the service closes (the run is
+   * then still `running`, and resumes from its checkpoint at the next start).
+   */
+  private recordFailure(id: number, error: string, attempt: number): void {
+    try {
+      this.o.store.end(id, 'failed', error, null, null);
+    } catch (err) {
+      if (err instanceof NotFound || err instanceof Conflict) return; // deleted, or ended by another process
+      if (attempt === 0) this.o.emit({ type: 'run-status', runId: id, status: 'failed', error });
+      if (this.closing || attempt >= RECORD_RETRIES) return;
+      setTimeout(() => this.recordFailure(id, error, attempt + 1), RECORD_RETRY_MS).unref();
+    }
   }
 
   /** Tells subscribers the queue changed. */
@@ -222,14 +313,5 @@ export class RunQueue {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     waiters.forEach((w) => w());
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,8 +1,10 @@
 import type { ApiEpochPoint, ApiEvalPoint, RunStatus } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
+import { allows, canMove, refusal, type RunAction } from '../common/runLifecycle.js';
 import type { WorkerResult } from '../common/workerProtocol.js';
 import { decodePredictions, type SplitPredictions } from '../core/train/predictions.js';
 import type { Db } from './database.js';
+import { Conflict, NotFound } from './errors.js';
 
 /** A row of `runs` as the service reads it. */
 export interface RunRow {
@@ -45,7 +47,17 @@ export type MetricRow =
 
 type Raw = Record<string, unknown>;
 
+/** A run's new status, announced once after the transaction that wrote it committed. */
+export interface StatusChange {
+  runId: number;
+  status: RunStatus;
+  error: string | null;
+}
+
 const now = () => new Date().toISOString();
+
+/** Settings key prefix of a cancel asked for by a process that does not train the run. */
+const CANCEL_REQUEST = 'cancel-request.';
 
 function toRow(r: Raw): RunRow {
   const num = (v: unknown) => (v === null ? null : Number(v));
@@ -76,9 +88,16 @@ function toRow(r: Raw): RunRow {
   };
 }
 
-/** Runs, their metrics and evaluations, and the queue order; the only code that writes them. */
+/**
+ * Runs, their metrics and evaluations, and the queue order; the only code that writes them. Every change of
+ * a run's status is checked against the lifecycle (common/runLifecycle.ts) inside the transaction that
+ * writes it, and announced to `onStatus` once it committed.
+ */
 export class RunStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onStatus: (change: StatusChange) => void = () => {},
+  ) {}
 
   /** Queues a run; one with the same config and data as an earlier run (of the same batch, too) is marked a duplicate of it. */
   insert(run: {
@@ -147,15 +166,93 @@ export class RunStore {
 
   /** Renumbers the queue: `ids` first in that order, every other queued run after them in its order. */
   reorder(ids: number[]): void {
-    const rest = this.queuedIds().filter((id) => !ids.includes(id));
     const set = this.db.prepare('UPDATE runs SET queue_position = ? WHERE id = ?');
-    this.db.transaction(() => [...ids, ...rest].forEach((id, i) => set.run(i, id)))();
+    this.db.transaction(() => {
+      for (const id of ids) this.requireAllowed(id, 'reorder');
+      const rest = this.queuedIds().filter((id) => !ids.includes(id));
+      [...ids, ...rest].forEach((id, i) => set.run(i, id));
+    })();
   }
 
+  /** A queued run leaves the queue to train (its training process is prepared next). */
   markRunning(id: number): void {
-    this.db
-      .prepare("UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?")
-      .run(now(), id);
+    this.move(id, 'running', null, undefined, () =>
+      this.db
+        .prepare(
+          "UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?",
+        )
+        .run(now(), id),
+    );
+  }
+
+  /** The status of run `id`, or null when there is none. */
+  statusOf(id: number): RunStatus | null {
+    const status = this.db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id);
+    return status === undefined ? null : (status as RunStatus);
+  }
+
+  /**
+   * Moves run `id` to `to` when the lifecycle allows it from the status it has now (and, for a user's
+   * `action`, when that status allows the action): `write` runs in the same transaction. Throws NotFound or
+   * Conflict (with the lifecycle's words) and writes nothing otherwise.
+   */
+  private move(
+    id: number,
+    to: RunStatus,
+    error: string | null,
+    action: RunAction | undefined,
+    write: () => void,
+    expected?: RunStatus,
+  ): void {
+    this.db.transaction(() => {
+      const from = this.statusOf(id);
+      if (from === null) throw new NotFound(`no run ${id}`);
+      if (expected && from !== expected) throw new Conflict(`run ${id} is ${from}, no longer ${expected}`);
+      if (action && !allows(from, action)) throw new Conflict(refusal(id, from, action));
+      if (!canMove(from, to)) throw new Conflict(`run ${id} is ${from}; it cannot become ${to}`);
+      write();
+    })();
+    this.onStatus({ runId: id, status: to, error });
+  }
+
+  /** Throws NotFound or Conflict unless run `id` allows `action` now. */
+  requireAllowed(id: number, action: RunAction): RunStatus {
+    const status = this.statusOf(id);
+    if (status === null) throw new NotFound(`no run ${id}`);
+    if (!allows(status, action)) throw new Conflict(refusal(id, status, action));
+    return status;
+  }
+
+  /** Cancels run `id` if it is still queued; returns the status it had (a run that started meanwhile is left to the queue). */
+  cancelQueued(id: number): RunStatus {
+    try {
+      this.end(id, 'cancelled', null, null, null, 'queued');
+      return 'queued';
+    } catch (err) {
+      if (err instanceof Conflict) return this.requireAllowed(id, 'cancel');
+      throw err;
+    }
+  }
+
+  /** Asks the process that trains run `id` (another one: it polls the database) to cancel it. */
+  requestCancel(id: number): void {
+    this.setSetting(`${CANCEL_REQUEST}${id}`, '1');
+  }
+
+  /** The runs whose cancel was asked for and not yet handled. */
+  cancelRequests(): number[] {
+    return (this.db.prepare('SELECT key FROM settings WHERE key LIKE ?').pluck().all(`${CANCEL_REQUEST}%`) as string[]).map((k) =>
+      Number(k.slice(CANCEL_REQUEST.length)),
+    );
+  }
+
+  clearCancelRequest(id: number): void {
+    this.setSetting(`${CANCEL_REQUEST}${id}`, null);
+  }
+
+  /** Changes whenever another connection (another process) commits to the database; see SQLite's `PRAGMA data_version`. */
+  dataVersion(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
   }
 
   /** Tags are kept sorted and unique, so a tag filter and an export read the same list. */
@@ -186,12 +283,14 @@ export class RunStore {
 
   /** Runs that were running when the service stopped go back to the head of the queue, in the order they started. */
   requeueInterrupted(): number[] {
-    const ids = this.idsWithStatus('running');
-    if (ids.length === 0) return ids;
-    this.db.transaction(() => {
-      this.db.prepare("UPDATE runs SET status = 'queued', restarts = restarts + 1 WHERE status = 'running'").run();
-      this.reorder(ids);
+    const ids = this.db.transaction(() => {
+      const running = this.idsWithStatus('running').filter(() => canMove('running', 'queued'));
+      const requeue = this.db.prepare("UPDATE runs SET status = 'queued', restarts = restarts + 1 WHERE id = ?");
+      for (const id of running) requeue.run(id);
+      if (running.length > 0) this.reorder(running);
+      return running;
     })();
+    for (const id of ids) this.onStatus({ runId: id, status: 'queued', error: null });
     return ids;
   }
 
@@ -217,7 +316,7 @@ export class RunStore {
 
   /** The finished run's record: final evaluations, gaps, and its curves as the worker kept them (authoritative over the live ones). */
   finish(id: number, result: WorkerResult, seconds: number, classifierPath: string): void {
-    this.db.transaction(() => {
+    this.move(id, 'finished', null, undefined, () => {
       this.db.prepare("DELETE FROM metrics WHERE run_id = ? AND kind IN ('eval', 'epoch')").run(id);
       this.addMetrics([
         ...result.history.evals.map((point) => ({ kind: 'eval' as const, runId: id, point })),
@@ -251,19 +350,31 @@ export class RunStore {
       this.db
         .prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)')
         .run(id, classifierPath, JSON.stringify(result.labels), now());
-    })();
+      this.clearCancelRequest(id);
+    });
   }
 
-  /** Ends a run as failed or cancelled, with a reason and the last lines of its output. */
-  end(id: number, status: 'failed' | 'cancelled', error: string | null, outputTail: string | null, seconds: number | null): void {
-    this.db
-      .prepare('UPDATE runs SET status = ?, queue_position = NULL, finished_at = ?, seconds = ?, error = ?, output_tail = ? WHERE id = ?')
-      .run(status, now(), seconds, error, outputTail, id);
+  /** Ends a run as failed or cancelled, with a reason and the last lines of its output (only from status `from`, when given). */
+  end(
+    id: number,
+    status: 'failed' | 'cancelled',
+    error: string | null,
+    outputTail: string | null,
+    seconds: number | null,
+    from?: RunStatus,
+  ): void {
+    const write = () => {
+      this.db
+        .prepare('UPDATE runs SET status = ?, queue_position = NULL, finished_at = ?, seconds = ?, error = ?, output_tail = ? WHERE id = ?')
+        .run(status, now(), seconds, error, outputTail, id);
+      this.clearCancelRequest(id);
+    };
+    this.move(id, status, error, undefined, write, from);
   }
 
   /** A failed or cancelled run queued again from scratch: its metrics and results are cleared, it goes to the end of the queue. */
   requeue(id: number): void {
-    this.db.transaction(() => {
+    this.move(id, 'queued', null, 'retry', () => {
       this.clearResults(id);
       this.db
         .prepare(
@@ -271,11 +382,12 @@ export class RunStore {
              resumed_from_epoch = NULL, gap_train_val = NULL, gap_train_test = NULL, restarts = 0 WHERE id = ?`,
         )
         .run(this.nextPosition(), id);
-    })();
+    });
   }
 
   delete(id: number): void {
     this.db.transaction(() => {
+      this.requireAllowed(id, 'delete');
       this.clearResults(id);
       this.db.prepare('UPDATE runs SET duplicate_of = NULL WHERE duplicate_of = ?').run(id);
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);

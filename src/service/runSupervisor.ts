@@ -2,6 +2,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RunProgress } from '../common/api.js';
 import { WorkerToServiceSchema, type WorkerJob, type WorkerResult, type WorkerToService } from '../common/workerProtocol.js';
 import { exitReason } from './exitReason.js';
+import { invalidMessageReason } from './workerMessages.js';
+import { storageMessage } from './storageErrors.js';
 import type { MetricRow } from './runStore.js';
 import type { WorkerExit, WorkerProcess } from './trainerHost.js';
 
@@ -48,6 +50,8 @@ export class RunSupervisor {
     private readonly hooks: SupervisorHooks,
   ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
+    // A log that cannot be written (a full disk) loses lines, never the service: the tail stays in memory.
+    this.log.on('error', (err) => this.tail.push(`(service) ${storageMessage(err, 'writing the run log')}`));
     this.log.write(`--- ${new Date().toISOString()} training process ${worker.pid ?? '?'} started\n`);
     this.progress = {
       stage: 'dataset',
@@ -63,13 +67,9 @@ export class RunSupervisor {
       fraction: 0,
     };
     worker.onOutput((line) => this.output(line));
-    worker.onMessage((raw) => this.message(raw));
+    worker.onMessage((raw) => this.guarded(() => this.message(raw), 'recording its progress'));
     this.ended = new Promise((resolve) => worker.onExit((exit) => resolve(this.exited(exit))));
     worker.send({ type: 'start', job });
-  }
-
-  get pid(): number | undefined {
-    return this.worker.pid;
   }
 
   /** Asks the worker to stop before its next step; kills it when it does not within a grace period. */
@@ -92,11 +92,34 @@ export class RunSupervisor {
     if (this.tail.length > OUTPUT_TAIL_LINES) this.tail.shift();
   }
 
+  /**
+   * Runs `part` (the handling of a message, a metrics flush from its timer); when it throws (a full disk, a
+   * damaged database), the run fails with one line saying so, and the process is stopped: an error here
+   * has no caller to go to, and must not take the service down.
+   */
+  private guarded(part: () => void, doing: string): void {
+    try {
+      part();
+    } catch (err) {
+      this.fail(storageMessage(err, `${doing} for run ${this.job.runId}`));
+    }
+  }
+
+  /** Ends the run as failed with `error` (the first failure wins) and stops its process. */
+  private fail(error: string): void {
+    if (this.reported?.kind !== 'failed') this.reported = { kind: 'failed', error };
+    this.output(`(service) ${error}`);
+    this.metrics = [];
+    this.worker.kill('SIGTERM');
+    this.killTimer ??= setTimeout(() => this.worker.kill('SIGKILL'), 5000);
+  }
+
   private message(raw: unknown): void {
+    if (this.reported?.kind === 'failed') return;
     const parsed = WorkerToServiceSchema.safeParse(raw);
     if (!parsed.success) {
-      this.output(`(service) ignored an invalid message from the training process: ${parsed.error.issues[0].message}`);
-      return;
+      // Never dropped: a message the service cannot read ends the run with what was wrong (a NaN metric is null in JSON).
+      return this.fail(invalidMessageReason(raw, parsed.error.issues[0]));
     }
     const m = parsed.data;
     const runId = this.job.runId;
@@ -172,7 +195,7 @@ export class RunSupervisor {
   private queue(row: MetricRow): void {
     this.metrics.push(row);
     if (this.metrics.length >= METRICS_BATCH) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), METRICS_FLUSH_MS);
+    else this.flushTimer ??= setTimeout(() => this.guarded(() => this.flush(), 'saving the metrics'), METRICS_FLUSH_MS);
   }
 
   /** Writes the buffered metric rows in one transaction. */
@@ -187,7 +210,8 @@ export class RunSupervisor {
 
   private exited(exit: WorkerExit): RunEnd {
     if (this.killTimer) clearTimeout(this.killTimer);
-    this.flush();
+    this.guarded(() => this.flush(), 'saving the last metrics');
+    if (this.killTimer) clearTimeout(this.killTimer); // the process is gone: a failure above has nothing left to kill
     const end: RunEnd =
       this.reported ??
       (this.stopping

@@ -1,8 +1,11 @@
 import { apiMethods, type ApiMethodName, type WorkbenchApi } from '../common/api.js';
+import { tooDeep } from '../common/apiChecks.js';
+import { MAX_ARGUMENT_DEPTH, nestedDeeperThan } from '../common/jsonDepth.js';
 import { InvalidRequest } from './errors.js';
 
 /** Checks a call's arguments against the API's schemas; a mismatch is one clear line naming the argument and field. */
 export function parseArgs<M extends ApiMethodName>(method: M, args: unknown[]): Parameters<WorkbenchApi[M]> {
+  if (nestedDeeperThan(args, MAX_ARGUMENT_DEPTH)) throw new InvalidRequest(`${method}: ${tooDeep()}`);
   const parsed = (
     apiMethods[method].args as {
       safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } };

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   RunExportOptionsSchema,
@@ -21,7 +22,6 @@ import {
 } from '../common/api.js';
 import { PRESET_NAMES, type PresetName } from '../common/modelSpec.js';
 import { defaultCacheDir } from '../core/cacheDir.js';
-import { WorkbenchError } from '../core/errors.js';
 import { PRESET_REPOS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
@@ -37,12 +37,16 @@ import { Estimates } from './estimates.js';
 import { exportRows, groupRows, toCsv } from './runExport.js';
 import { classFigures, summaryFigures } from './runFigures.js';
 import { SplitMessages } from './splitMessages.js';
-import { runPaths } from './runFiles.js';
+import { makeDataFolderPrivate } from './privateFiles.js';
+import { emptySplitProblem, memoryProblem } from './runChecks.js';
+import { RunFolders } from './runFiles.js';
 import { RunQueue } from './runQueue.js';
 import { OUTPUT_TAIL_LINES } from './runSupervisor.js';
 import { RunStore, type RunRow } from './runStore.js';
 import { spawnNodeWorker, type SpawnWorker } from './trainerHost.js';
 import { validated } from './validation.js';
+import { checkConfigFiles } from './localFiles.js';
+import { storageError } from './storageErrors.js';
 
 export const DATABASE_FILE = 'workbench.sqlite';
 
@@ -61,11 +65,21 @@ export interface WorkbenchServiceOptions {
   diskReserveBytes?: number;
   /** The version getSystemInfo reports (default: package.json's; the desktop app passes app.getVersion()). */
   appVersion?: string;
+  /** Where the service says what it found at start (e.g. another database's run folders); default stderr. */
+  log?: (line: string) => void;
+  /**
+   * Run configs may name any local file (a weights file, a data file): the command line, whose user owns the
+   * machine. Off (default) for the HTTP and IPC API: only imported data sets and weights inside the data or
+   * cache folder (localFiles.ts).
+   */
+  acceptFilePaths?: boolean;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
 export interface WorkbenchService extends WorkbenchClient {
   readonly dataDir: string;
+  /** Streams a data file into the data folder's uploads (`POST /api/upload`, the CLI); previewDataset and importDataset take its id. */
+  receiveUpload(source: Readable, name: string): Promise<{ uploadId: string; bytes: number }>;
   /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
   startQueue(): void;
   /** Resolves when nothing is training and nothing more will start now. */
@@ -87,29 +101,58 @@ function versionFromPackage(): string {
 
 export async function createWorkbenchService(options: WorkbenchServiceOptions): Promise<WorkbenchService> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true }).catch((err: Error) => {
-    throw new WorkbenchError(`cannot create the data folder ${dataDir}: ${err.message}`);
-  });
+  makeDataFolderPrivate(dataDir);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const db = openDatabase(path.join(dataDir, DATABASE_FILE));
   const events = new EventEmitter();
-  const emit = (event: WorkbenchEvent) => events.emit('event', event);
-  const store = new RunStore(db);
+  const report = options.log ?? ((line: string) => process.stderr.write(`workbench: ${line}\n`));
+  // A listener that throws (a closed event stream, a window gone) must not break whoever emitted, nor the other listeners.
+  const emit = (event: WorkbenchEvent) => {
+    for (const listener of events.listeners('event') as ((e: WorkbenchEvent) => void)[]) {
+      try {
+        listener(event);
+      } catch (err) {
+        report(`an event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  const store = new RunStore(db, ({ runId, status, error }) => {
+    emit({ type: 'run-status', runId, status, error });
+    emit({ type: 'runs-changed' });
+  });
+  const folders = RunFolders.bind(store, dataDir, report);
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
+  void datasets.uploads.removeStale();
   const queue = new RunQueue({
     store,
     datasets,
     dataDir,
+    folders,
     cacheDir,
     spawnWorker: options.spawnWorker ?? spawnNodeWorker,
     concurrency: options.concurrency ?? 1,
     diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
     emit,
+    log: report,
   });
   const classifiers = new ClassifierCache();
   const appVersion = options.appVersion ?? versionFromPackage();
-  const api = validated(workbenchApi({ db, store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }));
+  const api = validated(
+    workbenchApi({
+      db,
+      store,
+      datasets,
+      queue,
+      classifiers,
+      folders,
+      dataDir,
+      cacheDir,
+      appVersion,
+      emit,
+      acceptFilePaths: options.acceptFilePaths ?? false,
+    }),
+  );
   let closed = false;
   const service: WorkbenchService = {
     ...api,
@@ -118,15 +161,30 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
       events.on('event', listener);
       return () => events.off('event', listener);
     },
+    async receiveUpload(source, name) {
+      const upload = await datasets.uploads.receive(source, name);
+      return { uploadId: upload.id, bytes: upload.bytes };
+    },
     startQueue: () => queue.start(),
     whenIdle: () => queue.whenIdle(),
     async close({ finishRunning = false } = {}) {
       if (closed) return;
       closed = true;
-      await queue.close(finishRunning);
-      classifiers.clear();
+      // Each part closes even when another fails (a full disk, a damaged database): what can be closed is.
+      const failures: unknown[] = [];
+      const attempt = async (part: () => unknown) => {
+        try {
+          await part();
+        } catch (err) {
+          failures.push(err);
+        }
+      };
+      await attempt(() => queue.close(finishRunning));
+      await attempt(() => datasets.close());
+      await attempt(() => classifiers.clear());
       events.removeAllListeners();
-      db.close();
+      await attempt(() => db.close());
+      if (failures.length > 0) throw storageError(failures[0], 'closing the workbench', dataDir);
     },
   };
   if (options.autoStart ?? true) queue.start();
@@ -139,13 +197,26 @@ interface Parts {
   datasets: DatasetCatalog;
   queue: RunQueue;
   classifiers: ClassifierCache;
+  folders: RunFolders;
   dataDir: string;
   cacheDir: string;
   appVersion: string;
   emit(event: WorkbenchEvent): void;
+  acceptFilePaths: boolean;
 }
 
-function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, appVersion, emit }: Parts): WorkbenchApi {
+function workbenchApi({
+  store,
+  datasets,
+  queue,
+  classifiers,
+  folders,
+  dataDir,
+  cacheDir,
+  appVersion,
+  emit,
+  acceptFilePaths,
+}: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const datasetName = (id: string) => datasets.name(id);
   const messages = new SplitMessages(cacheDir);
@@ -232,7 +303,7 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       macroF1: figures?.macroF1 ?? null,
       curves: store.curves(row.id),
       evaluation,
-      logTail: await logTail(runPaths(dataDir, row.id).log, row.outputTail),
+      logTail: folders.owns(row.id) ? await logTail(folders.paths(row.id).log, row.outputTail) : (row.outputTail ?? ''),
     };
   };
   const copySource = (id: number | undefined) => {
@@ -248,13 +319,19 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
 
   const plan = async (grid: RunGrid): Promise<(PlannedRun & { configHash: string; datasetHash: string })[]> => {
     const planned = expandGrid(RunGridSchema.parse(grid), datasetName, copySource(grid.copyOf)).map(({ name, config }) => {
+      if (!acceptFilePaths) checkConfigFiles(config, { dataDir, cacheDir }, (id) => datasets.has(id));
       const datasetHash = datasets.contentKey(config.dataset.source);
       let parameters;
+      let problem;
       try {
-        parameters = countParameters(modelShape(config), datasets.labelCount(config.dataset.source), config.trainable);
+        const shape = modelShape(config);
+        parameters = countParameters(shape, datasets.labelCount(config.dataset.source), config.trainable);
+        problem =
+          emptySplitProblem(config, datasets.summary(config.dataset.source, () => 0).labels) ?? memoryProblem(config, shape, parameters);
       } catch (err) {
         throw new InvalidRequest(`${name}: ${(err as Error).message}`);
       }
+      if (problem) throw new InvalidRequest(`${name}: ${problem}`);
       const hash = configHash(config);
       return {
         name,
@@ -338,33 +415,29 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       return detail(requireRun(id));
     },
     async reorderQueue(ids) {
-      const queued = new Set(store.queuedIds());
-      const stray = ids.find((id) => !queued.has(id));
-      if (stray !== undefined) throw store.get(stray) ? new Conflict(`run ${stray} is not queued`) : new NotFound(`no run ${stray}`);
       if (new Set(ids).size !== ids.length) throw new InvalidRequest('reorderQueue: a run is listed twice');
       store.reorder(ids);
       changed();
       return queue.state();
     },
     async cancelRun(id) {
-      const row = requireRun(id);
-      if (row.status === 'running' && queue.cancel(id)) return;
-      if (row.status !== 'queued') throw new Conflict(`run ${id} is ${row.status}; only a queued or running run can be cancelled`);
-      store.end(id, 'cancelled', null, null, null);
-      emit({ type: 'run-status', runId: id, status: 'cancelled', error: null });
-      changed();
+      // Queued: cancelled here and now. Running (launching or training, here or in the process that owns the queue): the queue stops it.
+      if (store.cancelQueued(id) === 'queued') return queue.changed();
+      if (!queue.cancel(id)) store.cancelQueued(id); // ended meanwhile: refused with what it is now
     },
     async retryRun(id) {
-      const row = requireRun(id);
-      if (row.status !== 'failed' && row.status !== 'cancelled')
-        throw new Conflict(`run ${id} is ${row.status}; only a failed or cancelled run can be retried`);
-      const paths = runPaths(dataDir, id);
+      store.requireAllowed(id, 'retry');
       classifiers.forget(id);
-      // A retry starts from scratch: an old checkpoint would make it resume instead.
-      await Promise.all([rm(paths.checkpoints, { recursive: true, force: true }), rm(paths.classifier, { recursive: true, force: true })]);
+      if (folders.owns(id)) {
+        // A retry starts from scratch: an old checkpoint would make it resume instead.
+        const paths = folders.paths(id);
+        await Promise.all([
+          rm(paths.checkpoints, { recursive: true, force: true }),
+          rm(paths.classifier, { recursive: true, force: true }),
+        ]);
+      }
       store.requeue(id);
-      emit({ type: 'run-status', runId: id, status: 'queued', error: null });
-      changed();
+      queue.changed();
       queue.pump();
     },
     async setRunTags(id, tags) {
@@ -378,11 +451,12 @@ function workbenchApi({ store, datasets, queue, classifiers, dataDir, cacheDir, 
       changed();
     },
     async deleteRun(id) {
-      const row = requireRun(id);
-      if (row.status === 'running') throw new Conflict(`run ${id} is running; cancel it first`);
+      store.requireAllowed(id, 'delete');
       classifiers.forget(id);
+      // Its folder only when this database made it (another database's run of the same number is left alone).
+      const owned = folders.owns(id);
       store.delete(id);
-      await rm(runPaths(dataDir, id).dir, { recursive: true, force: true });
+      if (owned) await rm(folders.paths(id).dir, { recursive: true, force: true });
       changed();
     },
     async getQueueState() {

@@ -10,6 +10,13 @@ import { trainJob } from './train.js';
  * Its stdout is the run's log (the service keeps the last lines when it dies).
  */
 
+// What it writes (checkpoints, the classifier) is its owner's only, whatever umask it was started with.
+try {
+  process.umask(0o077);
+} catch {
+  // A runtime that does not allow it keeps the umask it inherited from the service (077).
+}
+
 const channel = parentChannel();
 const controller = new AbortController();
 let started = false;

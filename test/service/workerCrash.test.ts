@@ -15,6 +15,8 @@ it('a worker killed mid-run (SIGKILL) fails its run with the reason and output; 
   const { service } = await openService({
     dataDir,
     autoStart: false,
+    // A run naming a weights file that is not there: only the command line (a trusted caller) may name any path.
+    acceptFilePaths: true,
     spawnWorker: (args) => {
       const w = spawnNodeWorker(args);
       workers.push(w);

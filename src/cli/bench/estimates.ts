@@ -11,7 +11,15 @@ import { createWorkbenchService, type WorkbenchService } from '../../service/wor
  */
 
 const MODEL = { preset: 'custom', custom: { nLayer: 4, nEmbd: 128, nHead: 4, nPositions: 256 }, weights: 'random' };
-const BASE = { dataset: { source: 'sms-spam-book' }, model: MODEL, learningRate: 5e-4, epochs: 1, evalEvery: 50, evalBatches: 2 };
+const BASE = {
+  dataset: { source: 'sms-spam-book' },
+  model: MODEL,
+  pooling: 'last-token',
+  learningRate: 5e-4,
+  epochs: 1,
+  evalEvery: 50,
+  evalBatches: 2,
+};
 const CALIBRATION: RunGrid = { base: { ...BASE, trainable: 'last-1' } };
 const GRID: RunGrid = { base: BASE, vary: { trainable: ['last-1', 'last-2', 'all'], dropout: [0, 0.1] } };
 

@@ -48,7 +48,7 @@ The last stdout line is one JSON object: {"backend", "inference", "threads", "fr
   --weights random  with --full: random GPT-2 small weights (no download; the timing is the same)
   --profile         on stderr: each recipe's seconds by part, and the measured per-batch costs
   --estimates       only this: how close the run-time estimates come — a calibration run, then a grid of six
-                    small runs (custom:4,128,4 on the SMS set, trainable × dropout), each estimated when planned
+                    small runs (custom:4,128,4, last-token, on the SMS set, trainable × dropout), each estimated when planned
                     and as the queued run's ETA, then timed: {"runs": [{"name", "plannedSeconds", "etaSeconds",
                     "seconds", "plannedError", "etaError"}], "maxAbsError": {"planned", "eta"}} (errors as fractions)
   --json            only the JSON object on stdout

@@ -9,7 +9,10 @@ import { readServeState, writeServeState } from '../../service/http/serveState.j
 import { startHttpServer, type HttpServerOptions } from '../../service/http/server.js';
 import { NOT_BUILT } from '../../service/http/staticFiles.js';
 import { printJson, type Command } from '../command.js';
-import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
+import { resolveDataFolder } from '../../service/dataFolder.js';
+import { storageMessage } from '../../service/storageErrors.js';
+import { createWorkbenchService } from '../../service/workbenchService.js';
+import { DATA_FLAG, DATA_FLAG_HELP } from '../serviceSession.js';
 
 export const DEFAULT_PORT = 8765;
 
@@ -50,28 +53,43 @@ ${DATA_FLAG_HELP}
         `workbench: warning: listening on ${host}, not only this machine: anyone who can reach port ${port || 'chosen'} and has the token can use the workbench, over unencrypted HTTP`,
       );
     }
-    await withService(
-      values.data,
-      async (service) => {
-        const last = await readServeState(service.dataDir);
-        const token = (!values['new-token'] && last?.token) || randomBytes(24).toString('base64url');
-        const options = { service, host, token, rendererDir: RENDERER_DIR };
-        const server = await (values.port === undefined && last ? listenAgain(options, last.port) : startHttpServer({ ...options, port }));
-        await writeServeState(service.dataDir, { port: server.port, token });
-        const url = `${server.origin}/?token=${token}`;
-        process.stdout.write(`Spam Workbench: ${url}\n`);
-        if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
-        if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) say(`workbench: ${NOT_BUILT}`);
-        say(`data folder: ${service.dataDir}\nCtrl-C stops (a run in progress resumes at the next start)`);
-        const signal = await new Promise<NodeJS.Signals>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
-        say(`${signal}: stopping`);
-        await server.close();
-      },
-      true,
-    );
+    // Not withService: a failure while closing (a full disk, a damaged database) is said in one line, and the exit is still 0.
+    const service = await createWorkbenchService({ dataDir: resolveDataFolder(values.data), autoStart: true, acceptFilePaths: false });
+    const stopGuarding = guardProcess(say);
+    // Listening for the stop from the start: a SIGTERM sent as soon as the URL is printed (or before) stops it cleanly.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    try {
+      const last = await readServeState(service.dataDir);
+      const token = (!values['new-token'] && last?.token) || randomBytes(24).toString('base64url');
+      const options = { service, host, token, rendererDir: RENDERER_DIR };
+      let server;
+      try {
+        server = await (values.port === undefined && last ? listenAgain(options, last.port) : startHttpServer({ ...options, port }));
+      } catch (err) {
+        await service.close().catch(() => undefined);
+        throw err;
+      }
+      await writeServeState(service.dataDir, { port: server.port, token }).catch((err: unknown) =>
+        say(`workbench: ${storageMessage(err, 'keeping the port and token for the next start')}`),
+      );
+      const url = `${server.origin}/?token=${token}`;
+      process.stdout.write(`Spam Workbench: ${url}\n`);
+      if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
+      if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) say(`workbench: ${NOT_BUILT}`);
+      say(`data folder: ${service.dataDir}\nCtrl-C stops (a run in progress resumes at the next start)`);
+      const signal = await stopped;
+      say(`${signal}: stopping`);
+      // Close what can be closed; whatever fails is one line, and the exit stays 0: the stop was asked for.
+      await server.close().catch((err: unknown) => say(`workbench: ${storageMessage(err, 'closing the server')}`));
+      await service
+        .close()
+        .catch((err: unknown) => say(`workbench: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`));
+    } finally {
+      stopGuarding();
+    }
     return 0;
   },
 };
@@ -94,4 +112,21 @@ function parsePort(value: string | undefined): number {
   if (!/^\d+$/.test(value) || port > 65535)
     throw new WorkbenchError(`serve: --port takes a number from 0 to 65535 (0 = a free one), not "${value}"`);
   return port;
+}
+
+/**
+ * While serving, an error that escaped every handler (a timer, an event handler, a background task) is
+ * reported in one line and the server goes on: it must never take the workbench down. Each known source
+ * handles its own errors (a failed run, a 4xx/5xx answer); this is the net under them.
+ */
+function guardProcess(say: (line: string) => void): () => void {
+  const onError = (err: unknown) => {
+    say(`workbench serve: ${storageMessage(err, 'a background task')}`);
+  };
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return () => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+  };
 }

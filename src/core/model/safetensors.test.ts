@@ -172,7 +172,7 @@ describe('validation', () => {
   it('rejects a file shorter than 8 bytes', async () => {
     const file = path.join(dir, 'tiny.safetensors');
     await writeFile(file, Buffer.from([1, 2, 3]));
-    expect((await errorOf(readSafetensors(file))).message).toBe(`${file}: not a safetensors file (only 3 bytes)`);
+    expect((await errorOf(readSafetensors(file))).message).toBe(`${file}: not a safetensors file (too short)`);
   });
 
   it('rejects a header length larger than the file', async () => {
@@ -182,7 +182,7 @@ describe('validation', () => {
     await writeFile(file, bytes);
     const err = await errorOf(readSafetensorsHeader(file));
     expect(err.message).toContain(file);
-    expect(err.message).toContain('header length 1000 is larger than the file (20 bytes)');
+    expect(err.message).toContain('its header length is larger than the file');
   });
 
   it('rejects a header that is not JSON, or not an object', async () => {

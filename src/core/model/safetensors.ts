@@ -80,15 +80,15 @@ async function withFile<T>(path: string, use: (file: FileHandle, fileSize: numbe
 }
 
 async function parseHeader(file: FileHandle, fileSize: number, path: string): Promise<SafetensorsHeader> {
-  if (fileSize < 8) throw new WorkbenchError(`${path}: not a safetensors file (only ${fileSize} bytes)`);
+  // The messages never quote the file's bytes (its first 8 are the header length): a path given by mistake, or on
+  // purpose, tells nothing of what the file holds.
+  if (fileSize < 8) throw new WorkbenchError(`${path}: not a safetensors file (too short)`);
   const headerLength = (await readBytes(file, 0, 8)).readBigUInt64LE(0);
   if (headerLength > BigInt(fileSize - 8)) {
-    throw new WorkbenchError(
-      `${path}: not a safetensors file, or truncated: header length ${headerLength} is larger than the file (${fileSize} bytes)`,
-    );
+    throw new WorkbenchError(`${path}: not a safetensors file, or truncated: its header length is larger than the file`);
   }
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
-    throw new WorkbenchError(`${path}: not a safetensors file (header length ${headerLength} is implausibly large)`);
+    throw new WorkbenchError(`${path}: not a safetensors file (its header length is implausibly large)`);
   }
   const dataStart = 8 + Number(headerLength);
   const json = parseJson((await readBytes(file, 8, dataStart - 8)).toString('utf8'), path);

@@ -166,7 +166,7 @@ export async function trainClassifier(
     }
 
     stopping?.restoreBest(model);
-    const final = await evaluation.final();
+    const final = await evaluation.final(progress.step);
     return {
       history: progress.history,
       final,

@@ -2,9 +2,9 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { GPT2Config } from '../model/config.js';
 
 /*
- * The arithmetic a run does, counted in floating-point operations, so that seconds measured on runs of one
- * setting predict runs of another: time ≈ overhead + work / speed, with a speed per training path. The count
- * follows where the time goes (see DESIGN.md "Where the speed comes from"): tokens × the depth they pass.
+ * The work a run does, so that seconds measured on runs of one setting predict runs of another: floating-point
+ * operations (tokens × the depth they pass, see DESIGN.md "Where the speed comes from"), run at a speed per
+ * training path, and parameter updates (AdamW touches every trainable parameter at every step).
  */
 
 /** Token lengths of a data set's split as the run will see them. */
@@ -20,6 +20,8 @@ export type CostPath = 'onnx' | 'tfjs';
 
 export interface RunCost {
   flops: number;
+  /** Parameter updates (trainable parameters × steps): AdamW's and the gradients' memory traffic, which no FLOP count shows. */
+  updates: number;
   /** Which training path the run's steps take; the two differ in speed by about an order of magnitude. */
   path: CostPath;
 }
@@ -38,12 +40,6 @@ function trainedBlocks(config: RunConfig, nLayer: number): number {
   if (t.kind === 'all' || t.kind === 'lora') return nLayer;
   return 0;
 }
-
-/**
- * AdamW updates every trainable parameter at every step, in JavaScript: ~10 ns a parameter, the time of ~300
- * FLOPs of a matrix product at the ~28 GFLOP/s DESIGN.md measured. It dominates when the embeddings train.
- */
-const UPDATE_FLOPS_PER_PARAMETER = 300;
 
 /** Forward FLOPs of one token through one block at context T: the four projections and the MLP (24·d²), attention (4·T·d). */
 function blockFlops(d: number, T: number): number {
@@ -71,6 +67,9 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = cached ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
-  const updates = steps * trainableParameters * UPDATE_FLOPS_PER_PARAMETER;
-  return { flops: prefix + training + evaluation + updates, path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx' };
+  return {
+    flops: prefix + training + evaluation,
+    updates: steps * trainableParameters,
+    path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx',
+  };
 }

@@ -1,4 +1,5 @@
 import type { RunConfig } from '../../common/runConfig.js';
+import { WorkbenchError } from '../errors.js';
 import { chunk, forwardBatchSize, lengthSortedBatches, type Example, type SplitExamples } from '../data/examples.js';
 import type { SplitName } from '../data/split.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
@@ -61,12 +62,15 @@ export class RunEvaluation {
     }
   }
 
-  private few(): Promise<{ train: SplitMetrics; val: SplitMetrics }> {
-    return this.withMetrics(async (metrics) => ({ train: await metrics(this.fewTrain), val: await metrics(this.fewVal) }));
+  private few(step: number): Promise<{ train: SplitMetrics; val: SplitMetrics }> {
+    return this.withMetrics(async (metrics) => ({
+      train: finite(await metrics(this.fewTrain), 'train', step),
+      val: finite(await metrics(this.fewVal), 'val', step),
+    }));
   }
 
   async evalPoint(progress: TrainProgress, epoch: number): Promise<EvalPoint> {
-    const { train, val } = await this.few();
+    const { train, val } = await this.few(progress.step);
     return {
       step: progress.step,
       epoch,
@@ -80,9 +84,9 @@ export class RunEvaluation {
 
   /** Early stopping watches the loss on the whole validation set; otherwise the few batches give it. */
   async epochPoint(progress: TrainProgress, epoch: number): Promise<EpochPoint> {
-    const { train, val } = await this.few();
+    const { train, val } = await this.few(progress.step);
     const watched = this.config.earlyStopping
-      ? await this.withMetrics((metrics) => metrics(this.wholeSplit('val', this.config.batchSize)))
+      ? finite(await this.withMetrics((metrics) => metrics(this.wholeSplit('val', this.config.batchSize))), 'val', progress.step)
       : val;
     const valLoss = watched.loss;
     const { step, examplesSeen } = progress;
@@ -90,10 +94,10 @@ export class RunEvaluation {
   }
 
   /** Whole splits, shortest texts together so batches carry little padding (order does not change metrics), every prediction kept. */
-  async final(): Promise<Record<SplitName, SplitMetrics>> {
+  async final(step: number): Promise<Record<SplitName, SplitMetrics>> {
     const batches = finalBatches(this.examples, this.config);
-    const whole = (metrics: (b: Example[][], r: PredictionRecorder) => Promise<SplitMetrics>, split: SplitName) =>
-      metrics(batches[split], new PredictionRecorder(this.examples[split]));
+    const whole = async (metrics: (b: Example[][], r: PredictionRecorder) => Promise<SplitMetrics>, split: SplitName) =>
+      finite(await metrics(batches[split], new PredictionRecorder(this.examples[split])), split, step);
     return this.withMetrics(async (metrics) => ({
       train: await whole(metrics, 'train'),
       val: await whole(metrics, 'val'),
@@ -104,4 +108,18 @@ export class RunEvaluation {
   private wholeSplit(split: SplitName, batchSize: number): Example[][] {
     return chunk(this.examples[split], batchSize, true);
   }
+}
+
+const SPLIT_NAMES: Record<SplitName, string> = { train: 'training', val: 'validation', test: 'test' };
+
+/**
+ * The metrics when they are numbers; otherwise the run fails here, saying where the NaN came from, instead of
+ * a NaN travelling on into the curves and the result (where JSON would turn it into null).
+ */
+function finite(metrics: SplitMetrics, split: SplitName, step: number): SplitMetrics {
+  if (Number.isFinite(metrics.loss) && Number.isFinite(metrics.accuracy)) return metrics;
+  const name = SPLIT_NAMES[split];
+  const why =
+    metrics.count === 0 ? `: the ${name} split is empty — give it a share of the data (dataset.split)` : ': lower the learning rate';
+  throw new WorkbenchError(`the ${name} loss became ${Number.isNaN(metrics.loss) ? 'NaN' : metrics.loss} at step ${step}${why}`);
 }

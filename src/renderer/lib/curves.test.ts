@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveSeries } from './curves.js';
+import { curveNote, curveSeries, smoothPoints } from './curves.js';
 
 const run = {
   id: 7,
@@ -34,20 +34,55 @@ describe('curveSeries', () => {
     expect(train.points.map((p) => p.x)).toEqual([0.01, 0.51, 1.51]);
   });
 
-  it('gives accuracy per finished epoch, or from the evaluations before one ends', () => {
+  it('gives accuracy at every evaluation and at the epoch ends, in step order', () => {
     const [train, val] = curveSeries(run, 'accuracy', 'epochs');
     expect(train.points).toEqual([
+      { x: 0.01, y: 0.5 },
+      { x: 0.51, y: 0.8 },
       { x: 1, y: 0.8 },
+      { x: 1.51, y: 0.9 },
       { x: 2, y: 0.95 },
     ]);
-    expect(val.points).toEqual([
-      { x: 1, y: 0.78 },
-      { x: 2, y: 0.9 },
+    expect(val.points.map((p) => p.y)).toEqual([0.4, 0.75, 0.78, 0.85, 0.9]);
+    expect(curveSeries(run, 'accuracy', 'steps')[0].points.map((p) => p.x)).toEqual([0, 50, 100, 150, 200]);
+  });
+
+  it('keeps one point where an evaluation falls on an epoch end', () => {
+    const atEnd = { ...run, curves: { ...run.curves, evals: [{ ...run.curves.evals[1], step: 100, examplesSeen: 800 }] } };
+    expect(curveSeries(atEnd, 'accuracy', 'steps')[0].points).toEqual([
+      { x: 100, y: 0.8 },
+      { x: 200, y: 0.95 },
     ]);
-    const early = { ...run, curves: { evals: run.curves.evals.slice(0, 2), epochs: [] } };
-    expect(curveSeries(early, 'accuracy', 'epochs')[0].points).toEqual([
-      { x: 0, y: 0.5 },
-      { x: 0, y: 0.8 },
-    ]);
+  });
+});
+
+describe('smoothPoints', () => {
+  const points = [0, 1, 2, 3].map((x) => ({ x, y: x % 2 === 0 ? 1 : 0 }));
+
+  it('leaves a curve as it is at weight 0', () => {
+    expect(smoothPoints(points, 0)).toEqual(points);
+  });
+
+  it('starts at the first value (debiased) and evens out a zigzag', () => {
+    const smooth = smoothPoints(points, 0.8);
+    expect(smooth[0]).toEqual({ x: 0, y: 1 });
+    expect(smooth.map((p) => p.x)).toEqual([0, 1, 2, 3]);
+    const spread = (ys: number[]) => Math.max(...ys.slice(1)) - Math.min(...ys.slice(1));
+    expect(spread(smooth.map((p) => p.y))).toBeLessThan(spread(points.map((p) => p.y)));
+    // A constant stays constant.
+    expect(
+      smoothPoints(
+        [0, 1, 2].map((x) => ({ x, y: 0.7 })),
+        0.9,
+      ).every((p) => Math.abs(p.y - 0.7) < 1e-12),
+    ).toBe(true);
+  });
+});
+
+describe('curveNote', () => {
+  it('names the evaluation batches, or their range when runs differ', () => {
+    expect(curveNote([{ config: { evalBatches: 5 } }])).toMatch(/^Curve points are measured on 5 batches of train and validation/);
+    expect(curveNote([{ config: { evalBatches: 1 } }])).toContain('on 1 batch of');
+    expect(curveNote([{ config: { evalBatches: 5 } }, { config: { evalBatches: 1 } }])).toContain('on 1–5 batches (per run)');
   });
 });

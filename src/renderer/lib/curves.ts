@@ -1,6 +1,6 @@
 import type { RunDetail } from '../../common/api.js';
 
-export type CurveAxis = 'epochs' | 'examples';
+export type CurveAxis = 'steps' | 'epochs' | 'examples';
 export type CurveMetric = 'loss' | 'accuracy';
 
 export interface CurveSeries {
@@ -19,14 +19,23 @@ function examplesPerEpoch(run: Curves): number | null {
 }
 
 /**
- * A run's train and validation curves for one chart. Loss comes from the periodic evaluations
- * (the book's plot); accuracy from the per-epoch points, or the evaluations until an epoch ends.
- * On the epochs axis an evaluation sits at its fraction of the way through training.
+ * A run's train and validation curves for one chart, from the periodic evaluations (the book's
+ * plot); accuracy also from the epoch ends, measured the same way (a few batches), where no
+ * evaluation fell on that step. On the epochs axis an evaluation sits at its fraction of the way
+ * through training.
  */
 export function curveSeries(run: Curves, metric: CurveMetric, axis: CurveAxis): CurveSeries[] {
   const perEpoch = examplesPerEpoch(run);
-  const x = (p: { epoch: number; examplesSeen: number }, endOfEpoch: boolean) =>
-    axis === 'examples' ? p.examplesSeen : endOfEpoch ? p.epoch + 1 : perEpoch ? p.examplesSeen / perEpoch : p.epoch;
+  const x = (p: { step: number; epoch: number; examplesSeen: number }, endOfEpoch: boolean) =>
+    axis === 'steps'
+      ? p.step
+      : axis === 'examples'
+        ? p.examplesSeen
+        : endOfEpoch
+          ? p.epoch + 1
+          : perEpoch
+            ? p.examplesSeen / perEpoch
+            : p.epoch;
   const series = (split: 'train' | 'val', points: { x: number; y: number }[]): CurveSeries => ({
     runId: run.id,
     runName: run.name,
@@ -46,33 +55,45 @@ export function curveSeries(run: Curves, metric: CurveMetric, axis: CurveAxis): 
       ),
     ];
   }
-  if (epochs.length) {
-    return [
-      series(
-        'train',
-        epochs.map((p) => ({ x: x(p, true), y: p.trainAccuracy })),
-      ),
-      series(
-        'val',
-        epochs.map((p) => ({ x: x(p, true), y: p.valAccuracy })),
-      ),
-    ];
-  }
+  const evalSteps = new Set(evals.map((p) => p.step));
+  const points = [
+    ...evals.map((p) => ({ step: p.step, x: x(p, false), train: p.trainAccuracy, val: p.valAccuracy })),
+    ...epochs
+      .filter((p) => !evalSteps.has(p.step))
+      .map((p) => ({ step: p.step, x: x(p, true), train: p.trainAccuracy, val: p.valAccuracy })),
+  ].sort((a, b) => a.step - b.step);
   return [
     series(
       'train',
-      evals.map((p) => ({ x: x(p, false), y: p.trainAccuracy })),
+      points.map((p) => ({ x: p.x, y: p.train })),
     ),
     series(
       'val',
-      evals.map((p) => ({ x: x(p, false), y: p.valAccuracy })),
+      points.map((p) => ({ x: p.x, y: p.val })),
     ),
   ];
 }
 
-/** Distinct colours for up to eight runs, then repeating; validation is the same colour, dashed. */
-export const RUN_COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+/**
+ * An exponential moving average of a curve (TensorBoard's smoothing): weight 0 leaves it as it is,
+ * 0.9 follows the trend of about the last ten points. Debiased, so the first points are not pulled
+ * towards zero.
+ */
+export function smoothPoints(points: readonly { x: number; y: number }[], weight: number): { x: number; y: number }[] {
+  if (weight <= 0) return [...points];
+  let average = 0;
+  return points.map((p, i) => {
+    average = weight * average + (1 - weight) * p.y;
+    return { x: p.x, y: average / (1 - weight ** (i + 1)) };
+  });
+}
 
-export function runColor(index: number): string {
-  return RUN_COLORS[index % RUN_COLORS.length];
+/** The line under the curves: their points come from a few batches, the tables' figures from whole splits. */
+export function curveNote(runs: readonly { config: { evalBatches: number } }[]): string {
+  const counts = [...new Set(runs.map((r) => r.config.evalBatches))].sort((a, b) => a - b);
+  const batches =
+    counts.length === 1
+      ? `${counts[0]} batch${counts[0] === 1 ? '' : 'es'}`
+      : `${counts[0]}–${counts[counts.length - 1]} batches (per run)`;
+  return `Curve points are measured on ${batches} of train and validation (the book’s eval_iter); the tables’ figures are on the whole splits.`;
 }

@@ -1,4 +1,4 @@
-import type { Plugin } from 'chart.js';
+import type { Chart, Plugin } from 'chart.js';
 
 /** One bar's interval [low, high] in the y scale's units, or null for a bar without one. */
 export type Whisker = readonly [number, number] | null;
@@ -10,41 +10,56 @@ export function whiskerRange(whiskers: readonly (readonly Whisker[])[]): { min: 
 }
 
 /**
- * A bar chart's error bars, drawn as whiskers over each bar of dataset i from `whiskers[i][j]`. A small
- * inline plugin rather than a chart type of its own, so the bars stay chart.js's plain bar chart; the
- * intervals are captured here instead of in chart options, which chart.js would resolve per index.
+ * Error bars drawn as whiskers over each element (bar or point) j of dataset i from `whiskers[i][j]`,
+ * along the value axis: up and down on a vertical chart, left and right on a horizontal one
+ * (`indexAxis: 'y'`). A small inline plugin rather than a chart type of its own, so the chart stays
+ * chart.js's plain bar or line chart; the intervals are captured here instead of in chart options,
+ * which chart.js would resolve per index.
  */
-export function errorBarsPlugin(whiskers: readonly (readonly Whisker[])[], color = '#111827'): Plugin<'bar'> {
+export function errorBarsPlugin(whiskers: readonly (readonly Whisker[])[], color = '#111827'): Plugin {
+  const valueAxis = (chart: Chart) => (chart.options.indexAxis === 'y' ? 'x' : 'y');
   return {
     id: 'errorBars',
-    afterDataLimits(_chart, { scale }) {
+    afterDataLimits(chart, { scale }) {
       const range = whiskerRange(whiskers);
-      if (scale.axis !== 'y' || !range) return;
+      if (scale.axis !== valueAxis(chart) || !range) return;
       scale.min = Math.min(scale.min, range.min);
       scale.max = Math.max(scale.max, range.max);
     },
     afterDatasetsDraw(chart) {
       const { ctx } = chart;
+      const horizontal = valueAxis(chart) === 'x';
       ctx.save();
       ctx.strokeStyle = color;
       ctx.lineWidth = 1.5;
-      whiskers.forEach((bars, i) => {
+      whiskers.forEach((elements, i) => {
         if (!chart.isDatasetVisible(i)) return;
         const meta = chart.getDatasetMeta(i);
-        const y = chart.scales[meta.yAxisID ?? 'y'];
-        bars.forEach((whisker, j) => {
-          const bar = meta.data[j];
-          if (!whisker || !bar || !y) return;
-          const { x, width } = bar.getProps(['x', 'width'], true) as { x: number; width: number };
-          const [top, bottom] = [y.getPixelForValue(whisker[1]), y.getPixelForValue(whisker[0])];
-          const cap = Math.min(6, width / 4);
+        const scale = chart.scales[(horizontal ? meta.xAxisID : meta.yAxisID) ?? valueAxis(chart)];
+        elements.forEach((whisker, j) => {
+          const element = meta.data[j];
+          if (!whisker || !element || !scale) return;
+          const { x, y, width, height } = element.getProps(['x', 'y', 'width', 'height'], true) as Record<string, number | undefined>;
+          // A bar's cap is a quarter of its thickness (at most 6 px); a point has no thickness.
+          const thickness = horizontal ? height : width;
+          const cap = thickness ? Math.min(6, thickness / 4) : 5;
+          const [from, to] = [scale.getPixelForValue(whisker[0]), scale.getPixelForValue(whisker[1])];
           ctx.beginPath();
-          ctx.moveTo(x, top);
-          ctx.lineTo(x, bottom);
-          ctx.moveTo(x - cap, top);
-          ctx.lineTo(x + cap, top);
-          ctx.moveTo(x - cap, bottom);
-          ctx.lineTo(x + cap, bottom);
+          if (horizontal) {
+            ctx.moveTo(from, y!);
+            ctx.lineTo(to, y!);
+            for (const end of [from, to]) {
+              ctx.moveTo(end, y! - cap);
+              ctx.lineTo(end, y! + cap);
+            }
+          } else {
+            ctx.moveTo(x!, from);
+            ctx.lineTo(x!, to);
+            for (const end of [from, to]) {
+              ctx.moveTo(x! - cap, end);
+              ctx.lineTo(x! + cap, end);
+            }
+          }
           ctx.stroke();
         });
       });

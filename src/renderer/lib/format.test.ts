@@ -3,6 +3,7 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
+  formatEstimate,
   formatEta,
   formatGap,
   formatGapInterval,
@@ -13,6 +14,7 @@ import {
   formatPercent,
   formatPosition,
   formatRate,
+  formatRunTime,
   formatSpeed,
   formatStage,
   formatValue,
@@ -137,5 +139,24 @@ describe('formatLabels', () => {
     const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`label ${i}`, 1]));
     expect(formatLabels(many, 2)).toBe('label 0 1 · label 1 1 · and 7 more labels');
     expect(formatLabels({ ['x'.repeat(40)]: 1 })).toBe(`${'x'.repeat(23)}… 1`);
+  });
+});
+
+describe('formatEstimate', () => {
+  it('rounds as roughly as an estimate is', () => {
+    expect(formatEstimate(42)).toBe('≈ 40 s');
+    expect(formatEstimate(1)).toBe('≈ 5 s');
+    expect(formatEstimate(185)).toBe('≈ 3 min');
+    expect(formatEstimate(3600)).toBe('≈ 1 h');
+    expect(formatEstimate(4500)).toBe('≈ 1 h 15 min');
+    expect(formatEstimate(null)).toBe('');
+  });
+});
+
+describe('formatRunTime', () => {
+  it('gives the training time with the wall time beside it', () => {
+    expect(formatRunTime(250, 360)).toBe('4m 10s training · 6m 00s wall');
+    expect(formatRunTime(19, null)).toBe('19s training');
+    expect(formatRunTime(null, 60)).toBe('—');
   });
 });

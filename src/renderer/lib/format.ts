@@ -13,6 +13,25 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${h}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** An estimate, as rough as it is: 40 → "≈ 40 s", 185 → "≈ 3 min", 4500 → "≈ 1 h 15 min"; "" when unknown. */
+export function formatEstimate(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return `≈ ${Math.max(5, Math.round(seconds / 5) * 5)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `≈ ${minutes} min`;
+  return `≈ ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+
+/**
+ * A run's duration: the training time of all its attempts, and beside it the wall time from its first start
+ * (interruptions and loading included): "4m 10s training · 6m 00s wall".
+ */
+export function formatRunTime(seconds: number | null | undefined, wallSeconds: number | null | undefined): string {
+  if (seconds == null) return DASH;
+  const training = `${formatDuration(seconds)} training`;
+  return wallSeconds == null ? training : `${training} · ${formatDuration(wallSeconds)} wall`;
+}
+
 /** The time left while training: "about 3m 05s left", or "" when unknown. */
 export function formatEta(seconds: number | null | undefined): string {
   return seconds == null || !Number.isFinite(seconds) || seconds < 0 ? '' : `${formatDuration(seconds)} left`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BOOK_RUN_CONFIG, RunConfigSchema } from '../../common/runConfig.js';
-import { buildGrid, FIELDS, formFromConfig, splitList, type FormState } from './runForm.js';
+import { buildGrid, canonicalText, FIELDS, formFromConfig, splitList, type FormState } from './runForm.js';
 
 const book = () => formFromConfig(BOOK_RUN_CONFIG);
 
@@ -41,6 +41,24 @@ describe('the run form', () => {
     expect(result.ok && result.grid.base).toMatchObject({
       model: { preset: 'custom', weights: 'random', custom: { nLayer: 2, nEmbd: 64, nHead: 4 } },
     });
+  });
+
+  it('spells the custom model custom:2,64,4, as run names do, and reads 2,64,4 and 2/64/4 too', () => {
+    const custom = (text: string) => {
+      const result = buildGrid(set(set(set(book(), 'model.preset', 'custom'), 'model.custom', text), 'model.weights', 'random'));
+      return result.ok ? (result.grid.base['model'] as { custom: unknown }).custom : result.errors;
+    };
+    for (const text of ['custom:2,64,4', '2,64,4', '2/64/4', ' custom: 2, 64, 4 '])
+      expect(custom(text), text).toEqual({ nLayer: 2, nEmbd: 64, nHead: 4 });
+    expect(custom('custom:1,32,2,64')).toEqual({ nLayer: 1, nEmbd: 32, nHead: 2, nPositions: 64 });
+    expect(custom('2,64')).toEqual({ 'model.custom': expect.stringContaining('custom:LAYERS,WIDTH,HEADS') });
+    expect(canonicalText('model.custom', '2/64/4', false)).toBe('custom:2,64,4');
+    expect(canonicalText('model.custom', '2/64/4, custom:4,128,4,256', true)).toBe('custom:2,64,4, custom:4,128,4,256');
+    expect(canonicalText('model.custom', '2/64', false)).toBe('2/64');
+    expect(canonicalText('dropout', '0.10', false)).toBe('0.10');
+    const shapes = set(set(book(), 'model.preset', 'custom'), 'model.custom', '', 'custom:2,64,4, custom:4,128,4');
+    const grid = buildGrid(set(shapes, 'model.weights', 'random'));
+    expect(grid.ok && grid.grid.vary?.['model.custom']).toHaveLength(2);
   });
 
   it('reads split percentages, off values and named lengths', () => {
@@ -102,6 +120,7 @@ describe('the run form', () => {
     const parsed = RunConfigSchema.parse({ ...result.grid.base, trainable: config.trainable });
     expect(parsed).toEqual(config);
     expect(result.grid.base['trainable']).toBe('lora:4,8');
+    expect(formFromConfig(config)['model.custom'].value).toBe('custom:2,64,4');
   });
 });
 

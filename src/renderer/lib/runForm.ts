@@ -31,6 +31,8 @@ export interface FieldDef {
   listPattern?: RegExp;
   /** Whether the field may vary (the run's name may not). */
   varies?: boolean;
+  /** A parsed value in the field's one spelling, when it reads others too (the custom shape reads "2/64/4"). */
+  show?: (value: never) => string;
 }
 
 function number(text: string, { integer = false, min = -Infinity, max = Infinity } = {}): number {
@@ -59,13 +61,27 @@ const offOr =
   (text: string): T | null =>
     text === 'off' || text === '' ? null : parse(text);
 
-/** "2/64/4" → the custom model's layers, embedding width and heads. */
-function parseShape(text: string) {
-  const parts = text.split('/').map((p) => p.trim());
-  if (parts.length !== 3) throw new Error(`"${text}" is not layers/width/heads, e.g. 2/64/4`);
-  const [nLayer, nEmbd, nHead] = parts.map((p) => number(p, { integer: true, min: 1 }));
+type CustomShape = { nLayer: number; nEmbd: number; nHead: number; nPositions?: number };
+
+/**
+ * "custom:2,64,4" (the spelling of run names and the CLI's --model), or "2,64,4" or "2/64/4" → the custom
+ * model's layers, embedding width and heads, and a fourth number for the context length.
+ */
+function parseShape(text: string): CustomShape {
+  const parts = text
+    .replace(/^\s*custom:/, '')
+    .split(/[,/]/)
+    .map((p) => p.trim());
+  if (parts.length !== 3 && parts.length !== 4) throw new Error(`"${text}" is not custom:LAYERS,WIDTH,HEADS, e.g. custom:2,64,4`);
+  const [nLayer, nEmbd, nHead, nPositions] = parts.map((p) => number(p, { integer: true, min: 1 }));
   if (nEmbd % nHead !== 0) throw new Error(`width ${nEmbd} does not divide into ${nHead} heads`);
-  return { nLayer, nEmbd, nHead };
+  return nPositions === undefined ? { nLayer, nEmbd, nHead } : { nLayer, nEmbd, nHead, nPositions };
+}
+
+/** The one spelling of a custom shape: "custom:2,64,4", the context length only when it is not the default 1024. */
+function showShape(shape: CustomShape): string {
+  const positions = shape.nPositions === undefined || shape.nPositions === 1024 ? '' : `,${shape.nPositions}`;
+  return `custom:${shape.nLayer},${shape.nEmbd},${shape.nHead}${positions}`;
 }
 
 /** "70/10/20" (percent) or "0.7/0.1/0.2" → the split fractions. */
@@ -167,13 +183,15 @@ export const FIELDS: readonly FieldDef[] = [
   },
   {
     path: 'model.custom',
-    label: 'Custom shape (layers/width/heads)',
-    help: 'Only for the custom model, e.g. 2/64/4: two blocks, 64-wide embeddings, four attention heads.',
+    label: 'Custom model',
+    help: 'Only for the custom model: custom:LAYERS,WIDTH,HEADS, e.g. custom:2,64,4 is two blocks, 64-wide embeddings, four attention heads (a fourth number sets the context length).',
     input: 'text',
     section: 'Model',
-    format: (c) => (c.model.custom ? `${c.model.custom.nLayer}/${c.model.custom.nEmbd}/${c.model.custom.nHead}` : '2/64/4'),
+    format: (c) => (c.model.custom ? showShape(c.model.custom) : 'custom:2,64,4'),
     parse: parseShape,
+    show: showShape,
     appliesWhen: (values) => values('model.preset').includes('custom'),
+    listPattern: /\s*custom:\s*\d+(?:\s*,\s*\d+){2,3}|[^,]+/g,
   },
   {
     path: 'model.weights',
@@ -332,6 +350,25 @@ export type FormState = Record<string, FieldState>;
 /** The form filled from a config: the book's recipe by default, a run's config for duplicate-and-edit. */
 export function formFromConfig(config: RunConfig): FormState {
   return Object.fromEntries(FIELDS.map((f) => [f.path, { value: f.format(config), vary: false, list: f.format(config) }]));
+}
+
+/**
+ * A field's text in its one spelling ("2/64/4" → "custom:2,64,4"), each value of a list; the text as typed when
+ * a value does not parse (the field then says why).
+ */
+export function canonicalText(path: string, text: string, vary: boolean): string {
+  const field = FIELDS.find((f) => f.path === path);
+  if (!field?.show) return text;
+  const show = field.show as (value: unknown) => string;
+  try {
+    return vary
+      ? splitList(text, field.listPattern)
+          .map((t) => show(field.parse(t)))
+          .join(', ')
+      : show(field.parse(text.trim()));
+  } catch {
+    return text;
+  }
 }
 
 /** A comma list's values, trimmed, without empties. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiMethods, type ApiMethodName, type WorkbenchApi } from '../../common/api.js';
 import { checkArgs, checkResult } from '../../common/apiChecks.js';
 import { BodyTooLarge, readBody } from './body.js';
-import { statusOf } from './errorStatus.js';
+import { errorLine, statusOf } from './errorStatus.js';
 import { sendError, sendJson } from './respond.js';
 
 /**
@@ -41,9 +41,10 @@ export async function handleApiCall(
     value = await Reflect.apply(api[method], api, args.value);
   } catch (err) {
     const status = statusOf(err);
-    const message = err instanceof Error ? err.message : String(err);
-    if (status === 500) log(`${method} failed unexpectedly: ${err instanceof Error ? (err.stack ?? message) : message}`);
-    return sendError(res, status, status === 500 ? `${method} failed unexpectedly: ${firstLine(message)}` : message);
+    const line = errorLine(err, method);
+    if (status === 500) log(`${method} failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    else if (status >= 503) log(line);
+    return sendError(res, status, line);
   }
   const result = checkResult(method, value);
   if (!result.ok) {
@@ -51,8 +52,4 @@ export async function handleApiCall(
     return sendError(res, 500, `${method}: the app returned an invalid result`);
   }
   sendJson(res, 200, result.value);
-}
-
-function firstLine(message: string): string {
-  return message.split('\n', 1)[0];
 }

@@ -1,16 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_DATA_BYTES } from '../../core/data/textDecoding.js';
 
 /**
- * The largest request body: a body is parsed as one string, and V8's longest string is what the
- * engine also allows a data file (MAX_DATA_BYTES, 512 MiB on 64-bit). A data set travels as base64
- * (4 bytes per 3), so HTTP carries data files up to ~384 MiB; larger ones go through the CLI.
+ * The largest JSON body. Data files do not travel in JSON over HTTP: they are streamed to `POST /api/upload`
+ * first (UPLOAD_PATH), so an API call's body is small, and parsing it never holds the server up.
  */
-export const MAX_BODY_BYTES = MAX_DATA_BYTES;
+export const MAX_BODY_BYTES = 64 * 2 ** 20;
 
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
-    super(`the request body is larger than ${(limit / 2 ** 20).toFixed(0)} MiB`);
+    super(`the request body is larger than ${(limit / 2 ** 20).toFixed(0)} MiB (send data files to POST /api/upload first)`);
   }
 }
 

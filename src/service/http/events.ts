@@ -15,7 +15,13 @@ export function handleEvents(client: Pick<WorkbenchClient, 'onEvent'>, res: Serv
   // A first line at once, so the client's EventSource opens now rather than with the first event.
   res.write(': connected\n\n');
   const unsubscribe = client.onEvent((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const keepAlive = setInterval(() => {
+    try {
+      res.write(': keep-alive\n\n');
+    } catch {
+      res.destroy(); // a stream that cannot be written to is over; 'close' stops this timer
+    }
+  }, KEEP_ALIVE_MS);
   const stop = () => {
     clearInterval(keepAlive);
     unsubscribe();

@@ -1,17 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchClient } from '../../common/api.js';
-import { EVENTS_PATH } from '../../common/channels.js';
+import { EVENTS_PATH, UPLOAD_PATH } from '../../common/channels.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { handleApiCall } from './apiRoute.js';
 import { handleEvents } from './events.js';
 import { checkHost, checkOrigin, checkToken, hostPort, isWildcard } from './guard.js';
 import { sendError } from './respond.js';
 import { handleStatic } from './staticFiles.js';
+import { handleUpload, type UploadReceiver } from './uploadRoute.js';
 
 export interface HttpServerOptions {
-  /** The API and its event stream (the workbench service). */
-  service: WorkbenchClient;
+  /** The API and its event stream (the workbench service); with `receiveUpload`, `POST /api/upload` too. */
+  service: WorkbenchClient & Partial<UploadReceiver>;
   /** Default 127.0.0.1: only this machine can connect. */
   host?: string;
   /** 0 picks a free port. */
@@ -44,8 +45,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
     route(req, res).catch((err: unknown) => {
       // The path only: the query may hold the token.
       log(`${req.method} ${(req.url ?? '').split('?')[0]}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (!res.headersSent) sendError(res, 500, 'the server failed unexpectedly');
-      else res.destroy();
+      try {
+        if (!res.headersSent) sendError(res, 500, 'the server failed unexpectedly');
+        else res.destroy();
+      } catch {
+        res.destroy();
+      }
     });
   });
 
@@ -60,6 +65,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
       if (req.method !== 'GET') return sendError(res, 405, `${EVENTS_PATH}: use GET (an EventSource)`);
       return handleEvents(service, res);
     }
+    if (url.pathname === UPLOAD_PATH)
+      return handleUpload(service.receiveUpload ? (service as UploadReceiver) : undefined, url, req, res, log);
     return handleApiCall(service, url.pathname.slice('/api/'.length), req, res, log);
   }
 

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { contentSecurityPolicy } from '../../common/csp.js';
 import { sendError } from './respond.js';
 
@@ -46,7 +47,9 @@ export async function handleStatic(rootDir: string, { pathname, search }: URL, r
     res.writeHead(308, { Location: `/${pathname.replace(/^\/+|\/+$/g, '')}${search}` }).end();
     return;
   }
-  const file = PAGE_ROUTES.has(pathname) ? path.join(rootDir, 'index.html') : resolveInside(rootDir, pathname);
+  const named = PAGE_ROUTES.has(pathname) ? path.join(rootDir, 'index.html') : resolveInside(rootDir, pathname);
+  // Links are followed only inside the folder: a file whose real path leaves it is not found.
+  const file = named ? await realInside(rootDir, named) : null;
   const info = file ? await stat(file).catch(() => null) : null;
   if (!file || !info?.isFile()) {
     return PAGE_ROUTES.has(pathname) ? sendError(res, 404, NOT_BUILT) : sendError(res, 404, `not found: ${pathname}`);
@@ -62,7 +65,14 @@ export async function handleStatic(rootDir: string, { pathname, search }: URL, r
     ...(html ? { 'Content-Security-Policy': contentSecurityPolicy(), 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' } : {}),
   });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  // A read that fails midway (the file replaced by a rebuild) ends this answer, never the server.
+  await pipeline(createReadStream(file), res).catch(() => res.destroy());
+}
+
+/** `file`'s real path (links followed) when it lies inside `rootDir`'s real path; null otherwise or when it does not exist. */
+async function realInside(rootDir: string, file: string): Promise<string | null> {
+  const [root, real] = await Promise.all([realpath(rootDir).catch(() => null), realpath(file).catch(() => null)]);
+  return root !== null && real !== null && real.startsWith(root + path.sep) ? real : null;
 }
 
 function resolveInside(rootDir: string, pathname: string): string | null {
