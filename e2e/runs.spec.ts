@@ -191,8 +191,12 @@ test('Classify labels a message with a finished run and shows the probabilities'
 test('the /popup page classifies one message', async ({ page, workbench }, testInfo) => {
   // The tray popup's window size (POPUP_SIZE in src/main/windowOptions.ts).
   await page.setViewportSize({ width: 420, height: 300 });
+  // The popup loads the chosen run's classifier as it opens, and says so until it is in memory.
+  const loaded = page.waitForResponse((r) => r.url().includes('/api/loadClassifier') && r.ok());
   await page.goto(workbench.at('/popup'));
   await page.getByTestId('popup-run').selectOption(String(runIds[0]));
+  await loaded;
+  await expect(page.getByTestId('popup-model-loading')).toHaveCount(0);
   await expect(page.getByRole('navigation')).toHaveCount(0);
   await page.getByTestId('popup-input').fill('Free entry in 2 a wkly comp to win FA Cup final tkts. Text FA to 87121');
   await page.getByTestId('popup-classify').click();

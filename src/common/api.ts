@@ -509,6 +509,8 @@ export interface WorkbenchApi {
 
   /** Classifies texts with a finished run's saved classifier. */
   classify(runId: number, texts: string[]): Promise<Prediction[]>;
+  /** Loads a finished run's classifier ahead of classify (the tray popup, on open); resolves once it is in memory. */
+  loadClassifier(runId: number): Promise<void>;
 }
 
 export type ApiMethodName = keyof WorkbenchApi;
@@ -563,4 +565,5 @@ export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> 
   getRunErrors: { args: z.tuple([RunId, EvalSplitSchema.optional()]), result: RunErrorsSchema },
   getDisagreements: { args: z.tuple([RunId, RunId, EvalSplitSchema.optional()]), result: DisagreementsSchema },
   classify: { args: z.tuple([RunId, z.array(z.string()).min(1).max(1000)]), result: z.array(PredictionSchema) },
+  loadClassifier: { args: z.tuple([RunId]), result: Void },
 };

@@ -30,6 +30,7 @@ const methods: { [K in ApiMethodName]: true } = {
   getRunErrors: true,
   getDisagreements: true,
   classify: true,
+  loadClassifier: true,
 };
 
 export const apiMethodNames = Object.keys(methods) as ApiMethodName[];

@@ -14,7 +14,8 @@ export class ClassifierCache {
   /** The forward-only path classify runs on (`onnx` or `tfjs`), once known. */
   inference: string | null = null;
 
-  async classify(runId: number, dir: string, texts: string[]): Promise<Prediction[]> {
+  /** The run's classifier, loaded from `dir` on first use and kept; the tray popup asks ahead so its first answer is quick. */
+  async load(runId: number, dir: string): Promise<ClassifierRunner> {
     const [{ initBackend }, { initInference }, { loadClassifier }, { classifierRunner }] = await Promise.all([
       import('../core/model/backend.js'),
       import('../core/model/inference.js'),
@@ -35,7 +36,11 @@ export class ClassifierCache {
       this.loaded.delete(runId);
       this.loaded.set(runId, runner);
     }
-    return (await runner).classify(texts);
+    return runner;
+  }
+
+  async classify(runId: number, dir: string, texts: string[]): Promise<Prediction[]> {
+    return (await this.load(runId, dir)).classify(texts);
   }
 
   forget(runId: number): void {

@@ -306,6 +306,14 @@ function workbenchApi({
       logTail: folders.owns(row.id) ? await logTail(folders.paths(row.id).log, row.outputTail) : (row.outputTail ?? ''),
     };
   };
+  /** A finished run's saved classifier, or Conflict. */
+  const classifierDir = (runId: number): string => {
+    const row = requireRun(runId);
+    const dir = store.hasClassifier(runId);
+    if (row.status !== 'finished' || dir === null)
+      throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
+    return path.join(dataDir, dir);
+  };
   const copySource = (id: number | undefined) => {
     if (id === undefined) return undefined;
     const source = store.get(id);
@@ -529,12 +537,11 @@ function workbenchApi({
     },
 
     async classify(runId, texts): Promise<Prediction[]> {
-      const row = requireRun(runId);
-      const dir = store.hasClassifier(runId);
-      if (row.status !== 'finished' || dir === null)
-        throw new Conflict(`run ${runId} is ${row.status}; only a finished run has a classifier`);
-      const predictions = await classifiers.classify(runId, path.join(dataDir, dir), texts);
+      const predictions = await classifiers.classify(runId, classifierDir(runId), texts);
       return predictions.map((p, i) => ({ text: texts[i], ...p }));
+    },
+    async loadClassifier(runId) {
+      await classifiers.load(runId, classifierDir(runId));
     },
   };
 }

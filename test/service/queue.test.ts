@@ -68,6 +68,8 @@ describe('a grid of three small runs', () => {
       db.close();
     }
 
+    // Loading ahead (the tray popup does, as it opens) keeps the classifier for classify.
+    await service.loadClassifier(created[0].id);
     const [prediction] = await service.classify(created[0].id, ['URGENT! You have won a 1 week FREE membership']);
     expect(['ham', 'spam']).toContain(prediction.label);
     expect(prediction.probabilities.ham + prediction.probabilities.spam).toBeCloseTo(1, 5);
@@ -109,6 +111,7 @@ describe('queue operations', () => {
     await service.retryRun(b.id);
     expect((await service.getQueueState()).queued).toEqual([c.id, a.id, b.id]);
     expect(await errorOf(service.retryRun(a.id))).toBeInstanceOf(Conflict);
+    expect((await errorOf(service.loadClassifier(a.id))).message).toBe(`run ${a.id} is queued; only a finished run has a classifier`);
 
     await service.deleteRun(a.id);
     expect(await errorOf(service.getRun(a.id))).toBeInstanceOf(NotFound);
