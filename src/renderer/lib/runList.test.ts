@@ -1,42 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunProgress, RunSummary } from '../../common/api.js';
-import { BOOK_RUN_CONFIG } from '../../common/runConfig.js';
+import { runSummary } from './runFixture.js';
 import { applyRunEvent, moveInQueue, orderRuns, shiftInQueue } from './runList.js';
 
 function summary(id: number, status: RunSummary['status'], queuePosition: number | null = null): RunSummary {
-  return {
-    id,
-    name: `run ${id}`,
-    status,
-    queuePosition,
-    config: BOOK_RUN_CONFIG,
-    datasetId: 'sms-spam-book',
-    datasetName: 'SMS Spam',
-    differences: '',
-    createdAt: '2026-01-01T00:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    seconds: null,
-    backend: null,
-    parameters: null,
-    accuracy: null,
-    gap: null,
-    progress: null,
-    error: null,
-    duplicateOf: null,
-    resumedFromEpoch: null,
-    restarts: 0,
-    hasClassifier: false,
-    intervals: null,
-    gapIntervals: null,
-    group: 'g0',
-    splitKey: 's0',
-    hasPredictions: false,
-    tags: [],
-    note: '',
-    wallSeconds: null,
-    estimatedSeconds: null,
-  };
+  return runSummary(id, { status, queuePosition });
 }
 
 const progress: RunProgress = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../common/api.js';
 import { BOOK_RUN_CONFIG } from '../../common/runConfig.js';
+import { runSummary as run } from './runFixture.js';
 import {
   filterOptions,
   filterRuns,
@@ -14,43 +15,6 @@ import {
   sortRuns,
   type RunSort,
 } from './runTable.js';
-
-function run(id: number, over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id,
-    name: `run ${id}`,
-    status: 'finished',
-    queuePosition: null,
-    config: BOOK_RUN_CONFIG,
-    datasetId: 'sms-spam-book',
-    datasetName: 'SMS Spam',
-    differences: '',
-    createdAt: '2026-01-01T00:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    seconds: null,
-    backend: null,
-    parameters: null,
-    accuracy: null,
-    gap: null,
-    progress: null,
-    error: null,
-    duplicateOf: null,
-    resumedFromEpoch: null,
-    restarts: 0,
-    hasClassifier: false,
-    intervals: null,
-    gapIntervals: null,
-    group: 'g0',
-    splitKey: 's0',
-    hasPredictions: false,
-    tags: [],
-    note: '',
-    wallSeconds: null,
-    estimatedSeconds: null,
-    ...over,
-  };
-}
 
 const accuracy = (test: number) => ({ train: 0.9, val: 0.9, test });
 const ids = (runs: RunSummary[]) => runs.map((r) => r.id);
