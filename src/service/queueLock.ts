@@ -29,7 +29,7 @@ export class QueueLock {
     }
     try {
       db.pragma('locking_mode = EXCLUSIVE');
-      db.exec('BEGIN EXCLUSIVE');
+      exclusive(db);
     } catch (err) {
       db.close();
       if ((err as { code?: string }).code !== 'SQLITE_BUSY') {
@@ -63,6 +63,27 @@ export class QueueLock {
     if (this.db.open) this.db.close();
   }
 }
+
+/** Attempts at the lock before a taker believes it is held, further apart each time, at random (~0.3 s in all). */
+const ATTEMPTS = 25;
+
+/**
+ * BEGIN EXCLUSIVE passes through a shared lock: two takers at the same instant can each hold the shared lock the
+ * other must wait out, and both be refused with nobody holding it. Each lets go and tries again after a random
+ * pause, so one of them gets through even on a busy machine; an owner that really holds the lock refuses every attempt.
+ */
+function exclusive(db: Db): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt === ATTEMPTS) throw err;
+      Atomics.wait(PAUSE, 0, 0, 1 + Math.random() * 2 * attempt);
+    }
+  }
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function readHolder(dataDir: string): number | null {
   try {
