@@ -175,7 +175,8 @@ test('Compare shows intervals, a verdict about chance, the pairs, error bars and
   expect(await whiskerPixels(gapCanvas)).toBeGreaterThan(50);
   await expect(page.getByTestId('groups-table').locator('tbody tr')).toHaveCount(RATES.length);
 
-  await page.getByTestId('gap-chart').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  // The gap table and the verdicts beside it.
+  await page.getByTestId('gap-table').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await saveScreenshot(page, testInfo, 'compare-statistics');
 
   // A pair's disagreements: exactly McNemar's two counts, each message right for one run and wrong for the other.
