@@ -1,9 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../src/common/api.js';
-import { lastJson, REPO_ROOT, runWorkbench } from './support/cli.js';
+import { lastJson, runWorkbench } from './support/cli.js';
+import { startServe } from './support/serveProcess.js';
 import { openEventStream } from './support/httpClient.js';
 import { smsSlice, SMS_MAPPING, tinyRun } from './support/service.js';
 import { tempDir } from './support/tempDir.js';
@@ -11,36 +11,8 @@ import { tempDir } from './support/tempDir.js';
 /* `workbench serve` as users start it: a real process, the URL it prints, the API behind it, and a clean stop. */
 
 const dir = tempDir('wb-cli-serve-');
-const started: ChildProcessWithoutNullStreams[] = [];
-afterAll(() => started.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
-
-interface Serving {
-  child: ChildProcessWithoutNullStreams;
-  /** The URL line's URL and the --json line. */
-  url: URL;
-  info: Record<string, unknown>;
-  stderr(): string;
-  exit: Promise<number | null>;
-}
-
-/** Starts `workbench serve ...args --json` and resolves once it printed its URL and JSON lines. */
-function serve(args: string[]): Promise<Serving> {
-  const child = spawn(process.execPath, ['bin/workbench.mjs', 'serve', ...args, '--json'], { cwd: REPO_ROOT });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const match = /^Spam Workbench: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n(\{.*\})\n/m.exec(stdout);
-      if (match)
-        resolve({ child, url: new URL(match[1]), info: JSON.parse(match[2]) as Record<string, unknown>, stderr: () => stderr, exit });
-    });
-    void exit.then((code) => reject(new Error(`serve exited with ${code} before printing its URL:\n${stdout}\n${stderr}`)));
-  });
-}
+// The port as each test gives it: several start again on the data folder's last port.
+const serve = (args: string[]) => startServe(args, {}, { freePort: false });
 
 it('prints the URL with a token, serves the API with it, and exits 0 on SIGTERM', async () => {
   const data = path.join(dir, 'data');

@@ -73,6 +73,8 @@ export class Estimates {
 
   /** Seconds for each (config, data set hash); null where nothing is measured yet or the data cannot be read. */
   async estimate(runs: { config: RunConfig; datasetHash: string }[]): Promise<(number | null)[]> {
+    // getRun, Compare and export ask for their finished runs too: nothing to estimate, no fit to make.
+    if (runs.length === 0) return [];
     const fit = fitSpeeds(await this.samples());
     if (!fit) return runs.map(() => null);
     return Promise.all(

@@ -7,6 +7,8 @@ export interface Serving {
   child: ChildProcessWithoutNullStreams;
   url: URL;
   token: string;
+  /** The `--json` line: {url, host, port, token, dataFolder}. */
+  info: Record<string, unknown>;
   stderr(): string;
   exit: Promise<number | null>;
   /** `POST /api/<method>` with `args` as the JSON body: status and parsed body. */
@@ -16,9 +18,12 @@ export interface Serving {
 const started: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => started.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
 
-/** Starts `workbench serve --port 0 ...args --json` and resolves once it printed its URL and JSON lines. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serving> {
-  const child = spawn(process.execPath, ['bin/workbench.mjs', 'serve', '--port', '0', ...args, '--json'], {
+/**
+ * Starts `workbench serve --port 0 ...args --json` (without `--port 0` when `freePort` is false: the port of
+ * `args`, or the data folder's last one) and resolves once it printed its URL and JSON lines.
+ */
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, { freePort = true } = {}): Promise<Serving> {
+  const child = spawn(process.execPath, ['bin/workbench.mjs', 'serve', ...(freePort ? ['--port', '0'] : []), ...args, '--json'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });
@@ -30,7 +35,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      const match = /^Spam Workbench: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/m.exec(stdout);
+      const match = /^Spam Workbench: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n(\{.*\})\n/m.exec(stdout);
       if (!match) return;
       const url = new URL(match[1]);
       const token = url.searchParams.get('token')!;
@@ -43,7 +48,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
         const text = await res.text();
         return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
       };
-      resolve({ child, url, token, stderr: () => stderr, exit, call });
+      resolve({ child, url, token, info: JSON.parse(match[2]) as Record<string, unknown>, stderr: () => stderr, exit, call });
     });
     void exit.then((code) => reject(new Error(`serve exited with ${code} before printing its URL:\n${stdout}\n${stderr}`)));
   });
