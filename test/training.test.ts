@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import { tokenize } from '../src/core/data/tokenizer.js';
-import { initBackend } from '../src/core/model/backend.js';
+import { backendDevice, initBackend } from '../src/core/model/backend.js';
+import { initDevice } from '../src/core/model/onnx/session.js';
 import type { SplitExamples } from '../src/core/data/examples.js';
 import { trainClassifier, TrainingCancelled, type LoopOptions, type TrainEvent } from '../src/core/train/loop.js';
 import { buildClassifier, modelShape, prepareData, runTraining } from '../src/core/train/run.js';
@@ -49,6 +50,15 @@ async function train(input: RunConfigInput, options: LoopOptions = {}) {
 }
 
 /** Largest absolute difference between two runs' trained weights (one expect, not one per weight). */
+/** What a run's trainStep says on ONNX Runtime: the device it chose (CUDA where it loads), with its reason. */
+async function onnxStep() {
+  const { device, reason } = await initDevice();
+  return { path: 'onnx', fallbackReason: null, device, deviceReason: reason };
+}
+
+/** What it says on tfjs: the backend's device. */
+const tfjsStep = (fallbackReason: string | null) => ({ path: 'tfjs', fallbackReason, device: backendDevice(), deviceReason: null });
+
 function maxAbsDiff(a: number[][], b: number[][]): number {
   let worst = 0;
   a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
@@ -103,8 +113,8 @@ describe('training loop equivalences', () => {
     const onnx = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'onnx' });
     const tfjs = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'tfjs' });
     expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx' });
-    expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
-    expect(tfjs.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: null });
+    expect(onnx.outcome.trainStep).toEqual(await onnxStep());
+    expect(tfjs.outcome.trainStep).toEqual(tfjsStep(null));
     for (const split of ['train', 'val', 'test'] as const) {
       expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
       expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
@@ -128,7 +138,7 @@ describe('training loop equivalences', () => {
     const input = { ...lastBlock, epochs: 1, trainable: { kind: 'all' } } as const;
     const onnx = await train(input, { inference: 'onnx' });
     const tfjs = await train(input, { inference: 'tfjs' });
-    expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
+    expect(onnx.outcome.trainStep).toEqual(await onnxStep());
     expect(onnx.outcome.prefixCache).toBeNull();
     for (const split of ['train', 'val', 'test'] as const)
       expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
@@ -137,9 +147,9 @@ describe('training loop equivalences', () => {
 
   it('selections the ONNX training graph does not cover train on tfjs, with the reason', async () => {
     const dropout = await train({ ...lastBlock, epochs: 1, dropout: 0.1 }, { inference: 'onnx' });
-    expect(dropout.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'dropout 0.1: the ONNX training graph has none' });
+    expect(dropout.outcome.trainStep).toEqual(tfjsStep('dropout 0.1: the ONNX training graph has none'));
     const lora = await train({ ...lastBlock, epochs: 1, trainable: { kind: 'lora', rank: 2, alpha: 2 } }, { inference: 'onnx' });
-    expect(lora.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'LoRA trains on tfjs' });
+    expect(lora.outcome.trainStep).toEqual(tfjsStep('LoRA trains on tfjs'));
   });
 
   it('last-token batches trimmed to their longest text equal full padding', async () => {

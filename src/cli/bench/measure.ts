@@ -12,6 +12,7 @@ import { OnnxTrainStep } from '../../core/model/onnx/trainRunner.js';
 import { inferenceWeights } from '../../core/model/onnx/weights.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import { AdamW } from '../../core/train/adamw.js';
+import { HostAdamW } from '../../core/train/hostAdamW.js';
 import type { BatchCost } from '../../core/train/recipeProjection.js';
 import { onnxTrainStep, trainStep } from '../../core/train/step.js';
 
@@ -31,7 +32,16 @@ export async function medianSeconds(repeats: number, fn: () => unknown, warmUp =
     await fn();
     times.push((performance.now() - started) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(repeats / 2)];
+  return median(times);
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Median seconds that `whole` takes beyond `part` (a piece of its work, timed right after it), over `repeats` pairs. */
+async function medianExcess(repeats: number, whole: () => unknown, part: () => unknown): Promise<number> {
+  const excess: number[] = [];
+  for (let i = 0; i < repeats; i++) excess.push((await medianSeconds(1, whole, false)) - (await medianSeconds(1, part, false)));
+  return median(excess);
 }
 
 /** A cost per batch from seconds measured at BATCH rows of SHORT and LONG tokens: linear in rows and in length. */
@@ -57,7 +67,19 @@ export interface BlockFigures {
   /** An evaluation forward of the top on the inference path, and the seconds to build its graph (ONNX). */
   evalForward: CostCurve;
   evalSetupSeconds: number;
+  /**
+   * The ONNX step's seconds beyond its graph's own run at BATCH × LONG: clipping, AdamW and moving weights and
+   * gradients between the host and ONNX Runtime; null on tfjs.
+   */
+  hostSecondsPerStep: number | null;
 }
+
+/** BATCH rows of T tokens, every one real, labels alternating. */
+const batchOf = (T: number) => ({
+  ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
+  lengths: Array<number>(BATCH).fill(T),
+  labels: Array.from({ length: BATCH }, (_, i) => i % 2),
+});
 
 /** One GPT-2-small block, random weights, as the book trains the last block: its input comes from the prefix cache. */
 export async function blockFigures(inference: InferenceChoice, repeats: number, note: (text: string) => void): Promise<BlockFigures> {
@@ -75,12 +97,8 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
       : null;
   // The step follows the inference path, as in a run (train/trainPath.ts).
   const onnxStep = inference === 'onnx' ? await OnnxTrainStep.create(model, 0, 'hidden') : null;
+  const hostOptimizer = onnxStep && HostAdamW.forStep(model, optimizer, onnxStep);
   const hiddenOf = (T: number) => tf.randomNormal([BATCH, T, 768], 0, 1, 'float32', 7) as tf.Tensor3D;
-  const batchOf = (T: number) => ({
-    ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
-    lengths: Array<number>(BATCH).fill(T),
-    labels: Array.from({ length: BATCH }, (_, i) => i % 2),
-  });
   // ONNX Runtime's passes take a tenth of a second: timing more of them costs little and steadies the median.
   const forwardRepeats = inference === 'onnx' ? Math.max(repeats, 5) : repeats;
   const withHidden = (T: number, warmUp: boolean, times: number, fn: (hidden: tf.Tensor3D, host: Float32Array) => unknown) => async () => {
@@ -105,11 +123,12 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     note(`training step of the top block (${inference})`);
     const train = await curve((T, warmUp) =>
       withHidden(T, warmUp, repeats, (hidden, host) =>
-        onnxStep
-          ? onnxTrainStep(model, optimizer, onnxStep, batchOf(T), host)
+        onnxStep && hostOptimizer
+          ? onnxTrainStep(hostOptimizer, onnxStep, batchOf(T), host)
           : trainStep(model, optimizer, vars, batchOf(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
       )(),
     );
+    const hostSecondsPerStep = onnxStep && hostOptimizer ? await hostSeconds(onnxStep, hostOptimizer, forwardRepeats) : null;
     note(`evaluation forward of the top block (${inference})`);
     const tops: OnnxTop[] = [];
     const evalSetupSeconds =
@@ -126,13 +145,21 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
       })(),
     );
     await top?.dispose();
-    return { frozenBlock, trainStep: train, evalForward, evalSetupSeconds };
+    return { frozenBlock, trainStep: train, evalForward, evalSetupSeconds, hostSecondsPerStep };
   } finally {
     await session?.dispose();
     await onnxStep?.dispose();
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** BlockFigures' hostSecondsPerStep: an ONNX step at BATCH × LONG against its graph's run alone, timed in pairs. */
+async function hostSeconds(runner: OnnxTrainStep, optimizer: HostAdamW, repeats: number): Promise<number> {
+  const host = tf.tidy(() => tf.randomNormal([BATCH, LONG, 768], 0, 1, 'float32', 7).dataSync() as Float32Array);
+  const batch = batchOf(LONG);
+  const graphOnly = async () => runner.run(host, LONG, batch.lengths, batch.labels, await optimizer.weights());
+  return medianExcess(repeats, () => onnxTrainStep(optimizer, runner, batch, host), graphOnly);
 }
 
 /** Milliseconds of classifying one text at a time with a loaded classifier: p50 and p95. */

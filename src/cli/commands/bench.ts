@@ -8,13 +8,13 @@ import { smsSpamPath } from '../../core/data/smsSpam.js';
 import { PAD_TOKEN, TOKENIZER_NAME } from '../../core/data/tokenizer.js';
 import { describeCause } from '../../core/errorReasons.js';
 import { WorkbenchError } from '../../core/errors.js';
-import { initBackend } from '../../core/model/backend.js';
+import { backendDevice, initBackend } from '../../core/model/backend.js';
 import { classifierRunner, onnxClassifierRunner, type ClassifierRunner } from '../../core/model/classifierRunner.js';
 import { PRESETS } from '../../core/model/config.js';
 import { GPT2 } from '../../core/model/gpt2.js';
 import { loadGradients } from '../../core/model/gradients.js';
 import type { InferenceChoice } from '../../core/model/inference.js';
-import { onnxThreads } from '../../core/model/onnx/session.js';
+import { initDevice, onnxThreads } from '../../core/model/onnx/session.js';
 import type { ClassifierSidecar } from '../../core/model/savedClassifier.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import type { TensorMap } from '../../core/model/tensorMap.js';
@@ -36,11 +36,13 @@ epoch end on 5 batches of train and val, then accuracy on all 1,494 examples —
 cache (11 frozen blocks on the inference path, filled once), the trained top's steps and its
 evaluation on the inference path. Book mode pads to 120 and reads the last position; last-token mode
 runs the SMS split's real lengths.
-The last stdout line is one JSON object: {"backend", "inference", "threads", "frozenForwardTokensPerS",
-"trainStepSeconds", "trainStepSecondsTwoThreads", "classifyMs": {"p50", "p95"}, "recipeSeconds": {"book",
-"lastToken"}, "recipeAccuracy", "peakRssMB"}; recipeAccuracy is null, or with --full each recipe's final
-{"train", "val", "test"} accuracy; trainStepSecondsTwoThreads is the same step on two training threads
-(WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on every core already.
+The last stdout line is one JSON object: {"backend", "inference", "device", "threads", "frozenForwardTokensPerS",
+"trainStepSeconds", "hostSecondsPerStep", "trainStepSecondsTwoThreads", "classifyMs": {"p50", "p95"},
+"recipeSeconds": {"book", "lastToken"}, "recipeAccuracy", "peakRssMB"}; device is where the measured work
+computed (cpu or cuda; WORKBENCH_DEVICE); hostSecondsPerStep is the ONNX step's time beyond its graph's own run
+(clipping, AdamW, moving weights and gradients), null on tfjs; recipeAccuracy is null, or with --full each
+recipe's final {"train", "val", "test"} accuracy; trainStepSecondsTwoThreads is the same step on two training
+threads (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on every core already.
   --quick           one timed training step per length after the warm-up, 30 classify samples (under a minute)
   --full            also run both recipes end to end as \`workbench train\` does (pretrained GPT-2 small and
                     the SMS set from the cache, downloaded on first use; hours on wasm): recipeSeconds
@@ -90,10 +92,13 @@ export const benchCommand: Command = {
     const backend = await initBackend();
     await loadGradients();
     const inference = await initInferenceReported('bench');
+    const { device, reason: deviceReason } = inference === 'onnx' ? await initDevice() : { device: backendDevice(), reason: null };
     // First: a missing download fails before the minute of measurements, and the peak memory is the recipe's.
     const measured = values.full ? await runFullRecipes(fullWeights(values.weights), note) : null;
     const repeats = values.quick ? 1 : 3;
-    note(`backend ${backend}, inference ${inference} (${onnxThreads()} threads); reading the SMS split`);
+    note(
+      `backend ${backend}, inference ${inference} on ${device}${deviceReason ? ` (${deviceReason})` : ''} (${onnxThreads()} threads); reading the SMS split`,
+    );
     const book = await withSmsCache(smsFile, (cacheDir) => recipeData(cacheDir));
     const lastToken = { ...book, config: { ...book.config, pooling: 'last-token' as const } };
     const blocks = await blockFigures(inference, repeats, note);
@@ -109,9 +114,11 @@ export const benchCommand: Command = {
     const result = {
       backend,
       inference,
+      device,
       threads: inference === 'onnx' ? onnxThreads() : 1,
       frozenForwardTokensPerS: Math.round((BATCH * 120) / (FROZEN_BLOCKS * blocks.frozenBlock.long)),
       trainStepSeconds: round(blocks.trainStep.long, 3),
+      hostSecondsPerStep: blocks.hostSecondsPerStep === null ? null : round(blocks.hostSecondsPerStep, 3),
       trainStepSecondsTwoThreads: twoThreads === null ? null : round(twoThreads, 3),
       classifyMs: { p50: round(classifyMs.p50, 1), p95: round(classifyMs.p95, 1) },
       recipeSeconds,
@@ -217,8 +224,10 @@ function profile(blocks: BlockFigures, projections: Record<string, RecipeProject
 function summary(
   result: {
     inference: string;
+    device: string;
     threads: number;
     trainStepSeconds: number;
+    hostSecondsPerStep: number | null;
     trainStepSecondsTwoThreads: number | null;
     frozenForwardTokensPerS: number;
     classifyMs: { p50: number; p95: number };
@@ -230,7 +239,9 @@ function summary(
   out(
     `frozen prefix (${result.inference}, ${result.threads} threads): ${result.frozenForwardTokensPerS} tokens/s through 11 GPT-2-small blocks`,
   );
-  out(`training step of the top block (${result.inference}), batch 8 × 120: ${result.trainStepSeconds} s`);
+  const host =
+    result.hostSecondsPerStep === null ? '' : ` (${result.hostSecondsPerStep} s of it beyond the graph: clipping, AdamW, copies)`;
+  out(`training step of the top block (${result.inference} on ${result.device}), batch 8 × 120: ${result.trainStepSeconds} s${host}`);
   if (result.trainStepSecondsTwoThreads !== null) {
     // The speed-up compares like with like: one tfjs thread; the ONNX step is another path.
     const speedUp =

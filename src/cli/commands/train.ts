@@ -75,10 +75,11 @@ function inferenceOf(r: RunResult): string {
   return r.outcome.prefixCache?.inference ?? 'tfjs';
 }
 
-/** The training step's path, with the reason when it fell back to tfjs. */
+/** The training step's path and device, each with the reason when it fell back (to tfjs, to the CPU). */
 function trainStepOf(r: RunResult): string {
-  const { path, fallbackReason } = r.outcome.trainStep;
-  return fallbackReason ? `${path} (${fallbackReason})` : path;
+  const { path, fallbackReason, device, deviceReason } = r.outcome.trainStep;
+  const why = (reason: string | null) => (reason ? ` (${reason})` : '');
+  return `${path}${why(fallbackReason)} on ${device}${why(deviceReason)}`;
 }
 
 function jsonResult(r: RunResult): object {

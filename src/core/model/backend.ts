@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WorkbenchError } from '../errors.js';
+import type { Device } from './onnx/device.js';
 
 /** Compute backends in order of preference; the native ones are optional installs. */
 export const BACKEND_PREFERENCE = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -52,6 +53,11 @@ export async function initBackend(forced: string | undefined = process.env.WORKB
   if (!selected) throw new WorkbenchError('no TensorFlow.js backend could be initialised');
   await tf.ready();
   return selected;
+}
+
+/** Where the chosen tfjs backend computes: tfjs-node-gpu on CUDA, every other on the CPU. */
+export function backendDevice(): Device {
+  return backendName() === 'tfjs-node-gpu' ? 'cuda' : 'cpu';
 }
 
 /** The backend chosen by initBackend, for run records and results. */

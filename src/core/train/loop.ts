@@ -10,8 +10,10 @@ import { loadCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js'
 import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
+import { HostAdamW } from './hostAdamW.js';
 import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
 import type { InferenceChoice } from '../model/inference.js';
+import type { Device } from '../model/onnx/device.js';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
@@ -71,8 +73,11 @@ export interface TrainOutcome {
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
   prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
-  /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
-  trainStep: { path: InferenceChoice; fallbackReason: string | null };
+  /**
+   * Where the training steps ran: fallbackReason says why tfjs when inference was onnx; device where they
+   * computed, deviceReason why the CPU when CUDA was not asked against.
+   */
+  trainStep: { path: InferenceChoice; fallbackReason: string | null; device: Device; deviceReason: string | null };
 }
 
 export class TrainingCancelled extends WorkbenchError {
@@ -114,6 +119,8 @@ export async function trainClassifier(
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
+    // The ONNX step keeps the weights and moments on the host; each sync below brings the model up to date.
+    const onnx = stepPath.runner && { runner: stepPath.runner, optimizer: HostAdamW.forStep(model, optimizer, stepPath.runner) };
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -137,19 +144,21 @@ export async function trainClassifier(
         await tick(); // lets an abort (or a worker message) in between steps
         if (signal?.aborted) throw new TrainingCancelled();
         const started = performance.now();
-        const settings = { T: lengthOf(batch), cache, config, step: progress.step, parallel, onnx: stepPath.runner };
+        const settings = { T: lengthOf(batch), cache, config, step: progress.step, parallel, onnx };
         const loss = await trainOnBatch(model, optimizer, vars, batch, settings);
         countStep(progress, batch, (performance.now() - started) / 1000);
         const figures = progressFigures(progress, totalSteps, eta);
         emit({ kind: 'step', epoch, epochs: config.epochs, totalSteps, loss, ...figures });
         // The book evaluates after global steps 0, 50, 100, … (0-based).
         if ((progress.step - 1) % config.evalEvery === 0) {
+          await onnx?.optimizer.syncToModel();
           const point = await evaluation.evalPoint(progress, epoch);
           progress.history.evals.push(point);
           emit({ kind: 'eval', ...point });
         }
       }
 
+      await onnx?.optimizer.syncToModel();
       const point = await evaluation.epochPoint(progress, epoch);
       progress.history.epochs.push(point);
       emit({ kind: 'epoch', ...point });
@@ -178,7 +187,12 @@ export async function trainClassifier(
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
       prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
-      trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
+      trainStep: {
+        path: stepPath.path,
+        fallbackReason: stepPath.fallbackReason,
+        device: stepPath.device,
+        deviceReason: stepPath.deviceReason,
+      },
     };
   } finally {
     await stepPath?.runner?.dispose();
@@ -195,7 +209,7 @@ interface StepSettings {
   config: RunConfig;
   step: number; // finished steps before this one
   parallel: ParallelTrainer | null;
-  onnx: OnnxTrainStep | null; // the ONNX step, when it trains this run
+  onnx: { runner: OnnxTrainStep; optimizer: HostAdamW } | null; // the ONNX step, when it trains this run
 }
 
 /** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
@@ -207,7 +221,7 @@ async function trainOnBatch(
   s: StepSettings,
 ): Promise<number> {
   const loss = s.onnx
-    ? await onnxTrainStep(model, optimizer, s.onnx, padBatch(batch, s.T), s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
+    ? await onnxTrainStep(s.onnx.optimizer, s.onnx.runner, padBatch(batch, s.T), s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
     : s.parallel
       ? await s.parallel.step(batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
       : localStep(model, optimizer, vars, batch, s);

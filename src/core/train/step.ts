@@ -4,6 +4,7 @@ import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { crossEntropy, idsTensor } from '../model/ops.js';
 import type { AdamW } from './adamw.js';
+import type { HostAdamW } from './hostAdamW.js';
 
 /** A batch of padded token ids [B][T] with each row's real length and class label. */
 export interface Batch {
@@ -79,27 +80,19 @@ export function trainStep(
 
 /**
  * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
- * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and AdamW stay the tfjs ones, so the
- * optimizer state and checkpoints are those of trainStep. Dropout must be off (the graph has none).
+ * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and
+ * AdamW run on the host arrays the graph reads (hostAdamW.ts), whose syncToModel brings the model and its AdamW
+ * up to date for evaluation and checkpoints. Dropout must be off (the graph has none).
  */
 export async function onnxTrainStep(
-  model: SequenceClassifier,
-  optimizer: AdamW,
+  optimizer: HostAdamW,
   runner: OnnxTrainStep,
   batch: Batch,
   hidden: Float32Array | null,
   clipNorm: number | null = null,
 ): Promise<number> {
-  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels);
-  const params = model.namedParams();
-  tf.tidy(() => {
-    const named = Object.fromEntries(
-      [...grads].map(([name, g]) => {
-        const v = params.get(name)!;
-        return [v.name, tf.tensor(g, v.shape)];
-      }),
-    );
-    optimizer.applyGradients(clipNorm ? clipByGlobalNorm(named, clipNorm) : named);
-  });
+  const weights = await optimizer.weights();
+  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, weights);
+  await optimizer.update(grads, clipNorm);
   return loss;
 }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { GPT2Config } from '../config.js';
 import type { TensorMap } from '../tensorMap.js';
+import { decideDevice, probeCuda, sessionOptions, type DeviceSelection } from './device.js';
 import { buildGpt2Graph, type GraphSpec } from './gpt2Graph.js';
 
 type Runtime = typeof import('onnxruntime-node');
@@ -19,6 +20,24 @@ export function onnxThreads(): number {
   return os.availableParallelism();
 }
 
+let device: Promise<DeviceSelection> | null = null;
+
+/**
+ * The device every session runs on (device.ts decideDevice), chosen once: `WORKBENCH_DEVICE` (or the
+ * argument) `cpu` or `cuda`, by default CUDA when it loads. Rejects on an unknown value, or on `cuda` where it does not load.
+ */
+export function initDevice(asked: string | undefined = process.env.WORKBENCH_DEVICE): Promise<DeviceSelection> {
+  device ??= (async () => decideDevice(asked, asked === 'cpu' ? null : await probeCuda(await loadOnnxRuntime())))();
+  return device;
+}
+
+/** A session of a serialized graph on the chosen device, on every core. */
+export async function createSession(model: Uint8Array): Promise<{ ort: Runtime; session: InferenceSession }> {
+  const ort = await loadOnnxRuntime();
+  const session = await ort.InferenceSession.create(model, sessionOptions((await initDevice()).device, onnxThreads()));
+  return { ort, session };
+}
+
 /** A float32 result with its shape. */
 export interface HostResult {
   data: Float32Array;
@@ -33,9 +52,7 @@ export class Gpt2Session {
   ) {}
 
   static async create(config: GPT2Config, weights: TensorMap, spec: GraphSpec): Promise<Gpt2Session> {
-    const ort = await loadOnnxRuntime();
-    const model = buildGpt2Graph(config, weights, spec);
-    const session = await ort.InferenceSession.create(model, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
+    const { ort, session } = await createSession(buildGpt2Graph(config, weights, spec));
     return new Gpt2Session(ort, session);
   }
 

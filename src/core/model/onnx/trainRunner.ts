@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
 import { poolingWeightData } from '../pooling.js';
-import { loadOnnxRuntime, onnxThreads } from './session.js';
+import { createSession } from './session.js';
 import { buildTrainGraph } from './trainGraph.js';
 
 type Runtime = typeof import('onnxruntime-node');
@@ -33,12 +33,17 @@ export class OnnxTrainStep {
     private readonly model: SequenceClassifier,
     private readonly k: number,
     private readonly input: TrainInput,
-    private readonly trained: string[],
+    /** The trained weights, whose gradients run returns. */
+    readonly trained: string[],
   ) {}
+
+  /** Every weight the graph takes (trained or not), by parameter name. */
+  get weightNames(): string[] {
+    return [...this.model.namedParams().keys()].filter((name) => inTop(name, this.k, this.input));
+  }
 
   /** The top from block k; from the ids by default when nothing is frozen. */
   static async create(model: SequenceClassifier, k: number, input: TrainInput = k === 0 ? 'ids' : 'hidden'): Promise<OnnxTrainStep> {
-    const ort = await loadOnnxRuntime();
     const shapes = new Map<string, number[]>();
     const trained: string[] = [];
     for (const [name, v] of model.namedParams()) {
@@ -47,15 +52,22 @@ export class OnnxTrainStep {
       if (v.trainable) trained.push(name);
     }
     const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input);
-    const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
+    const { ort, session } = await createSession(graph);
     return new OnnxTrainStep(ort, session, model, k, input, trained);
   }
 
   /**
    * Loss and gradients for a batch: the prefix's hidden states [B, T, C] (flat), or the padded ids [B][T]
-   * when the graph starts from the ids; real lengths and labels.
+   * when the graph starts from the ids; real lengths and labels. The weights are `weights`' arrays where it
+   * has them (fed without a copy), else copied out of the model's variables.
    */
-  async run(start: Float32Array | number[][], T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
+  async run(
+    start: Float32Array | number[][],
+    T: number,
+    lengths: number[],
+    labels: number[],
+    weights?: ReadonlyMap<string, Float32Array>,
+  ): Promise<LossAndGrads> {
     const { ort, model } = this;
     const B = lengths.length;
     const K = model.numClasses;
@@ -69,7 +81,8 @@ export class OnnxTrainStep {
       onehot: new ort.Tensor('float32', onehot, [B, K]),
     };
     for (const [name, v] of model.namedParams()) {
-      if (inTop(name, this.k, this.input)) feeds[name] = new ort.Tensor('float32', v.dataSync() as Float32Array, v.shape);
+      if (inTop(name, this.k, this.input))
+        feeds[name] = new ort.Tensor('float32', weights?.get(name) ?? (v.dataSync() as Float32Array), v.shape);
     }
     const outputs = ['loss', ...this.trained.map((n) => `grad:${n}`)];
     const results = await this.session.run(feeds, outputs);
