@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../src/common/api.js';
+import { initDevice } from '../src/core/model/onnx/session.js';
 import { lastJson, runWorkbench } from './support/cli.js';
 import { startServe } from './support/serveProcess.js';
 import { openEventStream } from './support/httpClient.js';
@@ -25,7 +26,9 @@ it('prints the URL with a token, serves the API with it, and exits 0 on SIGTERM'
   expect((await api({})).status).toBe(401);
   const info = await api({ Authorization: `Bearer ${token}` });
   expect(info.status).toBe(200);
-  expect(await info.json()).toMatchObject({ dataFolder: data, versions: { electron: null } });
+  // The device the server's sessions run on, decided as in this process (same machine, same WORKBENCH_DEVICE).
+  const { device, reason } = await initDevice();
+  expect(await info.json()).toMatchObject({ dataFolder: data, versions: { electron: null }, device, deviceReason: reason });
 
   s.child.kill('SIGTERM');
   expect(await s.exit).toBe(0);

@@ -34,6 +34,8 @@ const info: SystemInfo = {
   versions: { node: '22.0.0', electron: '39.0.0', chrome: '142.0.0' },
   backend: null,
   inference: null,
+  device: null,
+  deviceReason: null,
   threads: 2,
   gpu: false,
   dataFolder: null,

@@ -445,6 +445,10 @@ export const SystemInfoSchema = z.object({
   backend: z.string().nullable(),
   /** The forward-only path (`onnx` or `tfjs`); null until known. */
   inference: z.string().nullable(),
+  /** ONNX Runtime's device (`cpu` or `cuda`, WORKBENCH_DEVICE); null where it does not load. */
+  device: z.string().nullable(),
+  /** Why the CPU (or nothing) when CUDA was not asked against; null otherwise. */
+  deviceReason: z.string().nullable(),
   threads: z.number().int(),
   gpu: z.boolean(),
   dataFolder: z.string().nullable(),

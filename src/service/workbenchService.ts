@@ -22,7 +22,9 @@ import {
 } from '../common/api.js';
 import { PRESET_NAMES, type PresetName } from '../common/modelSpec.js';
 import { defaultCacheDir } from '../core/cacheDir.js';
+import { describeCause } from '../core/errorReasons.js';
 import { PRESET_REPOS } from '../core/model/config.js';
+import { initDevice } from '../core/model/onnx/session.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { ClassifierCache } from './classifierCache.js';
@@ -89,6 +91,16 @@ export interface WorkbenchService extends WorkbenchClient {
    * start, unless `finishRunning`, which waits for them (and starts nothing new).
    */
   close(options?: { finishRunning?: boolean }): Promise<void>;
+}
+
+/** The device ONNX Runtime's sessions run on here (the training processes decide alike, from the same environment). */
+async function onnxDevice(): Promise<{ device: string | null; deviceReason: string | null }> {
+  try {
+    const { device, reason } = await initDevice();
+    return { device, deviceReason: reason };
+  } catch (err) {
+    return { device: null, deviceReason: describeCause(err) };
+  }
 }
 
 /** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
@@ -359,14 +371,17 @@ function workbenchApi({
   return {
     async getSystemInfo(): Promise<SystemInfo> {
       const backend = queue.lastBackend ?? classifiers.backend ?? store.list().findLast((r) => r.backend)?.backend ?? null;
+      const { device, deviceReason } = await onnxDevice();
       return {
         appVersion,
         platform: process.platform,
         versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
         backend,
         inference: classifiers.inference ?? (backend ? 'tfjs' : null),
+        device,
+        deviceReason,
         threads: os.availableParallelism(),
-        gpu: backend === 'tfjs-node-gpu',
+        gpu: backend === 'tfjs-node-gpu' || device === 'cuda',
         dataFolder: dataDir,
         modelCache: await cachedModels(cacheDir),
       };
