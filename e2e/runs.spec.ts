@@ -204,9 +204,11 @@ test('the /popup page classifies one message', async ({ page, workbench }, testI
   await saveScreenshot(page, testInfo, 'popup');
 });
 
-test('System shows the backend and the data folder', async ({ page, workbench }, testInfo) => {
+test('System shows the backend, the ONNX Runtime device and the data folder', async ({ page, workbench }, testInfo) => {
   await page.goto(workbench.url.href);
   await page.getByTestId('nav-system').click();
   await expect(page.getByTestId('system-info')).toContainText(workbench.dataDir);
+  // CUDA where it loads; else the CPU, with the reason it did not (none when WORKBENCH_DEVICE=cpu asked for it).
+  await expect(page.getByTestId('system-device')).toHaveText(/^\s*(cuda|cpu)( — CUDA did not load: .+)?\s*$/);
   await saveScreenshot(page, testInfo, 'system');
 });
