@@ -37,13 +37,6 @@ export async function medianSeconds(repeats: number, fn: () => unknown, warmUp =
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Median seconds that `whole` takes beyond `part` (a piece of its work, timed right after it), over `repeats` pairs. */
-async function medianExcess(repeats: number, whole: () => unknown, part: () => unknown): Promise<number> {
-  const excess: number[] = [];
-  for (let i = 0; i < repeats; i++) excess.push((await medianSeconds(1, whole, false)) - (await medianSeconds(1, part, false)));
-  return median(excess);
-}
-
 /** A cost per batch from seconds measured at BATCH rows of SHORT and LONG tokens: linear in rows and in length. */
 export interface CostCurve {
   short: number;
@@ -68,8 +61,8 @@ export interface BlockFigures {
   evalForward: CostCurve;
   evalSetupSeconds: number;
   /**
-   * The ONNX step's seconds beyond its graph's own run at BATCH × LONG: clipping, AdamW and moving weights and
-   * gradients between the host and ONNX Runtime; null on tfjs.
+   * The ONNX step's seconds outside its graph's run at BATCH × LONG (clipping, AdamW, feeding the weights), the
+   * median over steps; null on tfjs.
    */
   hostSecondsPerStep: number | null;
 }
@@ -154,12 +147,23 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
   }
 }
 
-/** BlockFigures' hostSecondsPerStep: an ONNX step at BATCH × LONG against its graph's run alone, timed in pairs. */
+/** BlockFigures' hostSecondsPerStep: each ONNX step at BATCH × LONG less the time inside its graph's run. */
 async function hostSeconds(runner: OnnxTrainStep, optimizer: HostAdamW, repeats: number): Promise<number> {
   const host = tf.tidy(() => tf.randomNormal([BATCH, LONG, 768], 0, 1, 'float32', 7).dataSync() as Float32Array);
   const batch = batchOf(LONG);
-  const graphOnly = async () => runner.run(host, LONG, batch.lengths, batch.labels, await optimizer.weights());
-  return medianExcess(repeats, () => onnxTrainStep(optimizer, runner, batch, host), graphOnly);
+  let inGraph = 0;
+  const timed: Pick<OnnxTrainStep, 'run'> = {
+    run: async (...args) => {
+      const started = performance.now();
+      const out = await runner.run(...args);
+      inGraph = (performance.now() - started) / 1000;
+      return out;
+    },
+  };
+  const outside: number[] = [];
+  for (let i = 0; i < repeats; i++)
+    outside.push((await medianSeconds(1, () => onnxTrainStep(optimizer, timed, batch, host), false)) - inGraph);
+  return median(outside);
 }
 
 /** Milliseconds of classifying one text at a time with a loaded classifier: p50 and p95. */

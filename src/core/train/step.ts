@@ -86,7 +86,7 @@ export function trainStep(
  */
 export async function onnxTrainStep(
   optimizer: HostAdamW,
-  runner: OnnxTrainStep,
+  runner: Pick<OnnxTrainStep, 'run'>,
   batch: Batch,
   hidden: Float32Array | null,
   clipNorm: number | null = null,
