@@ -14,6 +14,27 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
+/** AdamW's per-step factors, from its settings and the step count t (1-based). */
+export interface AdamWFactors {
+  decay: number; // 1 − lr·wd
+  beta1: number;
+  beta2: number;
+  biasCorrection2Sqrt: number; // √(1 − β2ᵗ)
+  epsilon: number;
+  stepSize: number; // lr / (1 − β1ᵗ)
+}
+
+export function adamWFactors(s: Required<AdamWSettings>, t: number): AdamWFactors {
+  return {
+    decay: 1 - s.learningRate * s.weightDecay,
+    beta1: s.beta1,
+    beta2: s.beta2,
+    biasCorrection2Sqrt: Math.sqrt(1 - s.beta2 ** t),
+    epsilon: s.epsilon,
+    stepSize: s.learningRate / (1 - s.beta1 ** t),
+  };
+}
+
 interface Moments {
   m: tf.Variable;
   v: tf.Variable;
@@ -61,23 +82,19 @@ export class AdamW extends tf.Optimizer {
       ? variableGradients
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     this.step++;
-    const t = this.step;
-    const lr = this.learningRate;
-    const biasCorrection1 = 1 - this.beta1 ** t;
-    const biasCorrection2 = 1 - this.beta2 ** t;
-    const stepSize = lr / biasCorrection1;
+    const f = adamWFactors(this.settings, this.step);
     tf.tidy(() => {
       for (const { name, tensor: g } of grads) {
         const p = tf.engine().registeredVariables[name];
         if (!p || !g) continue;
         const mo = this.momentsOf(name, p);
-        const m = tf.add(tf.mul(mo.m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(mo.v, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
+        const m = tf.add(tf.mul(mo.m, f.beta1), tf.mul(g, 1 - f.beta1));
+        const v = tf.add(tf.mul(mo.v, f.beta2), tf.mul(tf.mul(g, g), 1 - f.beta2));
         mo.m.assign(m);
         mo.v.assign(v);
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(biasCorrection2)), this.epsilon);
-        const decayed = tf.mul(p, 1 - lr * this.weightDecay);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+        const denom = tf.add(tf.div(tf.sqrt(v), f.biasCorrection2Sqrt), f.epsilon);
+        const decayed = tf.mul(p, f.decay);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), f.stepSize)));
       }
     });
     this.incrementIterations();

@@ -1,35 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
-import type { AdamW, AdamWSettings, NamedTensor } from './adamw.js';
-
-/** AdamW's per-step factors, from its settings and the step count t (1-based), as adamw.ts computes them. */
-export interface AdamWFactors {
-  decay: number; // 1 − lr·wd
-  beta1: number;
-  beta2: number;
-  biasCorrection2Sqrt: number; // √(1 − β2ᵗ)
-  epsilon: number;
-  stepSize: number; // lr / (1 − β1ᵗ)
-}
-
-export function adamWFactors(s: Required<AdamWSettings>, t: number): AdamWFactors {
-  return {
-    decay: 1 - s.learningRate * s.weightDecay,
-    beta1: s.beta1,
-    beta2: s.beta2,
-    biasCorrection2Sqrt: Math.sqrt(1 - s.beta2 ** t),
-    epsilon: s.epsilon,
-    stepSize: s.learningRate / (1 - s.beta1 ** t),
-  };
-}
+import { adamWFactors, type AdamW, type AdamWFactors, type NamedTensor } from './adamw.js';
 
 /**
  * One AdamW update of one weight, in place and in one pass (adamw.ts's formula, g scaled by `scale` first):
  *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← p·(1 − lr·wd) − stepSize · m / (√v / √(1−β2ᵗ) + ε)
  * In float64 between float32 loads and stores: the moments are read back as stored, as PyTorch's are. A pass
- * that rounds every intermediate to float32 (Math.fround) is 3–4× slower here, and tfjs's ten-odd passes
- * over the whole weight are memory-bound at about the same cost.
+ * that rounds every intermediate to float32 (Math.fround) measured 3–4× slower here (README, Performance).
  */
 export function adamWPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, f: AdamWFactors, scale = 1): void {
   const { decay, beta1, beta2, biasCorrection2Sqrt, epsilon, stepSize } = f;
