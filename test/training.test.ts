@@ -10,6 +10,7 @@ import { initDevice } from '../src/core/model/onnx/session.js';
 import type { SplitExamples } from '../src/core/data/examples.js';
 import { trainClassifier, TrainingCancelled, type LoopOptions, type TrainEvent } from '../src/core/train/loop.js';
 import { buildClassifier, modelShape, prepareData, runTraining } from '../src/core/train/run.js';
+import { readSafetensors } from '../src/core/model/safetensors.js';
 import { smsCacheDir } from './support/shared.js';
 
 /* Training on the real SMS Spam Collection (../shared/data) with small random-weight GPT-2s. */
@@ -208,6 +209,31 @@ describe('checkpoints, cancel and resume', () => {
     expect(resumed.outcome.history.evals.map((e) => e.step)).toEqual(uninterrupted.outcome.history.evals.map((e) => e.step));
     expect(resumed.outcome.final.test.accuracy).toBe(uninterrupted.outcome.final.test.accuracy);
     expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBeLessThan(1e-6);
+  });
+
+  it('a checkpoint of the tfjs step resumes on the ONNX step and the other way round: one format, the same moments', async () => {
+    const two = { ...cfg, epochs: 2 } as const;
+    const uninterrupted = await train(two, { inference: 'tfjs' });
+    const tensorNames: string[][] = [];
+    for (const [first, then] of [
+      ['tfjs', 'onnx'],
+      ['onnx', 'tfjs'],
+    ] as const) {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-ckpt-'));
+      expect((await train({ ...two, epochs: 1 }, { checkpointDir: dir, inference: first })).outcome.trainStep.path).toBe(first);
+      const state = JSON.parse(await readFile(path.join(dir, 'checkpoint.json'), 'utf8'));
+      expect(state.optimizerStep).toBe(12); // 96 training examples, batches of 8
+      tensorNames.push([...(await readSafetensors(path.join(dir, state.tensorsFile))).tensors.keys()].sort());
+      const resumed = await train(two, { checkpointDir: dir, inference: then });
+      expect(resumed.outcome.resumedFromEpoch).toBe(0);
+      expect(resumed.outcome.trainStep.path).toBe(then);
+      expect(resumed.outcome.steps).toBe(uninterrupted.outcome.steps);
+      for (const split of ['train', 'val', 'test'] as const)
+        expect(resumed.outcome.final[split].accuracy).toBe(uninterrupted.outcome.final[split].accuracy);
+      // Without the moments (or with another step count) AdamW's next steps would be far larger than this.
+      expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBeLessThan(1e-3);
+    }
+    expect(tensorNames[0]).toEqual(tensorNames[1]);
   });
 
   it('early stopping ends the run when the validation loss stops improving and keeps the best epoch, across a resume too', async () => {
