@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { initDevice } from '../src/core/model/onnx/session.js';
 import { writeSafetensors } from '../src/core/model/safetensors.js';
 import { lastJson, runWorkbench, type Run } from './support/cli.js';
 import { sharedPath, smsCacheDir } from './support/shared.js';
@@ -105,6 +106,13 @@ describe.concurrent('workbench CLI', () => {
     const confusion = trained.confusion as Record<string, number[][]>;
     expect(confusion.test.flat().reduce((a, b) => a + b)).toBe(300);
     expect(trained.out).toBe(out);
+    // The step's path and device, as this machine decides them (ONNX Runtime unless WORKBENCH_INFERENCE says tfjs).
+    const { device, reason } = await initDevice();
+    expect(trained.trainStep).toEqual(
+      process.env.WORKBENCH_INFERENCE === 'tfjs'
+        ? { path: 'tfjs', fallbackReason: null, device: expect.any(String), deviceReason: null }
+        : { path: 'onnx', fallbackReason: null, device, deviceReason: reason },
+    );
 
     const spam = 'WINNER!! You have won a free prize. Call 09061701461 now to claim';
     const [first, second, ham] = await Promise.all(
