@@ -11,6 +11,7 @@ import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
 import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
+import type { PrefixStoreUse } from './prefixStore.js';
 import type { InferenceChoice } from '../model/inference.js';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
@@ -54,6 +55,8 @@ export interface LoopOptions {
   padding?: 'trim' | 'full';
   /** The path that fills the frozen-prefix cache; default initInference's choice. */
   inference?: InferenceChoice;
+  /** Where frozen prefixes are kept between runs (prefixStore.ts); none: computed every run. */
+  prefixStore?: PrefixStoreUse;
   /** Data-parallel training threads (see parallel/threadCount.ts); default WORKBENCH_TRAIN_THREADS, else 1. */
   threads?: number;
 }
@@ -70,7 +73,7 @@ export interface TrainOutcome {
   /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
-  prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
+  prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source'] } | null;
   /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
   trainStep: { path: InferenceChoice; fallbackReason: string | null };
 }
@@ -110,6 +113,7 @@ export async function trainClassifier(
       inference: options.inference,
       signal,
       onProgress,
+      store: options.prefixStore,
     });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
@@ -177,7 +181,7 @@ export async function trainClassifier(
       stoppedEarly: stopping?.stopped ?? false,
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
+      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference, source: cache.source } : null,
       trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
     };
   } finally {
