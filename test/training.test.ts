@@ -92,7 +92,7 @@ describe('training loop equivalences', () => {
     // Like with like: the ONNX prefix agrees to float rounding (test/onnxGolden.test.ts), which AdamW's normalised steps amplify.
     const cached = await train({ ...lastBlock, pooling: 'last-position', maxLength: 40 }, { inference: 'tfjs' });
     const uncached = await train({ ...lastBlock, pooling: 'last-position', maxLength: 40 }, { prefixCache: false });
-    expect(cached.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs' });
+    expect(cached.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs', source: 'computed' });
     expect(uncached.outcome.prefixCache).toBeNull();
     expect(cached.outcome.final.test.accuracy).toBe(uncached.outcome.final.test.accuracy);
     expect(cached.outcome.final.train.loss).toBeCloseTo(uncached.outcome.final.train.loss, 5);
@@ -102,7 +102,7 @@ describe('training loop equivalences', () => {
   it('the prefix cache, the training step and the evaluation of the top on ONNX Runtime give the run of the tfjs path within float rounding', async () => {
     const onnx = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'onnx' });
     const tfjs = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'tfjs' });
-    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx' });
+    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx', source: 'computed' });
     expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
     expect(tfjs.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: null });
     for (const split of ['train', 'val', 'test'] as const) {

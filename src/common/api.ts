@@ -243,6 +243,15 @@ export const ClassFiguresSchema = z.object({
 });
 export type ClassFigures = z.infer<typeof ClassFiguresSchema>;
 
+/** A run's frozen-prefix cache: k frozen blocks, computed by the run or read from the prefix store; null when it had none. */
+export const PrefixCacheRecordSchema = z.object({
+  k: z.number().int(),
+  examples: z.number().int(),
+  inference: z.string(),
+  source: z.enum(['computed', 'store']),
+});
+export type PrefixCacheRecord = z.infer<typeof PrefixCacheRecordSchema>;
+
 export const RunDetailSchema = RunSummarySchema.extend({
   labels: z.array(z.string()),
   /** Per split, per label (from the confusion matrix); null until finished. */
@@ -252,6 +261,8 @@ export const RunDetailSchema = RunSummarySchema.extend({
   evaluation: Splits(SplitEvaluationSchema).nullable(),
   /** The last lines the training process printed (most useful when it failed). */
   logTail: z.string(),
+  /** Null until finished, and for runs without a frozen prefix. */
+  prefixCache: PrefixCacheRecordSchema.nullable(),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
@@ -432,6 +443,16 @@ export type RunExport = z.infer<typeof RunExportSchema>;
 
 export const CachedModelSchema = z.object({ preset: z.string(), path: z.string(), bytes: z.number().int() });
 
+/** Frozen-prefix outputs kept between runs in the data folder (core/train/prefixStore.ts). */
+export const PrefixStoreInfoSchema = z.object({
+  folder: z.string(),
+  entries: z.number().int(),
+  bytes: z.number().int(),
+  /** Least recently used entries are removed beyond this (default 8 GiB). */
+  capBytes: z.number().int(),
+});
+export type PrefixStoreInfo = z.infer<typeof PrefixStoreInfoSchema>;
+
 export const SystemInfoSchema = z.object({
   appVersion: z.string(),
   platform: z.string(),
@@ -449,6 +470,7 @@ export const SystemInfoSchema = z.object({
   gpu: z.boolean(),
   dataFolder: z.string().nullable(),
   modelCache: z.array(CachedModelSchema),
+  prefixStore: PrefixStoreInfoSchema,
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
@@ -471,6 +493,10 @@ export type WorkbenchEvent = z.infer<typeof WorkbenchEventSchema>;
 export interface WorkbenchApi {
   getSystemInfo(): Promise<SystemInfo>;
   deleteCachedModel(preset: string): Promise<void>;
+  /** Sets the prefix store's size cap (bytes), evicting least recently used entries beyond it now. */
+  setPrefixStoreCap(bytes: number): Promise<PrefixStoreInfo>;
+  /** Removes every entry of the prefix store (runs then compute their prefixes again). */
+  clearPrefixStore(): Promise<PrefixStoreInfo>;
 
   previewDataset(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview>;
   /** All or nothing: refuses (with the first problems by line) when the file has errors, unless `mapping.skipProblemRows`. */
@@ -540,6 +566,17 @@ const Void = z.void();
 export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> } = {
   getSystemInfo: { args: z.tuple([]), result: SystemInfoSchema },
   deleteCachedModel: { args: z.tuple([z.string().min(1)]), result: Void },
+  setPrefixStoreCap: {
+    args: z.tuple([
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 50),
+    ]),
+    result: PrefixStoreInfoSchema,
+  },
+  clearPrefixStore: { args: z.tuple([]), result: PrefixStoreInfoSchema },
   previewDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema]), result: DatasetPreviewSchema },
   importDataset: {
     args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]),

@@ -8,6 +8,8 @@ import type { ApiMethodName } from './api.js';
 const methods: { [K in ApiMethodName]: true } = {
   getSystemInfo: true,
   deleteCachedModel: true,
+  setPrefixStoreCap: true,
+  clearPrefixStore: true,
   previewDataset: true,
   importDataset: true,
   listDatasets: true,

@@ -7,6 +7,7 @@ import { bytesNeeded, checkFreeSpace } from './diskSpace.js';
 import type { DatasetCatalog } from './datasets.js';
 import { Conflict, NotFound } from './errors.js';
 import { QueueLock } from './queueLock.js';
+import type { PrefixStoreSettings } from './prefixStoreSettings.js';
 import type { RunFolders } from './runFiles.js';
 import { RunSupervisor, type RunEnd } from './runSupervisor.js';
 import { storageMessage } from './storageErrors.js';
@@ -19,6 +20,7 @@ export interface QueueOptions {
   dataDir: string;
   folders: RunFolders;
   cacheDir: string | undefined;
+  prefixStore: PrefixStoreSettings;
   spawnWorker: SpawnWorker;
   concurrency: number;
   diskReserveBytes: number;
@@ -197,7 +199,14 @@ export class RunQueue {
       const trainable =
         row.parameters?.trainable ?? countParameters(modelShape(config), datasets.labelCount(row.datasetId), config.trainable).trainable;
       await checkFreeSpace(paths.dir, bytesNeeded(config, trainable), this.o.diskReserveBytes);
-      job = { runId: id, config, checkpointDir: paths.checkpoints, classifierDir: paths.classifier, cacheDir: this.o.cacheDir };
+      job = {
+        runId: id,
+        config,
+        checkpointDir: paths.checkpoints,
+        classifierDir: paths.classifier,
+        cacheDir: this.o.cacheDir,
+        prefixStore: this.o.prefixStore.job(),
+      };
     } catch (err) {
       this.launching.delete(id);
       return this.ended(

@@ -1,4 +1,4 @@
-import type { ApiEpochPoint, ApiEvalPoint, RunStatus } from '../common/api.js';
+import type { ApiEpochPoint, ApiEvalPoint, PrefixCacheRecord, RunStatus } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
 import { allows, canMove, refusal, type RunAction } from '../common/runLifecycle.js';
 import type { WorkerResult } from '../common/workerProtocol.js';
@@ -58,6 +58,8 @@ const now = () => new Date().toISOString();
 
 /** Settings key prefix of a cancel asked for by a process that does not train the run. */
 const CANCEL_REQUEST = 'cancel-request.';
+/** Settings key prefix of a finished run's frozen-prefix cache (JSON PrefixCacheRecord), kept without a schema change. */
+const PREFIX_CACHE = 'run-prefix-cache.';
 
 function toRow(r: Raw): RunRow {
   const num = (v: unknown) => (v === null ? null : Number(v));
@@ -350,6 +352,7 @@ export class RunStore {
       this.db
         .prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)')
         .run(id, classifierPath, JSON.stringify(result.labels), now());
+      this.setSetting(`${PREFIX_CACHE}${id}`, result.prefixCache && JSON.stringify(result.prefixCache));
       this.clearCancelRequest(id);
     });
   }
@@ -462,6 +465,12 @@ export class RunStore {
     return data === undefined ? null : decodePredictions(data);
   }
 
+  /** A finished run's frozen-prefix cache: its depth, and whether it was computed or read from the prefix store. */
+  prefixCache(id: number): PrefixCacheRecord | null {
+    const saved = this.getSetting(`${PREFIX_CACHE}${id}`);
+    return saved === null ? null : (JSON.parse(saved) as PrefixCacheRecord);
+  }
+
   hasPredictions(id: number): boolean {
     return this.db.prepare('SELECT 1 FROM predictions WHERE run_id = ? LIMIT 1').pluck().get(id) !== undefined;
   }
@@ -494,6 +503,7 @@ export class RunStore {
   private clearResults(id: number): void {
     for (const table of ['metrics', 'evaluations', 'predictions', 'classifiers'])
       this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+    this.setSetting(`${PREFIX_CACHE}${id}`, null);
   }
 
   private nextPosition(): number {

@@ -38,6 +38,7 @@ import { exportRows, groupRows, toCsv } from './runExport.js';
 import { classFigures, summaryFigures } from './runFigures.js';
 import { SplitMessages } from './splitMessages.js';
 import { makeDataFolderPrivate } from './privateFiles.js';
+import { PrefixStoreSettings } from './prefixStoreSettings.js';
 import { emptySplitProblem, memoryProblem } from './runChecks.js';
 import { RunFolders } from './runFiles.js';
 import { RunQueue } from './runQueue.js';
@@ -124,12 +125,14 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
   void datasets.uploads.removeStale();
+  const prefixStore = new PrefixStoreSettings(store, dataDir);
   const queue = new RunQueue({
     store,
     datasets,
     dataDir,
     folders,
     cacheDir,
+    prefixStore,
     spawnWorker: options.spawnWorker ?? spawnNodeWorker,
     concurrency: options.concurrency ?? 1,
     diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
@@ -146,6 +149,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
       queue,
       classifiers,
       folders,
+      prefixStore,
       dataDir,
       cacheDir,
       appVersion,
@@ -198,6 +202,7 @@ interface Parts {
   queue: RunQueue;
   classifiers: ClassifierCache;
   folders: RunFolders;
+  prefixStore: PrefixStoreSettings;
   dataDir: string;
   cacheDir: string;
   appVersion: string;
@@ -211,6 +216,7 @@ function workbenchApi({
   queue,
   classifiers,
   folders,
+  prefixStore,
   dataDir,
   cacheDir,
   appVersion,
@@ -304,6 +310,7 @@ function workbenchApi({
       curves: store.curves(row.id),
       evaluation,
       logTail: folders.owns(row.id) ? await logTail(folders.paths(row.id).log, row.outputTail) : (row.outputTail ?? ''),
+      prefixCache: store.prefixCache(row.id),
     };
   };
   /** A finished run's saved classifier, or Conflict. */
@@ -369,6 +376,7 @@ function workbenchApi({
         gpu: backend === 'tfjs-node-gpu',
         dataFolder: dataDir,
         modelCache: await cachedModels(cacheDir),
+        prefixStore: await prefixStore.info(),
       };
     },
     async deleteCachedModel(preset) {
@@ -376,6 +384,8 @@ function workbenchApi({
         throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
       await rm(presetFolder(cacheDir, preset as PresetName), { recursive: true, force: true });
     },
+    setPrefixStoreCap: (bytes) => prefixStore.setCap(bytes),
+    clearPrefixStore: () => prefixStore.clear(),
 
     async previewDataset(file, mapping) {
       return datasets.preview(file, mapping);
