@@ -40,6 +40,7 @@ export function runDetailRecord(r: RunDetail) {
     perClass: r.perClass,
     macroF1: r.macroF1,
     splitKey: r.splitKey,
+    prefixCache: r.prefixCache,
     curves: r.curves,
   };
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { cacheCapCommand, cacheClearCommand, cacheCommand } from './cache.js';
 import { classifyCommand } from './classify.js';
 import { datasetInspectCommand } from './datasetInspect.js';
 import { forwardCommand } from './forward.js';
@@ -29,5 +30,8 @@ export const commands: Command[] = [
   runsTagCommand,
   runsNoteCommand,
   queueRunCommand,
+  cacheCommand,
+  cacheClearCommand,
+  cacheCapCommand,
   serveCommand,
 ];
