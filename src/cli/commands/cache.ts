@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { PrefixStoreInfo } from '../../common/api.js';
 import { WorkbenchError } from '../../core/errors.js';
+import { formatBytes } from '../../core/train/prefixStore.js';
 import type { WorkbenchService } from '../../service/workbenchService.js';
 import { printJson, type Command } from '../command.js';
 import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
@@ -19,12 +20,7 @@ async function storeCommand(argv: string[], call: (service: WorkbenchService, ar
 
 function describe(info: PrefixStoreInfo): string {
   const entries = `${info.entries} ${info.entries === 1 ? 'entry' : 'entries'}`;
-  return `prefix store ${info.folder}: ${entries}, ${bytes(info.bytes)} (cap ${bytes(info.capBytes)})`;
-}
-
-function bytes(n: number): string {
-  const unit = n >= 2 ** 30 ? 'GiB' : n >= 2 ** 20 ? 'MiB' : n >= 2 ** 10 ? 'KiB' : 'B';
-  return unit === 'B' ? `${n} B` : `${(n / UNITS[unit.toLowerCase()]).toFixed(1)} ${unit}`;
+  return `prefix store ${info.folder}: ${entries}, ${formatBytes(info.bytes)} (cap ${formatBytes(info.capBytes)})`;
 }
 
 /** "8GiB", "500 MiB", "1073741824" (bytes). */

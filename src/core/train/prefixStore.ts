@@ -239,6 +239,14 @@ function littleEndian(): boolean {
   return os.endianness() === 'LE';
 }
 
-function formatBytes(n: number): string {
-  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
+/** "929.2 KiB", "8.0 GiB". */
+export function formatBytes(n: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (n < 1024) return `${n} B`;
+  let unit = -1;
+  while (n >= 1024 && unit < units.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return `${n.toFixed(1)} ${units[unit]}`;
 }
