@@ -146,6 +146,8 @@ describe('training loop equivalences', () => {
     const tfjs = await train(input, { inference: 'tfjs' });
     expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
     expect(onnx.outcome.prefixCache).toBeNull();
+    // Without a cache the evaluations follow the step: the whole classifier, adapters merged, on ONNX Runtime.
+    expect([onnx.outcome.evaluation, tfjs.outcome.evaluation]).toEqual(['onnx', 'tfjs']);
     for (const split of ['train', 'val', 'test'] as const) {
       expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
       expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);

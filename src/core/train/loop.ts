@@ -71,6 +71,8 @@ export interface TrainOutcome {
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
   prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
+  /** Where the evaluations ran: with the prefix cache, or (without one) where the training step ran. */
+  evaluation: InferenceChoice;
   /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
   trainStep: { path: InferenceChoice; fallbackReason: string | null };
 }
@@ -112,8 +114,8 @@ export async function trainClassifier(
       onProgress,
     });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
-    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
+    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache, stepPath.path);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -178,6 +180,7 @@ export async function trainClassifier(
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
       prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
+      evaluation: evaluation.path,
       trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
     };
   } finally {
