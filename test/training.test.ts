@@ -138,8 +138,21 @@ describe('training loop equivalences', () => {
   it('selections the ONNX training graph does not cover train on tfjs, with the reason', async () => {
     const dropout = await train({ ...lastBlock, epochs: 1, dropout: 0.1 }, { inference: 'onnx' });
     expect(dropout.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'dropout 0.1: the ONNX training graph has none' });
-    const lora = await train({ ...lastBlock, epochs: 1, trainable: { kind: 'lora', rank: 2, alpha: 2 } }, { inference: 'onnx' });
-    expect(lora.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'LoRA trains on tfjs' });
+  });
+
+  it('LoRA trains on ONNX Runtime (from the ids, the base weights frozen) to the accuracy of the tfjs step', async () => {
+    const input = { ...lastBlock, trainable: { kind: 'lora', rank: 4, alpha: 2 } } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep).toMatchObject({ path: 'onnx', fallbackReason: null });
+    expect(onnx.outcome.prefixCache).toBeNull();
+    // Without a cache the evaluations follow the step: the whole classifier, adapters merged, on ONNX Runtime.
+    expect([onnx.outcome.evaluation, tfjs.outcome.evaluation]).toEqual(['onnx', 'tfjs']);
+    for (const split of ['train', 'val', 'test'] as const) {
+      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+      expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
+    }
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
   it('last-token batches trimmed to their longest text equal full padding', async () => {
@@ -219,6 +232,22 @@ describe('checkpoints, cancel and resume', () => {
     const resumed = await train(es, { checkpointDir: dir });
     expect(resumed.outcome.bestEpoch).toBe(outcome.bestEpoch);
     expect(resumed.outcome.final.val.loss).toBeCloseTo(outcome.final.val.loss, 6);
+  });
+
+  it('a LoRA checkpoint written by the tfjs step resumes on the ONNX step and ends where an uninterrupted ONNX run ends', async () => {
+    const lora = { ...cfg, trainable: { kind: 'lora', rank: 4, alpha: 2 }, epochs: 2 } as const;
+    const uninterrupted = await train(lora, { inference: 'onnx' });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-lora-'));
+    // The checkpoint's fingerprint leaves out the epochs: a one-epoch run's checkpoint is the longer run's first epoch.
+    await train({ ...lora, epochs: 1 }, { inference: 'tfjs', checkpointDir: dir });
+    expect(JSON.parse(await readFile(path.join(dir, 'checkpoint.json'), 'utf8')).epoch).toBe(0);
+    const resumed = await train(lora, { inference: 'onnx', checkpointDir: dir });
+    expect(resumed.outcome.resumedFromEpoch).toBe(0);
+    expect(resumed.outcome.trainStep.path).toBe('onnx');
+    expect(resumed.outcome.steps).toBe(uninterrupted.outcome.steps);
+    expect(resumed.outcome.final.test.accuracy).toBe(uninterrupted.outcome.final.test.accuracy);
+    // The first epoch ran on the other path: float rounding apart, the same run.
+    expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBeLessThan(1e-3);
   });
 
   it('gradient clipping changes the trajectory but still trains', async () => {

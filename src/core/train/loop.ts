@@ -74,6 +74,8 @@ export interface TrainOutcome {
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
   prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source'] } | null;
+  /** Where the evaluations ran: with the prefix cache, or (without one) where the training step ran. */
+  evaluation: InferenceChoice;
   /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
   trainStep: { path: InferenceChoice; fallbackReason: string | null };
 }
@@ -116,8 +118,8 @@ export async function trainClassifier(
       store: options.prefixStore,
     });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
-    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
     stepPath = await chooseTrainPath(model, config, cache, options.inference);
+    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache, stepPath.path);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
@@ -182,6 +184,7 @@ export async function trainClassifier(
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
       prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference, source: cache.source } : null,
+      evaluation: evaluation.path,
       trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
     };
   } finally {

@@ -28,7 +28,6 @@ export interface RunCost {
 
 /** Why a selection cannot train on the ONNX graph (the rest of trainPath.ts's reasons depend on the machine). */
 export function onnxSelectionRefusal(config: Pick<RunConfig, 'trainable' | 'dropout'>): string | null {
-  if (config.trainable.kind === 'lora') return 'LoRA trains on tfjs';
   if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
   return null;
 }
@@ -39,6 +38,14 @@ function trainedBlocks(config: RunConfig, nLayer: number): number {
   if (t.kind === 'last') return Math.min(t.blocks, nLayer);
   if (t.kind === 'all' || t.kind === 'lora') return nLayer;
   return 0;
+}
+
+/**
+ * Passes over a trained block per token: forward, input gradient and weight gradient; LoRA's base weights are
+ * frozen, so its blocks skip the weight gradient (the adapters' is rank-sized).
+ */
+function trainingPasses(config: RunConfig): number {
+  return config.trainable.kind === 'lora' ? 2 : 3;
 }
 
 /** Forward FLOPs of one token through one block at context T: the four projections and the MLP (24·d²), attention (4·T·d). */
@@ -63,7 +70,7 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const cached = config.dropout === 0 && frozen > 0;
   const prefix = cached ? all * T * frozen * f : 0;
   const perStepFrozen = cached ? 0 : frozen * f;
-  const training = steps * config.batchSize * T * (3 * k * f + perStepFrozen);
+  const training = steps * config.batchSize * T * (trainingPasses(config) * k * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = cached ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;

@@ -1,6 +1,7 @@
 import type { GPT2Config } from '../config.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../trainable.js';
 import { Gpt2Graph } from './gpt2Graph.js';
+import { LoraAdapters } from './loraGraph.js';
 
 /*
  * The trained top of a classifier (blocks [from, nLayer), final norm, pooling, head, mean cross-entropy)
@@ -9,6 +10,7 @@ import { Gpt2Graph } from './gpt2Graph.js';
  * matmul, attention, GELU, residual). The weights are graph inputs so one session serves every step.
  * Inputs: hidden_in [B, T, C] (the frozen prefix), pool [B, T] (pooling.ts), onehot [B, K] (labels),
  * and every weight of the top by name. Outputs: loss [] and grad:<name> for each trained weight.
+ * With LoRA adapters (loraGraph.ts) every linear layer of the blocks adds its adapter's update.
  */
 
 /** ONNX's FLOAT and INT64 element types, for Cast. */
@@ -36,12 +38,16 @@ interface BlockSaved {
 }
 
 class TrainGraph extends Gpt2Graph {
+  private readonly lora: LoraAdapters | null;
+
   constructor(
     config: GPT2Config,
     private readonly shapes: Map<string, number[]>,
     private readonly trained: Set<string>,
+    loraAlpha: number | null,
   ) {
     super(config, new Map());
+    this.lora = loraAlpha === null ? null : new LoraAdapters(this, shapes, loraAlpha);
   }
 
   private readonly declared = new Set<string>();
@@ -95,7 +101,13 @@ class TrainGraph extends Gpt2Graph {
     return g.op1('Mul', [inner, s.rstd]);
   }
 
-  /** Backward of dense(x, layer): weight and bias gradients, and dx when needed. */
+  /** x·W + b, plus the LoRA update when the layer has an adapter (block.ts's linear). */
+  override dense(x: string, layer: string): string {
+    const y = super.dense(x, layer);
+    return this.lora?.has(layer) ? this.lora.forward(x, layer, y) : y;
+  }
+
+  /** Backward of dense(x, layer): weight and bias gradients (the adapter's too), and dx when needed. */
   denseBackward(dy: string, x: string, layer: string, needInput = true): string | null {
     const g = this.g;
     const [nIn, nOut] = this.shapes.get(`${layer}.weight`)!;
@@ -103,8 +115,8 @@ class TrainGraph extends Gpt2Graph {
       g.op1('Gemm', [g.op1('Reshape', [x, g.ints([-1, nIn])]), g.op1('Reshape', [dy, g.ints([-1, nOut])])], { transA: { int: 1 } }),
     );
     this.grad(`${layer}.bias`, () => this.sumLeading(dy, nOut));
-    if (!needInput) return null;
-    return g.op1('MatMul', [dy, g.op1('Transpose', [this.w(`${layer}.weight`)])]);
+    const dx = needInput ? g.op1('MatMul', [dy, g.op1('Transpose', [this.w(`${layer}.weight`)])]) : null;
+    return this.lora?.has(layer) ? this.lora.backward(dy, x, layer, dx) : dx;
   }
 
   /** d/dx of gelu (tanh approximation), as ops.ts's gradient. */
@@ -199,7 +211,8 @@ class TrainGraph extends Gpt2Graph {
 
 /**
  * The serialized training graph of the top from block `from` up, starting from hidden states or (from
- * block 0) from the token ids; `shapes` holds every weight it uses.
+ * block 0) from the token ids; `shapes` holds every weight it uses, LoRA adapters included, whose
+ * updates are scaled by `loraAlpha`.
  */
 export function buildTrainGraph(
   config: GPT2Config,
@@ -207,8 +220,9 @@ export function buildTrainGraph(
   trained: Set<string>,
   from: number,
   input: 'ids' | 'hidden',
+  loraAlpha: number | null = null,
 ): Uint8Array {
-  const m = new TrainGraph(config, shapes, trained);
+  const m = new TrainGraph(config, shapes, trained, loraAlpha);
   const { g } = m;
   const C = config.nEmbd;
   const K = shapes.get(HEAD_BIAS)![0];

@@ -23,8 +23,8 @@ export interface LossAndGrads {
 
 /**
  * Forward and backward of a classifier's top (blocks [k, nLayer), final norm, head) on ONNX Runtime
- * (trainGraph.ts), from the frozen prefix's hidden states. Built once per run: the weights are fed
- * each step, so the optimizer may move them freely between calls.
+ * (trainGraph.ts), from the frozen prefix's hidden states. Built once per run: the weights (LoRA
+ * adapters included) are fed each step, so the optimizer may move them freely between calls.
  */
 export class OnnxTrainStep {
   private constructor(
@@ -46,7 +46,8 @@ export class OnnxTrainStep {
       shapes.set(name, v.shape.slice());
       if (v.trainable) trained.push(name);
     }
-    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input);
+    const spec = model.trainableSpec;
+    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input, spec.kind === 'lora' ? spec.alpha : null);
     const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
     return new OnnxTrainStep(ort, session, model, k, input, trained);
   }
