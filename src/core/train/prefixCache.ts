@@ -13,9 +13,10 @@ import {
   type Example,
   type SplitExamples,
 } from '../data/examples.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /**
- * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
+ * Frozen-prefix cache: the output of the first k (frozen, dropout-free: see frozenPrefixDrops) blocks never changes during
  * training, so it is computed once per example and training runs only the blocks above it.
  * Rows are kept per example: the padded length for `last-position` pooling, the real length otherwise.
  */
@@ -86,12 +87,12 @@ export class PrefixCache {
 
 /**
  * The cache for a run, filled with every example of every split on the inference path (initInference);
- * null when no leading block is frozen, when dropout would change the frozen blocks' output, or when
+ * null when no leading block is frozen, when dropout changes the frozen blocks' output (scope `all`), or when
  * `enabled` is false (the reference mode).
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
-  config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
+  config: Pick<RunConfig, 'dropout' | 'dropoutScope' | 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
   options: {
     enabled?: boolean;
@@ -101,7 +102,7 @@ export async function fillPrefixCache(
   },
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
-  if (k === 0 || config.dropout !== 0 || options.enabled === false) return null;
+  if (k === 0 || frozenPrefixDrops(config) || options.enabled === false) return null;
   const runner = await prefixRunner(model, k, options.inference ?? (await initInference()).inference);
   const cache = new PrefixCache(model, k, config.pooling, data.padLength, runner.inference);
   const { train, val, test } = data.examples;

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import type { GPT2Config } from '../model/config.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /*
  * The work a run does, so that seconds measured on runs of one setting predict runs of another: floating-point
@@ -27,9 +28,8 @@ export interface RunCost {
 }
 
 /** Why a selection cannot train on the ONNX graph (the rest of trainPath.ts's reasons depend on the machine). */
-export function onnxSelectionRefusal(config: Pick<RunConfig, 'trainable' | 'dropout'>): string | null {
+export function onnxSelectionRefusal(config: Pick<RunConfig, 'trainable'>): string | null {
   if (config.trainable.kind === 'lora') return 'LoRA trains on tfjs';
-  if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
   return null;
 }
 
@@ -59,8 +59,8 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const { train, val, test } = data.count;
   const all = train + val + test;
   const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
-  // The frozen prefix is computed once when it is cached (no dropout); with dropout it runs at every step.
-  const cached = config.dropout === 0 && frozen > 0;
+  // The frozen prefix is computed once when it is cached; with dropout in it (scope `all`) it runs forward at every step.
+  const cached = !frozenPrefixDrops(config) && frozen > 0;
   const prefix = cached ? all * T * frozen * f : 0;
   const perStepFrozen = cached ? 0 : frozen * f;
   const training = steps * config.batchSize * T * (3 * k * f + perStepFrozen);

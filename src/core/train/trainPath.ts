@@ -1,26 +1,27 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import { backendName } from '../model/backend.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
-import { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import type { PrefixCache } from './prefixCache.js';
 import { onnxSelectionRefusal } from './runCost.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /** Where a run's training steps run, and why tfjs when ONNX Runtime was the inference path. */
 export interface TrainPath {
   path: InferenceChoice;
   fallbackReason: string | null;
-  /** The ONNX step (when path is onnx). */
-  runner: OnnxTrainStep | null;
 }
 
+type TrainPathConfig = Pick<RunConfig, 'dropout' | 'dropoutScope'>;
+
 /** Why the ONNX training graph cannot train this selection; null when it can. */
-function onnxRefusal(model: SequenceClassifier, config: Pick<RunConfig, 'dropout'>, cache: PrefixCache | null): string | null {
-  const selection = onnxSelectionRefusal({ trainable: model.trainableSpec, dropout: config.dropout });
+function onnxRefusal(model: SequenceClassifier, config: TrainPathConfig, cache: PrefixCache | null): string | null {
+  const selection = onnxSelectionRefusal({ trainable: model.trainableSpec });
   if (selection) return selection;
   if (backendName() === 'tfjs-node-gpu') return 'the GPU backend trains on tfjs';
-  // With nothing frozen the graph starts from the ids; with frozen blocks it needs their cached output.
-  if (!cache && model.frozenPrefix() > 0) return 'no frozen-prefix cache to start the ONNX step from';
+  // With nothing frozen the graph starts from the ids; with frozen blocks from their output: cached, or run with
+  // dropout at every step.
+  if (!cache && model.frozenPrefix() > 0 && !frozenPrefixDrops(config)) return 'no frozen-prefix cache to start the ONNX step from';
   return null;
 }
 
@@ -30,12 +31,11 @@ function onnxRefusal(model: SequenceClassifier, config: Pick<RunConfig, 'dropout
  */
 export async function chooseTrainPath(
   model: SequenceClassifier,
-  config: Pick<RunConfig, 'dropout'>,
+  config: TrainPathConfig,
   cache: PrefixCache | null,
   inference?: InferenceChoice,
 ): Promise<TrainPath> {
-  if ((inference ?? (await initInference()).inference) === 'tfjs') return { path: 'tfjs', fallbackReason: null, runner: null };
+  if ((inference ?? (await initInference()).inference) === 'tfjs') return { path: 'tfjs', fallbackReason: null };
   const refusal = onnxRefusal(model, config, cache);
-  if (refusal) return { path: 'tfjs', fallbackReason: refusal, runner: null };
-  return { path: 'onnx', fallbackReason: null, runner: await OnnxTrainStep.create(model, cache?.k ?? 0) };
+  return refusal ? { path: 'tfjs', fallbackReason: refusal } : { path: 'onnx', fallbackReason: null };
 }
