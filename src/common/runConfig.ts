@@ -127,7 +127,13 @@ export function splitSeedOf(config: Pick<RunConfig, 'seed' | 'splitSeed'>): numb
   return config.splitSeed ?? config.seed;
 }
 
-export function dropoutScopeOf(config: Pick<RunConfig, 'dropoutScope'>): DropoutScope {
+/** A run's dropout: its rate and where it acts (a config, or a test's spelled-out scope). */
+export interface DropoutSettings {
+  dropout: number;
+  dropoutScope?: DropoutScope;
+}
+
+export function dropoutScopeOf(config: Pick<DropoutSettings, 'dropoutScope'>): DropoutScope {
   return config.dropoutScope ?? 'all';
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
-import type { RunConfig } from '../../common/runConfig.js';
+import type { DropoutSettings, RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
@@ -92,7 +92,7 @@ export class PrefixCache {
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
-  config: Pick<RunConfig, 'dropout' | 'dropoutScope' | 'pooling' | 'batchSize'>,
+  config: DropoutSettings & Pick<RunConfig, 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
   options: {
     enabled?: boolean;

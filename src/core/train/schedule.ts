@@ -1,6 +1,6 @@
 import { chunk, type Example } from '../data/examples.js';
 import { mulberry32, shuffled } from '../data/random.js';
-import { dropoutScopeOf, type RunConfig } from '../../common/runConfig.js';
+import { dropoutScopeOf, type DropoutSettings, type RunConfig } from '../../common/runConfig.js';
 import type { ForwardContext } from '../model/block.js';
 import { firstDroppingSite } from '../model/dropoutSites.js';
 
@@ -31,13 +31,13 @@ export function stepsPerEpoch(train: Example[], batchSize: number): number {
  * site's seed is fixed by the run seed, the step and the site's number (dropoutSites.ts), and the scope says which
  * sites drop at all.
  */
-export function dropoutContext(config: Pick<RunConfig, 'dropout' | 'dropoutScope' | 'seed'>, frozen: number, step: number): ForwardContext {
+export function dropoutContext(config: DropoutSettings & Pick<RunConfig, 'seed'>, frozen: number, step: number): ForwardContext {
   const { dropout: rate, seed } = config;
   const first = firstDroppingSite(dropoutScopeOf(config), frozen);
   return { dropout: rate, seed: (site) => (rate > 0 && site >= first ? (seed * 1_000_003 + step * 1009 + site) >>> 0 : null) };
 }
 
 /** Whether dropout changes the frozen prefix's output, so that it cannot be computed once and cached. */
-export function frozenPrefixDrops(config: Pick<RunConfig, 'dropout' | 'dropoutScope'>): boolean {
+export function frozenPrefixDrops(config: DropoutSettings): boolean {
   return config.dropout > 0 && dropoutScopeOf(config) === 'all';
 }

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../common/runConfig.js';
+import type { DropoutSettings } from '../../common/runConfig.js';
 import { backendName } from '../model/backend.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
@@ -12,10 +12,8 @@ export interface TrainPath {
   fallbackReason: string | null;
 }
 
-type TrainPathConfig = Pick<RunConfig, 'dropout' | 'dropoutScope'>;
-
 /** Why the ONNX training graph cannot train this selection; null when it can. */
-function onnxRefusal(model: SequenceClassifier, config: TrainPathConfig, cache: PrefixCache | null): string | null {
+function onnxRefusal(model: SequenceClassifier, config: DropoutSettings, cache: PrefixCache | null): string | null {
   const selection = onnxSelectionRefusal({ trainable: model.trainableSpec });
   if (selection) return selection;
   if (backendName() === 'tfjs-node-gpu') return 'the GPU backend trains on tfjs';
@@ -31,7 +29,7 @@ function onnxRefusal(model: SequenceClassifier, config: TrainPathConfig, cache: 
  */
 export async function chooseTrainPath(
   model: SequenceClassifier,
-  config: TrainPathConfig,
+  config: DropoutSettings,
   cache: PrefixCache | null,
   inference?: InferenceChoice,
 ): Promise<TrainPath> {
