@@ -58,10 +58,12 @@ describe('the work of a run', () => {
     expect(cost({ trainable: { kind: 'last', blocks: 2 } }).flops).toBeGreaterThan(book.flops);
     expect(cost({ trainable: { kind: 'all' } }).flops).toBeGreaterThan(cost({ trainable: { kind: 'last', blocks: 2 } }).flops);
     expect(cost({ pooling: 'last-token' }).flops).toBeLessThan(book.flops);
-    // Dropout turns the cache off: the 11 frozen blocks run at every step, and on tfjs.
+    // Dropout in every block (the default scope) turns the cache off: the 11 frozen blocks run forward at every step.
     const dropout = cost({ dropout: 0.1 });
-    expect(dropout.path).toBe('tfjs');
+    expect(dropout.path).toBe('onnx');
     expect(dropout.flops).toBeGreaterThan(3 * book.flops);
+    // Only in the trained blocks, the prefix stays cached: the work of the dropout-free run.
+    expect(cost({ dropout: 0.1, dropoutScope: 'trained' })).toEqual(book);
     expect(cost({ trainable: { kind: 'lora', rank: 8, alpha: 16 } }).path).toBe('tfjs');
   });
 });
