@@ -74,18 +74,24 @@ class OnnxEngine implements StepEngine {
     private readonly cache: PrefixCache | null,
     private readonly top: OnnxTrainStep,
     private readonly prefix: DroppedPrefixRunner | null,
+    private readonly frozen: number,
   ) {}
 
   static async start(model: SequenceClassifier, optimizer: AdamW, config: RunConfig, cache: PrefixCache | null): Promise<OnnxEngine> {
     const k = model.frozenPrefix();
-    const top = await OnnxTrainStep.create(model, k, k === 0 ? 'ids' : 'hidden', config.dropout);
     const prefix = !cache && k > 0 && frozenPrefixDrops(config) ? await droppedPrefixRunner(model, k, config.dropout) : null;
-    return new OnnxEngine(model, optimizer, config, cache, top, prefix);
+    try {
+      const top = await OnnxTrainStep.create(model, k, k === 0 ? 'ids' : 'hidden', config.dropout);
+      return new OnnxEngine(model, optimizer, config, cache, top, prefix, k);
+    } catch (err) {
+      await prefix?.dispose();
+      throw err;
+    }
   }
 
   async step(batch: Example[], T: number, step: number): Promise<number> {
     const padded = padBatch(batch, T);
-    const ctx = dropoutContext(this.config, this.model.frozenPrefix(), step);
+    const ctx = dropoutContext(this.config, this.frozen, step);
     const hidden = this.cache ? this.cache.hostBatch(batch, T) : ((await this.prefix?.run(padded.ids, ctx)) ?? null);
     return onnxTrainStep(this.model, this.optimizer, this.top, padded, hidden, this.config.gradClip, ctx);
   }
@@ -101,6 +107,7 @@ class OnnxEngine implements StepEngine {
 /** tfjs on this thread; the frozen prefix from the cache, or run outside the gradient tape. */
 class TfjsEngine implements StepEngine {
   private readonly vars: Variable[];
+  private readonly frozen: number;
 
   constructor(
     private readonly model: SequenceClassifier,
@@ -109,11 +116,12 @@ class TfjsEngine implements StepEngine {
     private readonly cache: PrefixCache | null,
   ) {
     this.vars = model.trainableVariables();
+    this.frozen = model.frozenPrefix();
   }
 
   async step(batch: Example[], T: number, step: number): Promise<number> {
     const prefix = this.cache ? { hidden: this.cache.batch(batch, T), k: this.cache.k } : undefined;
-    const ctx = dropoutContext(this.config, this.model.frozenPrefix(), step);
+    const ctx = dropoutContext(this.config, this.frozen, step);
     try {
       return trainStep(this.model, this.optimizer, this.vars, padBatch(batch, T), ctx, { prefix, clipNorm: this.config.gradClip });
     } finally {
