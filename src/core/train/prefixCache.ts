@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
-import type { RunConfig } from '../../common/runConfig.js';
+import type { DropoutSettings, RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
@@ -14,9 +14,10 @@ import {
   type Example,
   type SplitExamples,
 } from '../data/examples.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /**
- * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
+ * Frozen-prefix cache: the output of the first k (frozen, dropout-free: see frozenPrefixDrops) blocks never changes during
  * training, so it is computed once per example and training runs only the blocks above it.
  * Rows are kept per example: the padded length for `last-position` pooling, the real length otherwise.
  */
@@ -105,10 +106,10 @@ export class PrefixCache {
 
 /**
  * Whether a run caches its frozen prefix: some leading block is frozen, dropout does not change the frozen
- * blocks' output, and `enabled` is not false (the reference mode).
+ * blocks' output (no dropout, or scope `trained`), and `enabled` is not false (the reference mode).
  */
-export function cachesPrefix(k: number, config: Pick<RunConfig, 'dropout'>, enabled: boolean | undefined): boolean {
-  return k > 0 && config.dropout === 0 && enabled !== false;
+export function cachesPrefix(k: number, config: DropoutSettings, enabled: boolean | undefined): boolean {
+  return k > 0 && !frozenPrefixDrops(config) && enabled !== false;
 }
 
 /**
@@ -117,7 +118,7 @@ export function cachesPrefix(k: number, config: Pick<RunConfig, 'dropout'>, enab
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
-  config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
+  config: DropoutSettings & Pick<RunConfig, 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
   options: {
     enabled?: boolean;
