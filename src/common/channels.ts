@@ -8,6 +8,9 @@ import type { ApiMethodName } from './api.js';
 const methods: { [K in ApiMethodName]: true } = {
   getSystemInfo: true,
   deleteCachedModel: true,
+  listHosts: true,
+  getTrainingHosts: true,
+  setTrainingHosts: true,
   previewDataset: true,
   importDataset: true,
   listDatasets: true,

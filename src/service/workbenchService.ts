@@ -47,6 +47,8 @@ import { spawnNodeWorker, type SpawnWorker } from './trainerHost.js';
 import { validated } from './validation.js';
 import { checkConfigFiles } from './localFiles.js';
 import { storageError } from './storageErrors.js';
+import { HostRegistry } from './hosts.js';
+import { TrainingHostsSettings, type RedisOverride } from './trainingHosts.js';
 
 export const DATABASE_FILE = 'workbench.sqlite';
 
@@ -73,11 +75,17 @@ export interface WorkbenchServiceOptions {
    * cache folder (localFiles.ts).
    */
   acceptFilePaths?: boolean;
+  /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
+  redis?: RedisOverride | null;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
 export interface WorkbenchService extends WorkbenchClient {
   readonly dataDir: string;
+  /** The training hosts heard from and the hosts of each run: the coordinator records into it. */
+  readonly hosts: HostRegistry;
+  /** Where queued runs go for training hosts, and whether this workbench trains too: the coordinator reads it. */
+  readonly trainingHosts: TrainingHostsSettings;
   /** Streams a data file into the data folder's uploads (`POST /api/upload`, the CLI); previewDataset and importDataset take its id. */
   receiveUpload(source: Readable, name: string): Promise<{ uploadId: string; bytes: number }>;
   /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
@@ -121,6 +129,8 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     emit({ type: 'runs-changed' });
   });
   const folders = RunFolders.bind(store, dataDir, report);
+  const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null);
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
   void datasets.uploads.removeStale();
@@ -151,12 +161,16 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
       appVersion,
       emit,
       acceptFilePaths: options.acceptFilePaths ?? false,
+      hosts,
+      trainingHosts,
     }),
   );
   let closed = false;
   const service: WorkbenchService = {
     ...api,
     dataDir,
+    hosts,
+    trainingHosts,
     onEvent(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
@@ -203,6 +217,8 @@ interface Parts {
   appVersion: string;
   emit(event: WorkbenchEvent): void;
   acceptFilePaths: boolean;
+  hosts: HostRegistry;
+  trainingHosts: TrainingHostsSettings;
 }
 
 function workbenchApi({
@@ -216,6 +232,8 @@ function workbenchApi({
   appVersion,
   emit,
   acceptFilePaths,
+  hosts,
+  trainingHosts,
 }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const datasetName = (id: string) => datasets.name(id);
@@ -287,6 +305,8 @@ function workbenchApi({
       hasPredictions: store.hasPredictions(row.id),
       tags: row.tags,
       note: row.note,
+      host: row.hosts.at(-1) ?? null,
+      hosts: row.hosts,
       estimatedSeconds: estimated.get(row.id) ?? null,
       wallSeconds:
         row.startedAt === null ? null : ((row.finishedAt ? Date.parse(row.finishedAt) : Date.now()) - Date.parse(row.startedAt)) / 1000,
@@ -370,6 +390,15 @@ function workbenchApi({
         dataFolder: dataDir,
         modelCache: await cachedModels(cacheDir),
       };
+    },
+    async listHosts() {
+      return hosts.list();
+    },
+    async getTrainingHosts() {
+      return trainingHosts.view();
+    },
+    async setTrainingHosts(input) {
+      return trainingHosts.save(input);
     },
     async deleteCachedModel(preset) {
       if (!(PRESET_NAMES as readonly string[]).includes(preset))
