@@ -3,6 +3,7 @@ import { benchCommand } from './bench.js';
 import { classifyCommand } from './classify.js';
 import { datasetInspectCommand } from './datasetInspect.js';
 import { forwardCommand } from './forward.js';
+import { hostsCommand } from './hosts.js';
 import { queueRunCommand } from './queueRun.js';
 import { runsAddCommand } from './runsAdd.js';
 import { runsCompareCommand } from './runsCompare.js';
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   runsNoteCommand,
   queueRunCommand,
   serveCommand,
+  hostsCommand,
 ];

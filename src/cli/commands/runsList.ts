@@ -10,7 +10,8 @@ export const runsListCommand: Command = {
 
 ${DATA_FLAG_HELP}
   --json                      {"runs": [{"id", "name", "status", "config", "accuracy": {"train", "val", "test"},
-                              "gap": {"trainVal", "trainTest"}, "seconds", "error"}]} as the last line of stdout`,
+                              "gap": {"trainVal", "trainTest"}, "seconds", "error", "host"}]} as the last line of stdout;
+                              "host" is "local" (trained here), a training host's name, or null (not started)`,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { ...DATA_FLAG, json: { type: 'boolean' } } });
     const runs = await withService(values.data, (service) => service.listRuns());
