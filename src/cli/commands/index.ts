@@ -14,6 +14,7 @@ import { runsShowCommand } from './runsShow.js';
 import { runsNoteCommand, runsTagCommand } from './runsTag.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 export const commands: Command[] = [
   trainCommand,
@@ -31,5 +32,6 @@ export const commands: Command[] = [
   runsNoteCommand,
   queueRunCommand,
   serveCommand,
+  workerCommand,
   hostsCommand,
 ];
