@@ -289,10 +289,13 @@ export class RunStore {
     })();
   }
 
-  /** Runs that were running when the service stopped go back to the head of the queue, in the order they started. */
-  requeueInterrupted(): number[] {
+  /**
+   * Runs that were running when the service stopped go back to the head of the queue, in the order they started;
+   * those in `except` stay running (a training host still trains them).
+   */
+  requeueInterrupted(except: readonly number[] = []): number[] {
     const ids = this.db.transaction(() => {
-      const running = this.idsWithStatus('running').filter(() => canMove('running', 'queued'));
+      const running = this.idsWithStatus('running').filter((id) => !except.includes(id) && canMove('running', 'queued'));
       const requeue = this.db.prepare("UPDATE runs SET status = 'queued', restarts = restarts + 1 WHERE id = ?");
       for (const id of running) requeue.run(id);
       if (running.length > 0) this.reorder(running);

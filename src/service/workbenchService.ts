@@ -49,6 +49,8 @@ import { checkConfigFiles } from './localFiles.js';
 import { storageError } from './storageErrors.js';
 import { HostRegistry } from './hosts.js';
 import { TrainingHostsSettings, type RedisOverride } from './trainingHosts.js';
+import { Coordinator } from './remote/coordinator.js';
+import { hostRoutes, type HostRoutes } from './remote/routes.js';
 
 export const DATABASE_FILE = 'workbench.sqlite';
 
@@ -86,6 +88,8 @@ export interface WorkbenchService extends WorkbenchClient {
   readonly hosts: HostRegistry;
   /** Where queued runs go for training hosts, and whether this workbench trains too: the coordinator reads it. */
   readonly trainingHosts: TrainingHostsSettings;
+  /** What serve's HTTP server answers training hosts with (remote/routes.ts). */
+  readonly hostRoutes: HostRoutes;
   /** Streams a data file into the data folder's uploads (`POST /api/upload`, the CLI); previewDataset and importDataset take its id. */
   receiveUpload(source: Readable, name: string): Promise<{ uploadId: string; bytes: number }>;
   /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
@@ -101,7 +105,7 @@ export interface WorkbenchService extends WorkbenchClient {
 
 /** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
 let packageVersion: string | undefined;
-function versionFromPackage(): string {
+export function versionFromPackage(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
   packageVersion ??= (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   return packageVersion;
@@ -131,6 +135,8 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
   const folders = RunFolders.bind(store, dataDir, report);
   const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
   const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null);
+  const appVersion = options.appVersion ?? versionFromPackage();
+  const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
   void datasets.uploads.removeStale();
@@ -145,9 +151,9 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
     emit,
     log: report,
+    remote: coordinator,
   });
   const classifiers = new ClassifierCache();
-  const appVersion = options.appVersion ?? versionFromPackage();
   const api = validated(
     workbenchApi({
       db,
@@ -171,6 +177,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     dataDir,
     hosts,
     trainingHosts,
+    hostRoutes: hostRoutes(coordinator, store, dataDir, folders),
     onEvent(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
@@ -194,6 +201,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
         }
       };
       await attempt(() => queue.close(finishRunning));
+      await attempt(() => coordinator.close());
       await attempt(() => datasets.close());
       await attempt(() => classifiers.clear());
       events.removeAllListeners();
