@@ -79,6 +79,12 @@ it('lists the hosts the registry recorded, and runs list gives each run its host
     [local.id, 'local'],
     [queued.id, null],
   ]);
+  const inWords = await runWorkbench(['runs', 'list', '--data', data]);
+  expect(inWords.stdout.split('\n').slice(0, 3)).toEqual([
+    expect.stringMatching(new RegExp(`^ +${remote.id}  running +seed 1  \\(on laptop\\)$`)),
+    expect.stringMatching(new RegExp(`^ +${local.id}  running +seed 2$`)),
+    expect.stringMatching(new RegExp(`^ +${queued.id}  queued +seed 3$`)),
+  ]);
   const shown = lastJson(await runWorkbench(['runs', 'show', String(remote.id), '--data', data, '--json']));
   expect(shown).toMatchObject({ host: 'laptop', hosts: ['gpu-box', 'laptop'] });
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { LOCAL_HOST } from '../../service/hosts.js';
 import { printJson, type Command } from '../command.js';
 import { accuracyText, gapText, runRecord } from '../runRecord.js';
 import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
@@ -20,7 +21,8 @@ ${DATA_FLAG_HELP}
     else {
       for (const r of runs) {
         const detail = r.status === 'failed' ? r.error : [accuracyText(r.accuracy), gapText(r.gap)].filter(Boolean).join(' · ');
-        process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}${detail ? `  —  ${detail}` : ''}\n`);
+        const host = r.host && r.host !== LOCAL_HOST ? `  (on ${r.host})` : '';
+        process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}${host}${detail ? `  —  ${detail}` : ''}\n`);
       }
     }
     return 0;
