@@ -1,8 +1,5 @@
-import path from 'node:path';
-import type { Heartbeat } from '../src/service/hosts.js';
-import { openDatabase } from '../src/service/database.js';
-import { HostRegistry } from '../src/service/hosts.js';
-import { DATABASE_FILE } from '../src/service/workbenchService.js';
+import { execFileSync } from 'node:child_process';
+import type { HostSummary } from '../src/common/api.js';
 import { redisSkipReason, startRedis } from '../test/support/redisServer.js';
 import { expect, test, type Workbench } from './fixtures.js';
 import { callApi, saveScreenshot, smsSlice } from './helpers.js';
@@ -20,23 +17,16 @@ const TINY = {
   maxLength: 32,
 };
 
-/** Writes into serve's database what the coordinator writes when a host reports: heartbeats, and the host of a run. */
-function record(workbench: Workbench, write: (hosts: HostRegistry) => void): void {
-  const db = openDatabase(path.join(workbench.dataDir, DATABASE_FILE));
-  try {
-    write(new HostRegistry(db));
-  } finally {
-    db.close();
-  }
+type Heartbeat = Omit<HostSummary, 'state' | 'lastSeen'> & { state: 'idle' | 'training' | 'stopped' };
+type HostRecord = { heartbeat: Heartbeat } | { runHost: [number, string] };
+
+/** Writes into serve's database, through the hosts registry, what the coordinator writes when hosts report (test/support/recordHosts.ts). */
+function record(workbench: Workbench, records: HostRecord[]): void {
+  execFileSync(process.execPath, ['test/support/tsChild.mjs', 'test/support/recordHosts.ts', workbench.dataDir, JSON.stringify(records)]);
 }
 
-const beat = (over: Partial<Heartbeat> & Pick<Heartbeat, 'name'>): Heartbeat => ({
-  state: 'idle',
-  run: null,
-  backend: 'onnxruntime-node',
-  device: 'cpu',
-  version: '0.1.0',
-  ...over,
+const beat = (over: Partial<Heartbeat> & Pick<Heartbeat, 'name'>): HostRecord => ({
+  heartbeat: { state: 'idle', run: null, backend: 'onnxruntime-node', device: 'cpu', version: '0.1.0', ...over },
 });
 
 test('the System page lists the training hosts and follows their heartbeats; the Runs table names the host of a run', async ({
@@ -48,11 +38,11 @@ test('the System page lists the training hosts and follows their heartbeats; the
   const { id: datasetId } = await callApi(workbench, 'importDataset', file, {}, 'SMS 60 (hosts)');
   const [{ id: runId }] = await callApi(workbench, 'createRuns', { base: { ...TINY, dataset: { source: datasetId } } });
   // gpu-box took the run and trains it; then the user cancels it (a cancelled run keeps the hosts it ran on).
-  record(workbench, (hosts) => {
-    hosts.recordRunHost(runId, 'gpu-box');
-    hosts.recordHeartbeat(beat({ name: 'gpu-box', state: 'training', run: runId, backend: 'tfjs-node-gpu', device: 'cuda:0' }));
-    hosts.recordHeartbeat(beat({ name: 'laptop' }));
-  });
+  record(workbench, [
+    { runHost: [runId, 'gpu-box'] },
+    beat({ name: 'gpu-box', state: 'training', run: runId, backend: 'tfjs-node-gpu', device: 'cuda:0' }),
+    beat({ name: 'laptop' }),
+  ]);
   await callApi(workbench, 'cancelRun', runId);
 
   await page.goto(`${workbench.url.href}#/system`);
@@ -62,10 +52,7 @@ test('the System page lists the training hosts and follows their heartbeats; the
   await saveScreenshot(page, test.info(), 'training-hosts');
 
   // The page reads the hosts again by itself: laptop says goodbye, gpu-box finished with the run.
-  record(workbench, (hosts) => {
-    hosts.recordHeartbeat(beat({ name: 'laptop', state: 'stopped' }));
-    hosts.recordHeartbeat(beat({ name: 'gpu-box', backend: 'tfjs-node-gpu', device: 'cuda:0' }));
-  });
+  record(workbench, [beat({ name: 'laptop', state: 'stopped' }), beat({ name: 'gpu-box', backend: 'tfjs-node-gpu', device: 'cuda:0' })]);
   await expect(page.getByTestId('host-row-laptop')).toHaveAttribute('data-state', 'stopped', { timeout: 20_000 });
   await expect(gpu.locator('td').nth(2)).toHaveText('—');
 

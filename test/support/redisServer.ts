@@ -1,42 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { NO_REDIS_SERVER, redisServerBinary, startLocalRedis, type LocalRedis } from '../../src/cli/localRedis.js';
 
 /**
- * A real `redis-server` (Debian's redis-server 7, or Valkey's under the same name) for the tests of remote
- * training hosts: on a free 127.0.0.1 port, its data in a temporary folder, AOF on and fsynced at every write
- * so a stop and restart loses nothing the server acknowledged.
+ * A real `redis-server` for the tests of remote training hosts (src/cli/localRedis.ts): on a free 127.0.0.1 port,
+ * its data in a temporary folder, AOF on and fsynced at every write so a stop and restart loses nothing the
+ * server acknowledged.
  */
-export interface RedisServer {
-  /** `redis://[:password@]127.0.0.1:PORT`. */
-  url: string;
-  port: number;
-  /** The folder holding the AOF files. */
-  dir: string;
-  /** Stops the server (SIGTERM: it writes and closes its AOF; SIGKILL: it dies as it stands). The data stays. */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** Starts it again on the same port with the same data (stopping it first if it runs). */
-  restart(): Promise<void>;
-  /** Stops it and removes its folder; later calls do nothing. */
-  close(): Promise<void>;
-}
-
-/** The redis-server binary: $REDIS_SERVER, the first on PATH, or null. */
-export function redisServerBinary(): string | null {
-  const candidates = [process.env.REDIS_SERVER, ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'redis-server'))];
-  for (const file of candidates) {
-    if (!file) continue;
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here; the next
-    }
-  }
-  return null;
-}
+export type RedisServer = LocalRedis;
 
 /**
  * Why a test that needs Redis cannot run here, or null when it can: `it('…', (ctx) => { ctx.skip(redisSkipReason() !== null, …) })`,
@@ -44,7 +13,7 @@ export function redisServerBinary(): string | null {
  */
 export function redisSkipReason(): string | null {
   if (redisServerBinary() !== null) return null;
-  const reason = 'redis-server is not installed (Debian: `apt-get install redis-server`; .ci/run installs it; or set REDIS_SERVER)';
+  const reason = `${NO_REDIS_SERVER}; .ci/run installs it`;
   if (process.env.CI) throw new Error(`this test needs Redis in CI: ${reason}`);
   return reason;
 }
@@ -55,111 +24,7 @@ export function skipUnlessRedis(ctx: { skip(condition: boolean, note?: string): 
   ctx.skip(reason !== null, reason ?? undefined);
 }
 
-/** Starts a server; `password` sets `requirepass` (the default user's password). */
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
-  const binary = redisServerBinary();
-  if (binary === null) throw new Error(redisSkipReason() ?? 'redis-server is not installed');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wb-redis-'));
-  let port = await freePort();
-  let child: ChildProcess | null = null;
-  const args = () => [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'always',
-    '--save',
-    '',
-    '--daemonize',
-    'no',
-    '--logfile',
-    '',
-    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
-  ];
-  const start = async (retries: number): Promise<void> => {
-    try {
-      child = await launch(binary, args());
-    } catch (err) {
-      // Another process took the port between freePort and the server's bind: a new port, once or twice.
-      if (retries === 0 || !/Address already in use/.test((err as Error).message)) throw err;
-      port = await freePort();
-      await start(retries - 1);
-    }
-  };
-  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
-    const running = child;
-    child = null;
-    if (running) await terminate(running, signal);
-  };
-  await start(2);
-  let closed = false;
-  const auth = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
-  return {
-    get url() {
-      return `redis://${auth}127.0.0.1:${port}`;
-    },
-    get port() {
-      return port;
-    },
-    dir,
-    stop,
-    async restart() {
-      await stop();
-      // The port, which clients know, not a new one: the folder's data is this port's.
-      await start(0);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Spawns the server and waits until it accepts connections (after loading its AOF); rejects with its log if it exits first. */
-function launch(binary: string, args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (!/Ready to accept connections/.test(log)) return;
-      child.off('exit', onExit);
-      // Its later log is dropped; the streams keep flowing, or a full pipe would block the server.
-      child.stdout.off('data', onData);
-      child.stderr.off('data', onData);
-      resolve(child);
-    };
-    const onExit = (code: number | null) => reject(new Error(`redis-server exited (${code}) before it was ready: ${log.trim()}`));
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', reject);
-  });
-}
-
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-/** A port nobody listens on at this moment (the OS's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** Starts a server, durable (AOF fsynced always); `password` sets `requirepass`. */
+export function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+  return startLocalRedis({ ...options, durable: true });
 }
