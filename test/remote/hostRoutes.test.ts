@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, expect, it } from 'vitest';
@@ -81,6 +81,31 @@ it('guards every route with the token, and gives and takes only what the current
   expect(await (await post(`runs/${run.id}/report`, report)).json()).toEqual({ cancel: false });
   expect((await post(`runs/${run.id}/report`, { ...report, attempt: 'someone-else' })).status).toBe(410);
   expect((await c.service.getRun(run.id)).logTail).toContain('hello from the host');
+}, 60_000);
+
+it('fails a run that names a weights file of this machine, saying how to train it', async (ctx) => {
+  skipUnlessRedis(ctx);
+  const redis = await startRedis();
+  afterAll(() => redis.close());
+  const dataDir = path.join(dir, 'coordinator-2');
+  const c = await startCoordinator(dataDir, redis.url);
+  const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
+  const weightsFile = path.join(dataDir, 'my-gpt2.safetensors');
+  writeFileSync(weightsFile, 'weights');
+  const model = { preset: 'custom', custom: { nLayer: 2, nEmbd: 64, nHead: 4, nPositions: 64 }, weights: 'pretrained', weightsFile };
+  const [run] = await c.service.createRuns({ base: tinyRun(dataset.id, { model }) });
+  c.service.hosts.recordHeartbeat({
+    name: 'by-hand',
+    state: 'idle',
+    run: null,
+    backend: null,
+    device: null,
+    version: versionFromPackage(),
+  });
+  const failed = await waitForRun(c.service, run.id, (r) => r.status === 'failed');
+  expect(failed.error).toBe(
+    `cannot queue the run for training hosts: it names a weights file of this machine (${weightsFile}), and hosts take GPT-2's weights only from their own cache or the download: train it here (serve --train-here, or Train here too on the System page)`,
+  );
 }, 60_000);
 
 async function waitFor<T>(get: () => Promise<T | undefined>): Promise<T> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { Attach, Hello, RemoteFile, RemoteJob, Report } from '../../common/hostProtocol.js';
 import type { WorkerJob } from '../../common/workerProtocol.js';
+import { WorkbenchError } from '../../core/errors.js';
 import { Conflict, NotFound } from '../errors.js';
 import type { Heartbeat, HostRegistry } from '../hosts.js';
 import type { RunFolders } from '../runFiles.js';
@@ -139,6 +140,10 @@ export class Coordinator implements RunDispatcher {
   }
 
   async enqueue(run: RemoteRun, job: WorkerJob): Promise<void> {
+    if (job.config.model.weightsFile)
+      throw new WorkbenchError(
+        `it names a weights file of this machine (${job.config.model.weightsFile}), and hosts take GPT-2's weights only from their own cache or the download: train it here (serve --train-here, or Train here too on the System page)`,
+      );
     const data: RemoteJob = {
       runId: run.runId,
       dispatch: run.dispatch,
