@@ -1,13 +1,23 @@
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runWorkbench } from './support/cli.js';
-import { skipUnlessRedis, startRedis } from './support/redisServer.js';
+import { skipUnlessRedis, startRedis, type RedisServer } from './support/redisServer.js';
 import { startServe, type Serving } from './support/serveProcess.js';
 import { tempDir } from './support/tempDir.js';
 
 /* `serve --redis`, WORKBENCH_REDIS_URL and the System page's Training hosts setting, on a real serve and redis-server. */
 
 const dir = tempDir('wb-cli-serve-redis-');
+const servers: RedisServer[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close();
+});
+
+async function redisWithPassword(): Promise<RedisServer> {
+  const server = await startRedis({ password: 'pw' });
+  servers.push(server);
+  return server;
+}
 const noRedisEnv = { WORKBENCH_REDIS_URL: '' };
 
 /** Everything serve said at start: its last start-up line comes after the URL it is started on. */
@@ -41,8 +51,7 @@ it('refuses a URL that is not Redis, from the flag or the environment, in one li
 
 it('with --redis, prints the worker command (password masked) and the page shows the setting it cannot change', async (ctx) => {
   skipUnlessRedis(ctx);
-  const redis = await startRedis({ password: 'pw' });
-  afterAll(() => redis.close());
+  const redis = await redisWithPassword();
   const s = await startServe(['--data', path.join(dir, 'flag'), '--redis', redis.url, '--train-here'], noRedisEnv);
   const masked = `redis://:****@127.0.0.1:${redis.port}`;
   expect(await startupLines(s)).toContain(
@@ -59,8 +68,7 @@ it('with --redis, prints the worker command (password masked) and the page shows
 
 it('without a URL at start, the saved Training hosts setting applies, now and at the next start', async (ctx) => {
   skipUnlessRedis(ctx);
-  const redis = await startRedis({ password: 'pw' });
-  afterAll(() => redis.close());
+  const redis = await redisWithPassword();
   const data = path.join(dir, 'saved');
   const first = await startServe(['--data', data], noRedisEnv);
   expect(await startupLines(first)).not.toContain('training hosts:');

@@ -98,10 +98,20 @@ export async function startLocalRedis({ password, durable = true }: LocalRedisOp
   };
 }
 
+/** Servers still running: a redis-server outlives the process that started it, so they are killed when this process exits. */
+const running = new Set<ChildProcess>();
+let killOnExit = false;
+
 /** Spawns the server and waits until it accepts connections (after loading its AOF); rejects with its log if it exits first. */
 function launch(binary: string, args: string[]): Promise<ChildProcess> {
+  if (!killOnExit) {
+    killOnExit = true;
+    process.on('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let log = '';
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
