@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { QueueState, WorkbenchEvent } from '../common/api.js';
+import type { RunConfig } from '../common/runConfig.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { bytesNeeded, checkFreeSpace } from './diskSpace.js';
@@ -40,6 +41,8 @@ export interface RemoteHosts {
   hostCount(): number;
   /** Running runs a host still holds: a start of the queue attaches to them rather than queueing them again. */
   held(): number[];
+  /** Whether hosts can train a run of these settings (not one naming a file of this machine). */
+  takes(config: RunConfig): boolean;
   /** Starts a run on a host: a "training process" whose messages come from the host that takes it. */
   spawn: SpawnWorker;
   /** Set by the queue: called when a host appears, so a queued run can start on it. */
@@ -189,9 +192,10 @@ export class RunQueue {
   /** Starts queued runs while there is room (here, or on a training host that has none). */
   pump(): void {
     if (!this.started || this.closing || this.paused) return this.notifyIdle();
-    for (let place = this.room(); place !== null; place = this.room()) {
+    for (;;) {
       const next = this.o.store.queuedIds()[0];
-      if (next === undefined) break;
+      const place = next === undefined ? null : this.room(next);
+      if (next === undefined || place === null) break;
       // Launching before it is announced as running, so that a cancel on hearing it finds it here.
       this.launching.add(next);
       try {
@@ -212,12 +216,14 @@ export class RunQueue {
     return !this.o.remote?.enabled || this.o.remote.trainHere;
   }
 
-  /** Where the next run may start now, or null when there is no room. */
-  private room(): Place | null {
+  /** Where run `id` may start now, or null when there is no room for it. */
+  private room(id: number): Place | null {
     const count = (place: Place) => [...this.places.values()].filter((p) => p === place).length;
+    const remote = this.o.remote;
     if (this.trainsHere && count('local') < this.o.concurrency) return 'local';
-    if (this.o.remote?.enabled && count('remote') < this.o.remote.hostCount()) return 'remote';
-    return null;
+    if (!remote?.enabled || count('remote') >= remote.hostCount()) return null;
+    // One that hosts cannot train waits for room here when there is a here; else the host's refusal says why.
+    return !this.trainsHere || remote.takes(this.o.store.get(id)!.config) ? 'remote' : null;
   }
 
   private startLaunch(id: number, place: Place): void {

@@ -20,12 +20,17 @@ export interface Coordinating {
 export async function startCoordinator(
   dataDir: string,
   redisUrl: string,
-  { token = randomBytes(24).toString('base64url'), port = 0, appVersion }: { token?: string; port?: number; appVersion?: string } = {},
+  {
+    token = randomBytes(24).toString('base64url'),
+    port = 0,
+    appVersion,
+    trainHere = false,
+  }: { token?: string; port?: number; appVersion?: string; trainHere?: boolean } = {},
 ): Promise<Coordinating> {
   const service = await createWorkbenchService({
     dataDir,
     cacheDir: path.join(dataDir, 'no-cache'),
-    redis: { redisUrl, source: 'flag', trainHere: false },
+    redis: { redisUrl, source: 'flag', trainHere },
     appVersion,
     log: () => {},
   });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { Attach, Hello, RemoteFile, RemoteJob, Report } from '../../common/hostProtocol.js';
+import type { RunConfig } from '../../common/runConfig.js';
 import type { WorkerJob } from '../../common/workerProtocol.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { Conflict, NotFound } from '../errors.js';
@@ -139,8 +140,12 @@ export class Coordinator implements RunDispatcher {
     throw new NotFound(`no running run reads a data file with sha256 ${sha256}`);
   }
 
+  takes(config: RunConfig): boolean {
+    return config.model.weightsFile === undefined;
+  }
+
   async enqueue(run: RemoteRun, job: WorkerJob): Promise<void> {
-    if (job.config.model.weightsFile)
+    if (!this.takes(job.config))
       throw new WorkbenchError(
         `it names a weights file of this machine (${job.config.model.weightsFile}), and hosts take GPT-2's weights only from their own cache or the download: train it here (serve --train-here, or Train here too on the System page)`,
       );
