@@ -12,6 +12,8 @@ import { CoordinatorRefused, type CoordinatorClient } from './coordinatorClient.
 
 /** How often the training process's messages go to the coordinator (and a cancel comes back). */
 export const REPORT_MS = 1000;
+/** The most items in one report: a long outage's backlog goes in several, each well under the server's body limit. */
+const REPORT_ITEMS = 5000;
 
 /** How a host's take of a run ended: it reported the process's end, or the run went back to the queue, or was not its to train. */
 export type HostedOutcome = { kind: 'ended'; exit: WorkerExit } | { kind: 'returned' } | { kind: 'dropped'; reason: string };
@@ -245,10 +247,10 @@ export class HostedRun {
     }
   }
 
-  /** Sends the outbox (with the exit when `withExit` and known); throws what the call threw. */
+  /** Sends the outbox, a batch at most (with the exit when `withExit`, known and nothing is left behind); throws what the call threw. */
   private async sendReport(withExit: boolean): Promise<{ cancel: boolean }> {
-    const items = this.outbox.slice();
-    const exit = withExit ? this.exit : null;
+    const items = this.outbox.slice(0, REPORT_ITEMS);
+    const exit = withExit && items.length === this.outbox.length ? this.exit : null;
     const answer = await this.o.client.json<{ cancel: boolean }>('POST', this.route('report'), {
       dispatch: this.o.job.dispatch,
       attempt: this.attempt,
