@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { skipUnlessRedis, startRedis } from '../support/redisServer.js';
 import { smsSlice, SMS_MAPPING, tinyRun } from '../support/service.js';
@@ -14,7 +14,7 @@ const dir = tempDir('wb-remote-cancel-');
 it('cancelling a run that trains on a host stops it within 10 s, and the host trains the next run', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator'), redis.url);
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const [long] = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 50 }) });
@@ -40,7 +40,7 @@ it('cancelling a run that trains on a host stops it within 10 s, and the host tr
 it('a run cancelled while it waits on the queue for a host is taken off it and never trains', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator-2'), redis.url);
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const [run] = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 1 }) });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { DATABASE_FILE } from '../../src/service/workbenchService.js';
 import { skipUnlessRedis, startRedis } from '../support/redisServer.js';
@@ -16,7 +16,7 @@ const dir = tempDir('wb-remote-away-');
 it('the host keeps training and retries with back-off; after the coordinator returns, the run is finished with every step', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const dataDir = path.join(dir, 'coordinator');
   const first = await startCoordinator(dataDir, redis.url);
   const dataset = await first.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { RemoteJobSchema } from '../../src/common/hostProtocol.js';
 import { uploadLimitOf } from '../../src/service/remote/routes.js';
 import { versionFromPackage } from '../../src/service/workbenchService.js';
@@ -17,7 +17,7 @@ const dir = tempDir('wb-remote-routes-');
 it('guards every route with the token, and gives and takes only what the current host of a run may', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const dataDir = path.join(dir, 'coordinator');
   const c = await startCoordinator(dataDir, redis.url);
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
@@ -86,7 +86,7 @@ it('guards every route with the token, and gives and takes only what the current
 it('fails a run that names a weights file of this machine, saying how to train it', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const dataDir = path.join(dir, 'coordinator-2');
   const c = await startCoordinator(dataDir, redis.url);
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');

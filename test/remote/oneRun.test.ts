@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { skipUnlessRedis, startRedis } from '../support/redisServer.js';
 import { smsSlice, SMS_MAPPING, tinyRun } from '../support/service.js';
@@ -14,7 +14,7 @@ const dir = tempDir('wb-remote-one-');
 it("a queued run trains on a training host and its record is a local run's: curves, evaluation, classifier, host", async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator'), redis.url);
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const [created] = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 2 }) });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import type { WorkbenchEvent } from '../../src/common/api.js';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { skipUnlessRedis, startRedis } from '../support/redisServer.js';
@@ -14,7 +14,7 @@ const dir = tempDir('wb-remote-redis-');
 it('every run of the grid finishes, once, with all its epochs', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator'), redis.url);
   const events: WorkbenchEvent[] = [];
   c.service.onEvent((e) => events.push(e));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { startTrainingHost } from '../../src/service/remote/host.js';
 import { spawnNodeWorker } from '../../src/service/trainerHost.js';
@@ -18,7 +18,7 @@ const dir = tempDir('wb-remote-refusals-');
 it('a host of another workbench version refuses the job, naming both versions; the run waits for a host of the right one', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator'), redis.url, { appVersion: '0.0.9' });
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const [run] = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 1 }) });
@@ -57,7 +57,7 @@ it('a host of another workbench version refuses the job, naming both versions; t
 it('a wrong token, or a wrong Redis password, is one line and exit code 1', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis({ password: 'right-password' });
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator-2'), redis.url);
   const worker = (redisUrl: string, token: string) =>
     runWorkbench([

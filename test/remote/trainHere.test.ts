@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { isFinal } from '../../src/common/runLifecycle.js';
 import { skipUnlessRedis, startRedis } from '../support/redisServer.js';
 import { smsSlice, SMS_MAPPING, tinyRun } from '../support/service.js';
@@ -13,7 +13,7 @@ const dir = tempDir('wb-remote-here-');
 it('with train here, runs train both here ("local") and on the host, and the queue counts both', async (ctx) => {
   skipUnlessRedis(ctx);
   const redis = await startRedis();
-  afterAll(() => redis.close());
+  onTestFinished(() => redis.close());
   const c = await startCoordinator(path.join(dir, 'coordinator'), redis.url, { trainHere: true });
   const dataset = await c.service.importDataset(smsSlice(), SMS_MAPPING, 'SMS slice');
   const host = startHost(c, redis.url, 'box-1', path.join(dir, 'host-1'));

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import type { RunDetail } from '../../src/common/api.js';
 import { startHttpServer, type WorkbenchHttpServer } from '../../src/service/http/server.js';
 import { createWorkbenchService, type WorkbenchService } from '../../src/service/workbenchService.js';
 import { REPO_ROOT } from './cli.js';
 
-/** A coordinator in this process: the service over `dataDir` with a Redis URL, and its HTTP server on 127.0.0.1. */
+/** A coordinator in this process: the service over `dataDir` with a Redis URL, and its HTTP server on 127.0.0.1; closed when the calling test ends. */
 export interface Coordinating {
   service: WorkbenchService;
   server: WorkbenchHttpServer;
@@ -49,7 +49,7 @@ export async function startCoordinator(
     await server.close();
     await service.close();
   };
-  afterAll(close);
+  onTestFinished(close);
   return { service, server, origin: server.origin, token, close };
 }
 
