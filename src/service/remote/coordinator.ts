@@ -6,7 +6,7 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { WorkerJob } from '../../common/workerProtocol.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { Conflict, NotFound } from '../errors.js';
-import type { Heartbeat, HostRegistry } from '../hosts.js';
+import { checkHostName, type Heartbeat, type HostRegistry } from '../hosts.js';
 import type { RunFolders } from '../runFiles.js';
 import type { RunStore } from '../runStore.js';
 import type { SpawnWorker } from '../trainerHost.js';
@@ -51,6 +51,7 @@ export class Coordinator implements RunDispatcher {
   private readonly watcher: NodeJS.Timeout;
   private readonly stopListening: () => void;
   private liveHosts = 0;
+  private watching = false;
   /** Called when there may be room for another run (a host appeared): the run queue starts what it can. */
   onRoom: () => void = () => {};
 
@@ -109,6 +110,7 @@ export class Coordinator implements RunDispatcher {
   }
 
   attach(runId: number, a: Attach): { cancel: boolean } {
+    checkHostName(a.host);
     if (a.version !== this.o.appVersion)
       throw new Conflict(
         `host ${a.host} runs workbench ${a.version}, this workbench is ${this.o.appVersion}: install the same version on both`,
@@ -222,6 +224,17 @@ export class Coordinator implements RunDispatcher {
   /** Hosts that appeared or went silent; jobs that BullMQ failed (stalled too often) or lost (a Redis without its data). */
   private async watch(): Promise<void> {
     this.checkRoom();
+    // While Redis is away a look waits for it: one at a time.
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      await this.watchJobs();
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private async watchJobs(): Promise<void> {
     for (const run of [...this.runs.values()]) {
       if (!run.job || run.ended || !this.queue) continue;
       try {

@@ -36,8 +36,9 @@ export class RemoteRun implements WorkerProcess {
   private exited = false;
   /** The next message number expected from the current attempt; null until its first report (after a restart). */
   private nextItem: number | null = null;
-  cancelAsked = false;
-  host: string | null = null;
+  private cancelAsked = false;
+  private host: string | null = null;
+  /** The job the queue started it with (the coordinator's paths and resolved config). */
   job: WorkerJob | null = null;
 
   constructor(
