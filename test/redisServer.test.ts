@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { skipUnlessRedis, startRedis, type RedisServer } from './support/redisServer.js';
@@ -13,8 +13,8 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function start(password?: string): Promise<RedisServer> {
-  const server = await startRedis({ password });
+async function start(password?: string, tls = false): Promise<RedisServer> {
+  const server = await startRedis({ password, tls });
   servers.push(server);
   return server;
 }
@@ -59,6 +59,18 @@ it('with a password, refuses clients without it and takes the url it gives', asy
   await expect(client(`redis://127.0.0.1:${server.port}`).set('k', 'v')).rejects.toThrow(/NOAUTH/);
   await expect(client(`redis://:wrong@127.0.0.1:${server.port}`).ping()).rejects.toThrow(/WRONGPASS|invalid password/);
   expect(await client(server.url).ping()).toBe('PONG');
+});
+
+it('with tls, answers rediss:// clients that trust its CA, and nothing else', async (ctx) => {
+  skipUnlessRedis(ctx);
+  const server = await start('pw', true);
+  expect(server.url).toBe(`rediss://:pw@127.0.0.1:${server.port}`);
+  const trusting = new Redis(server.url, { tls: { ca: readFileSync(server.caFile!) }, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  trusting.on('error', () => {});
+  clients.push(trusting);
+  expect(await trusting.ping()).toBe('PONG');
+  await expect(client(server.url).ping()).rejects.toThrow();
+  await expect(client(server.url.replace('rediss:', 'redis:')).ping()).rejects.toThrow();
 });
 
 it('close stops the server and removes its folder', async (ctx) => {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +9,13 @@ import path from 'node:path';
  * its data in a temporary folder: for `bench --hosts` and the tests of training hosts.
  */
 export interface LocalRedis {
-  /** `redis://[:password@]127.0.0.1:PORT`. */
+  /** `redis://[:password@]127.0.0.1:PORT` (`rediss://` with TLS). */
   readonly url: string;
   readonly port: number;
   /** The folder holding its data (the AOF files). */
   readonly dir: string;
+  /** With `tls`: the CA that signed its certificate (clients trust it with NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string | null;
   /** Stops the server (SIGTERM: it writes and closes its AOF; SIGKILL: it dies as it stands). The data stays. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Starts it again on the same port with the same data (stopping it first if it runs). */
@@ -27,6 +29,8 @@ export interface LocalRedisOptions {
   password?: string;
   /** AOF fsynced at every write, so a stop and restart loses nothing acknowledged (default); off: nothing is kept. */
   durable?: boolean;
+  /** TLS only (`rediss://`), with a certificate for 127.0.0.1 from a CA made here (`caFile`); needs `openssl`. */
+  tls?: boolean;
 }
 
 /** The redis-server binary: $REDIS_SERVER, the first on PATH, or null. */
@@ -46,14 +50,23 @@ export function redisServerBinary(): string | null {
 
 export const NO_REDIS_SERVER = 'redis-server is not installed (Debian: `apt-get install redis-server`; or set REDIS_SERVER)';
 
-export async function startLocalRedis({ password, durable = true }: LocalRedisOptions = {}): Promise<LocalRedis> {
+export async function startLocalRedis({ password, durable = true, tls = false }: LocalRedisOptions = {}): Promise<LocalRedis> {
   const binary = redisServerBinary();
   if (binary === null) throw new Error(NO_REDIS_SERVER);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wb-redis-'));
+  const certificates = tls ? makeCertificates(dir) : null;
   let port = await freePort();
   let child: ChildProcess | null = null;
+  // With TLS, the port speaks TLS only (plain `--port 0` is off).
+  const listen = () =>
+    certificates
+      ? ['--port', '0', '--tls-port', String(port), '--tls-auth-clients', 'no', '--tls-cert-file', certificates.cert]
+      : ['--port', String(port)];
+  const tlsKeys = certificates ? ['--tls-key-file', certificates.key, '--tls-ca-cert-file', certificates.ca] : [];
   const args = () => [
-    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', ''],
+    ...listen(),
+    ...tlsKeys,
+    ...['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', ''],
     ...(durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(password === undefined ? [] : ['--requirepass', password]),
   ];
@@ -77,12 +90,13 @@ export async function startLocalRedis({ password, durable = true }: LocalRedisOp
   const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
   return {
     get url() {
-      return `redis://${auth}127.0.0.1:${port}`;
+      return `${certificates ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`;
     },
     get port() {
       return port;
     },
     dir,
+    caFile: certificates?.ca ?? null,
     stop,
     async restart() {
       await stop();
@@ -96,6 +110,21 @@ export async function startLocalRedis({ password, durable = true }: LocalRedisOp
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A CA, and a certificate for 127.0.0.1 it signed, made with `openssl` (Node cannot make certificates) in `dir`. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const file = (name: string) => path.join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=workbench test CA');
+  openssl('req', ...ec, '-keyout', file('redis.key'), '-out', file('redis.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(
+    ...['x509', '-req', '-in', file('redis.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial'],
+    ...['-out', file('redis.crt'), '-days', '2', '-extfile', file('san.ext')],
+  );
+  return { ca: file('ca.crt'), cert: file('redis.crt'), key: file('redis.key') };
 }
 
 /** Servers still running: a redis-server outlives the process that started it, so they are killed when this process exits. */

@@ -24,7 +24,7 @@ export function skipUnlessRedis(ctx: { skip(condition: boolean, note?: string): 
   ctx.skip(reason !== null, reason ?? undefined);
 }
 
-/** Starts a server, durable (AOF fsynced always); `password` sets `requirepass`. */
-export function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+/** Starts a server, durable (AOF fsynced always); `password` sets `requirepass`; `tls` serves `rediss://` only. */
+export function startRedis(options: { password?: string; tls?: boolean } = {}): Promise<RedisServer> {
   return startLocalRedis({ ...options, durable: true });
 }
