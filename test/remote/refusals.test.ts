@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { expect, it, onTestFinished } from 'vitest';
@@ -84,3 +85,33 @@ it('a wrong token, or a wrong Redis password, is one line and exit code 1', asyn
   expect(wrongPassword.stderr).not.toContain('wrong-password');
   expect(await c.service.listHosts()).toEqual([]);
 }, 60_000);
+
+it('a worker without what it needs, or with a bad option, says so in one line with exit code 1', async () => {
+  const port = await freePort();
+  const given = ['--redis', `redis://127.0.0.1:${port}`, '--workbench', `http://127.0.0.1:${port}`, '--token', 't'];
+  const runs = await Promise.all([
+    runWorkbench(['worker', '--redis', given[1]]),
+    runWorkbench(['worker', ...given, '--lease', '0']),
+    runWorkbench(['worker', ...given, '--name', 'local']),
+    runWorkbench(['worker', ...given.slice(0, 2), '--workbench', 'ftp://x', '--token', 't']),
+    runWorkbench(['worker', ...given]),
+  ]);
+  expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 1]);
+  expect(runs.map((r) => r.stderr)).toEqual([
+    'workbench: worker: --redis, --workbench and --token are needed\n',
+    'workbench: worker: --lease takes seconds from 1 to 3600, not "0"\n',
+    'workbench: worker: --name: host name "local" is this workbench\'s own trainer; give the host another --name\n',
+    'workbench: worker: --workbench "ftp://x" is not an http(s) URL\n',
+    `workbench: cannot reach the workbench at http://127.0.0.1:${port}: ECONNREFUSED\n`,
+  ]);
+}, 60_000);
+
+/** A port nobody listens on at this moment. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

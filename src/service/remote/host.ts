@@ -154,8 +154,10 @@ async function greet(client: CoordinatorClient): Promise<Hello> {
     return HelloSchema.parse(await client.json('GET', 'hello'));
   } catch (err) {
     if (!(err instanceof CoordinatorRefused)) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw new WorkbenchError(`cannot reach the workbench at ${where}: ${cause ?? (err as Error).message}`, { cause: err });
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new WorkbenchError(`cannot reach the workbench at ${where}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, {
+        cause: err,
+      });
     }
     if (err.status === 401)
       throw new WorkbenchError(`the workbench at ${where} refused the token: give --token the token \`serve\` printed`);
