@@ -49,7 +49,6 @@ test('the System page lists the training hosts and follows their heartbeats; the
   const gpu = page.getByTestId('host-row-gpu-box');
   await expect(gpu.locator('td')).toHaveText(['gpu-box', 'training', `#${runId}`, /^\d+s ago$/, 'tfjs-node-gpu', 'cuda:0', '0.1.0']);
   await expect(page.getByTestId('host-row-laptop')).toHaveAttribute('data-state', 'idle');
-  await saveScreenshot(page, test.info(), 'training-hosts');
 
   // The page reads the hosts again by itself: laptop says goodbye, gpu-box finished with the run.
   record(workbench, [beat({ name: 'laptop', state: 'stopped' }), beat({ name: 'gpu-box', backend: 'tfjs-node-gpu', device: 'cuda:0' })]);
@@ -89,6 +88,7 @@ test('the Training hosts setting is saved from the System page, its password sho
       `workbench worker --redis ${masked} --workbench ${workbench.origin} --token ${workbench.token}`,
     );
     await expect(page.locator('body')).not.toContainText('s3cret');
+    await saveScreenshot(page, test.info(), 'training-hosts');
     // Saved again as shown, masked: accepted (the saved password is kept, trainingHosts.test.ts).
     await page.getByTestId('training-hosts-save').click();
     await expect(page.getByTestId('training-hosts-saved')).toBeVisible();
