@@ -102,7 +102,7 @@ test('the Training hosts setting is saved from the System page, its password sho
     await page.getByTestId('training-hosts-save').click();
     await expect(page.getByTestId('training-hosts-saved')).toBeVisible();
     await expect(page.getByTestId('worker-command')).toHaveCount(0);
-    expect(await callApi(workbench, 'getTrainingHosts')).toEqual({ redisUrl: null, trainHere: true, source: null });
+    expect(await callApi(workbench, 'getTrainingHosts')).toEqual({ redisUrl: null, trainHere: true, source: null, available: true });
   } finally {
     await redis.close();
   }

@@ -60,7 +60,10 @@ it('with --redis, prints the worker command (password masked) and the page shows
       '  (this workbench listens on this machine only: a host elsewhere reaches it through an SSH tunnel, `ssh -L`, or serve --host)\n',
   );
   expect(s.stderr()).not.toContain(':pw@');
-  expect(await s.call('getTrainingHosts')).toEqual({ status: 200, body: { redisUrl: masked, trainHere: true, source: 'flag' } });
+  expect(await s.call('getTrainingHosts')).toEqual({
+    status: 200,
+    body: { redisUrl: masked, trainHere: true, source: 'flag', available: true },
+  });
   const refused = await s.call('setTrainingHosts', [{ redisUrl: null, trainHere: false }]);
   expect(refused).toMatchObject({ status: 400, body: { error: expect.stringMatching(/set by `serve --redis`/) as unknown } });
   await stop(s);
@@ -72,11 +75,11 @@ it('without a URL at start, the saved Training hosts setting applies, now and at
   const data = path.join(dir, 'saved');
   const first = await startServe(['--data', data], noRedisEnv);
   expect(await startupLines(first)).not.toContain('training hosts:');
-  expect((await first.call('getTrainingHosts')).body).toEqual({ redisUrl: null, trainHere: true, source: null });
+  expect((await first.call('getTrainingHosts')).body).toEqual({ redisUrl: null, trainHere: true, source: null, available: true });
   const masked = `redis://:****@127.0.0.1:${redis.port}`;
   expect(await first.call('setTrainingHosts', [{ redisUrl: redis.url, trainHere: false }])).toEqual({
     status: 200,
-    body: { redisUrl: masked, trainHere: false, source: 'settings' },
+    body: { redisUrl: masked, trainHere: false, source: 'settings', available: true },
   });
   const bad = await first.call('setTrainingHosts', [{ redisUrl: 'redis://host/queue', trainHere: false }]);
   expect(bad).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^Redis URL: .*database number/) as unknown } });
@@ -86,6 +89,6 @@ it('without a URL at start, the saved Training hosts setting applies, now and at
   expect(await startupLines(again)).toContain(
     `training hosts: runs train on the hosts only; on each machine run (the Redis password where **** stands)`,
   );
-  expect((await again.call('getTrainingHosts')).body).toEqual({ redisUrl: masked, trainHere: false, source: 'settings' });
+  expect((await again.call('getTrainingHosts')).body).toEqual({ redisUrl: masked, trainHere: false, source: 'settings', available: true });
   await stop(again);
 });

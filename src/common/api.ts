@@ -479,11 +479,13 @@ export type HostSummary = z.infer<typeof HostSummarySchema>;
  * Where this workbench sends queued runs for training hosts: a Redis URL (its password shown as `****`, never
  * in full), and whether it trains here too. `source` says what set the URL: `serve --redis`, WORKBENCH_REDIS_URL
  * (both outrank the saved setting), the System page's saved setting, or nothing (everything trains here).
+ * `available` is false where nothing listens for hosts (the desktop app, so far): everything trains here.
  */
 export const TrainingHostsSchema = z.object({
   redisUrl: z.string().nullable(),
   trainHere: z.boolean(),
   source: z.enum(['flag', 'environment', 'settings']).nullable(),
+  available: z.boolean(),
 });
 export type TrainingHosts = z.infer<typeof TrainingHostsSchema>;
 

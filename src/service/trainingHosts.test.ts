@@ -51,7 +51,7 @@ describe('the Training hosts setting', () => {
   it('trains everything here until a URL is saved; then hosts only, unless "train here" is ticked', () => {
     const settings = new TrainingHostsSettings(store(), null);
     expect(settings.config()).toEqual({ redisUrl: null, trainHere: true });
-    expect(settings.view()).toEqual({ redisUrl: null, trainHere: true, source: null });
+    expect(settings.view()).toEqual({ redisUrl: null, trainHere: true, source: null, available: true });
     settings.save({ redisUrl: 'redis://h:6379', trainHere: false });
     expect(settings.config()).toEqual({ redisUrl: 'redis://h:6379', trainHere: false });
     settings.save({ redisUrl: 'redis://h:6379', trainHere: true });
@@ -65,6 +65,7 @@ describe('the Training hosts setting', () => {
       redisUrl: 'rediss://worker:****@h:6380',
       trainHere: false,
       source: 'settings',
+      available: true,
     });
     const again = new TrainingHostsSettings(runs, null);
     again.save({ redisUrl: 'rediss://worker:****@other:6380', trainHere: true });
@@ -87,12 +88,22 @@ describe('the Training hosts setting', () => {
     ]);
   });
 
+  it('where hosts are not available (the desktop app), trains everything here whatever is saved, and saves nothing', () => {
+    const runs = store();
+    new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://:pw@saved', trainHere: false });
+    const app = new TrainingHostsSettings(runs, null, false);
+    expect(app.config()).toEqual({ redisUrl: null, trainHere: true });
+    expect(app.view()).toEqual({ redisUrl: null, trainHere: true, source: null, available: false });
+    expect(() => app.save({ redisUrl: 'redis://other', trainHere: false })).toThrow(/the desktop app takes no training hosts yet/);
+    expect(new TrainingHostsSettings(runs, null).config().redisUrl).toBe('redis://:pw@saved');
+  });
+
   it('follows --redis over the saved setting, and refuses to save while it does', () => {
     const runs = store();
     new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://saved', trainHere: true });
     const settings = new TrainingHostsSettings(runs, { redisUrl: 'redis://:pw@flag:6379', source: 'flag', trainHere: false });
     expect(settings.config()).toEqual({ redisUrl: 'redis://:pw@flag:6379', trainHere: false });
-    expect(settings.view()).toEqual({ redisUrl: 'redis://:****@flag:6379', trainHere: false, source: 'flag' });
+    expect(settings.view()).toEqual({ redisUrl: 'redis://:****@flag:6379', trainHere: false, source: 'flag', available: true });
     expect(() => settings.save({ redisUrl: null, trainHere: false })).toThrow(/set by `serve --redis` for as long as this workbench runs/);
     expect(new TrainingHostsSettings(runs, null).config().redisUrl).toBe('redis://saved');
   });

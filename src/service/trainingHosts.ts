@@ -72,14 +72,16 @@ export function redisOverride(flag: string | undefined, trainHere: boolean, env:
 export class TrainingHostsSettings {
   private readonly listeners = new Set<(config: TrainingHostsConfig) => void>();
 
+  /** `available` false: this workbench takes no hosts (nothing in it listens for them), whatever is saved. */
   constructor(
     private readonly settings: SettingsStore,
     private readonly override: RedisOverride | null,
+    private readonly available = true,
   ) {}
 
-  /** Without a URL everything trains here, whatever the checkbox says. */
+  /** Without a URL (or where hosts are not available) everything trains here, whatever the checkbox says. */
   config(): TrainingHostsConfig {
-    const { redisUrl, trainHere } = this.override ?? this.saved();
+    const { redisUrl, trainHere } = this.available ? (this.override ?? this.saved()) : { redisUrl: null, trainHere: true };
     return { redisUrl, trainHere: redisUrl === null || trainHere };
   }
 
@@ -87,10 +89,14 @@ export class TrainingHostsSettings {
   view(): TrainingHosts {
     const { redisUrl, trainHere } = this.config();
     const source = this.override?.source ?? (redisUrl === null ? null : 'settings');
-    return { redisUrl: redisUrl === null ? null : maskRedisUrl(redisUrl), trainHere, source };
+    return { redisUrl: redisUrl === null ? null : maskRedisUrl(redisUrl), trainHere, source, available: this.available };
   }
 
   save(input: TrainingHostsInput): TrainingHosts {
+    if (!this.available)
+      throw new InvalidRequest(
+        'the desktop app takes no training hosts yet: run `workbench serve --redis URL` on this data folder for them',
+      );
     if (this.override) {
       const given = this.override.source === 'flag' ? '`serve --redis`' : 'WORKBENCH_REDIS_URL';
       throw new InvalidRequest(

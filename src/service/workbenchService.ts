@@ -79,6 +79,11 @@ export interface WorkbenchServiceOptions {
   acceptFilePaths?: boolean;
   /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
   redis?: RedisOverride | null;
+  /**
+   * Whether runs may go to training hosts (default true). The desktop app passes false: nothing in it listens for
+   * hosts over HTTP yet, so a URL saved by `serve` in the shared data folder must not send its runs away.
+   */
+  takesHosts?: boolean;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
@@ -134,7 +139,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
   });
   const folders = RunFolders.bind(store, dataDir, report);
   const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
-  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null);
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.takesHosts ?? true);
   const appVersion = options.appVersion ?? versionFromPackage();
   const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
