@@ -199,6 +199,10 @@ export const RunSummarySchema = z.object({
   hasPredictions: z.boolean(),
   tags: z.array(z.string()),
   note: z.string(),
+  /** Where it trains or trained last: "local" (this workbench) or a training host's name; null before it started. */
+  host: z.string().nullable(),
+  /** Every host it trained on, in order (a run resumed on another host lists both). */
+  hosts: z.array(z.string()),
   /** From the first start to the end (or now), interruptions included; `seconds` is the training time of all attempts. */
   wallSeconds: z.number().nullable(),
   /** A queued run's expected duration from this machine's finished runs; null when not queued or nothing is measured yet. */
@@ -474,6 +478,43 @@ export const SystemInfoSchema = z.object({
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
+/** A training host's state: what its last heartbeat said, or `offline` when it has been silent too long. */
+export const HostStateSchema = z.enum(['idle', 'training', 'stopped', 'offline']);
+export type HostState = z.infer<typeof HostStateSchema>;
+
+/** A training host (`workbench worker`) this workbench has heard from. */
+export const HostSummarySchema = z.object({
+  name: z.string(),
+  state: HostStateSchema,
+  /** The run it trains now. */
+  run: z.number().int().nullable(),
+  /** Its last heartbeat (ISO time). */
+  lastSeen: z.string(),
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
+  /** Its workbench version. */
+  version: z.string(),
+});
+export type HostSummary = z.infer<typeof HostSummarySchema>;
+
+/**
+ * Where this workbench sends queued runs for training hosts: a Redis URL (its password shown as `****`, never
+ * in full), and whether it trains here too. `source` says what set the URL: `serve --redis`, WORKBENCH_REDIS_URL
+ * (both outrank the saved setting), the System page's saved setting, or nothing (everything trains here).
+ * `available` is false where nothing listens for hosts (the desktop app, so far): everything trains here.
+ */
+export const TrainingHostsSchema = z.object({
+  redisUrl: z.string().nullable(),
+  trainHere: z.boolean(),
+  source: z.enum(['flag', 'environment', 'settings']).nullable(),
+  available: z.boolean(),
+});
+export type TrainingHosts = z.infer<typeof TrainingHostsSchema>;
+
+/** The System page's *Training hosts* setting; a URL whose password is `****` keeps the saved password. */
+export const TrainingHostsInputSchema = z.object({ redisUrl: z.string().trim().max(2000).nullable(), trainHere: z.boolean() }).strict();
+export type TrainingHostsInput = z.infer<typeof TrainingHostsInputSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Events: pushed to the UI (Electron: one IPC channel; serve: server-sent events at /api/events).
 
@@ -485,6 +526,7 @@ export const WorkbenchEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runs-changed') }),
   z.object({ type: z.literal('datasets-changed') }),
   z.object({ type: z.literal('queue'), state: QueueStateSchema }),
+  z.object({ type: z.literal('hosts'), hosts: z.array(HostSummarySchema) }),
 ]);
 export type WorkbenchEvent = z.infer<typeof WorkbenchEventSchema>;
 
@@ -497,6 +539,11 @@ export interface WorkbenchApi {
   setPrefixStoreCap(bytes: number): Promise<PrefixStoreInfo>;
   /** Removes every entry of the prefix store (runs then compute their prefixes again). */
   clearPrefixStore(): Promise<PrefixStoreInfo>;
+  /** The training hosts heard from, by name. */
+  listHosts(): Promise<HostSummary[]>;
+  getTrainingHosts(): Promise<TrainingHosts>;
+  /** Saves the *Training hosts* setting (a URL from `--redis` or WORKBENCH_REDIS_URL still outranks it). */
+  setTrainingHosts(input: TrainingHostsInput): Promise<TrainingHosts>;
 
   previewDataset(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview>;
   /** All or nothing: refuses (with the first problems by line) when the file has errors, unless `mapping.skipProblemRows`. */
@@ -577,6 +624,9 @@ export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> 
     result: PrefixStoreInfoSchema,
   },
   clearPrefixStore: { args: z.tuple([]), result: PrefixStoreInfoSchema },
+  listHosts: { args: z.tuple([]), result: z.array(HostSummarySchema) },
+  getTrainingHosts: { args: z.tuple([]), result: TrainingHostsSchema },
+  setTrainingHosts: { args: z.tuple([TrainingHostsInputSchema]), result: TrainingHostsSchema },
   previewDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema]), result: DatasetPreviewSchema },
   importDataset: {
     args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]),

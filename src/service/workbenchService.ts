@@ -48,6 +48,10 @@ import { spawnNodeWorker, type SpawnWorker } from './trainerHost.js';
 import { validated } from './validation.js';
 import { checkConfigFiles } from './localFiles.js';
 import { storageError } from './storageErrors.js';
+import { HostRegistry } from './hosts.js';
+import { TrainingHostsSettings, type RedisOverride } from './trainingHosts.js';
+import { Coordinator } from './remote/coordinator.js';
+import { hostRoutes, type HostRoutes } from './remote/routes.js';
 
 export const DATABASE_FILE = 'workbench.sqlite';
 
@@ -74,11 +78,24 @@ export interface WorkbenchServiceOptions {
    * cache folder (localFiles.ts).
    */
   acceptFilePaths?: boolean;
+  /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
+  redis?: RedisOverride | null;
+  /**
+   * Whether runs may go to training hosts (default true). The desktop app passes false: nothing in it listens for
+   * hosts over HTTP yet, so a URL saved by `serve` in the shared data folder must not send its runs away.
+   */
+  takesHosts?: boolean;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
 export interface WorkbenchService extends WorkbenchClient {
   readonly dataDir: string;
+  /** The training hosts heard from and the hosts of each run: the coordinator records into it. */
+  readonly hosts: HostRegistry;
+  /** Where queued runs go for training hosts, and whether this workbench trains too: the coordinator reads it. */
+  readonly trainingHosts: TrainingHostsSettings;
+  /** What serve's HTTP server answers training hosts with (remote/routes.ts). */
+  readonly hostRoutes: HostRoutes;
   /** Streams a data file into the data folder's uploads (`POST /api/upload`, the CLI); previewDataset and importDataset take its id. */
   receiveUpload(source: Readable, name: string): Promise<{ uploadId: string; bytes: number }>;
   /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
@@ -94,7 +111,7 @@ export interface WorkbenchService extends WorkbenchClient {
 
 /** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
 let packageVersion: string | undefined;
-function versionFromPackage(): string {
+export function versionFromPackage(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
   packageVersion ??= (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   return packageVersion;
@@ -122,6 +139,10 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     emit({ type: 'runs-changed' });
   });
   const folders = RunFolders.bind(store, dataDir, report);
+  const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.takesHosts ?? true);
+  const appVersion = options.appVersion ?? versionFromPackage();
+  const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
   void datasets.uploads.removeStale();
@@ -138,9 +159,9 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
     emit,
     log: report,
+    remote: coordinator,
   });
   const classifiers = new ClassifierCache();
-  const appVersion = options.appVersion ?? versionFromPackage();
   const api = validated(
     workbenchApi({
       db,
@@ -155,12 +176,17 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
       appVersion,
       emit,
       acceptFilePaths: options.acceptFilePaths ?? false,
+      hosts,
+      trainingHosts,
     }),
   );
   let closed = false;
   const service: WorkbenchService = {
     ...api,
     dataDir,
+    hosts,
+    trainingHosts,
+    hostRoutes: hostRoutes(coordinator, store, dataDir, folders),
     onEvent(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
@@ -184,6 +210,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
         }
       };
       await attempt(() => queue.close(finishRunning));
+      await attempt(() => coordinator.close());
       await attempt(() => datasets.close());
       await attempt(() => classifiers.clear());
       events.removeAllListeners();
@@ -208,6 +235,8 @@ interface Parts {
   appVersion: string;
   emit(event: WorkbenchEvent): void;
   acceptFilePaths: boolean;
+  hosts: HostRegistry;
+  trainingHosts: TrainingHostsSettings;
 }
 
 function workbenchApi({
@@ -222,6 +251,8 @@ function workbenchApi({
   appVersion,
   emit,
   acceptFilePaths,
+  hosts,
+  trainingHosts,
 }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const datasetName = (id: string) => datasets.name(id);
@@ -293,6 +324,8 @@ function workbenchApi({
       hasPredictions: store.hasPredictions(row.id),
       tags: row.tags,
       note: row.note,
+      host: row.hosts.at(-1) ?? null,
+      hosts: row.hosts,
       estimatedSeconds: estimated.get(row.id) ?? null,
       wallSeconds:
         row.startedAt === null ? null : ((row.finishedAt ? Date.parse(row.finishedAt) : Date.now()) - Date.parse(row.startedAt)) / 1000,
@@ -378,6 +411,15 @@ function workbenchApi({
         modelCache: await cachedModels(cacheDir),
         prefixStore: await prefixStore.info(),
       };
+    },
+    async listHosts() {
+      return hosts.list();
+    },
+    async getTrainingHosts() {
+      return trainingHosts.view();
+    },
+    async setTrainingHosts(input) {
+      return trainingHosts.save(input);
     },
     async deleteCachedModel(preset) {
       if (!(PRESET_NAMES as readonly string[]).includes(preset))

@@ -17,9 +17,10 @@ ${DATA_FLAG_HELP}
   --json                      the runs list fields plus "loss", "confusion", "count" (messages per split),
                               "perClass" ({SPLIT: {LABEL: {"precision", "recall", "f1", "support"}}}),
                               "macroF1" ({"train", "val", "test"}), "curves" ({"evals", "epochs"}), "labels",
-                              "parameters", "backend", "splitKey", "prefixCache" ({"k", "examples",
-                              "inference", "source": "computed" or "store"}, null without one) as the last line of stdout (fractions;
-                              "intervals" and "gapIntervals" are [low, high])`,
+                              "parameters", "backend", "hosts" (every host it trained on, in order), "splitKey",
+                              "prefixCache" ({"k", "examples", "inference", "source": "computed" or "store"}, null
+                              without one) as the last line of stdout (fractions; "intervals" and "gapIntervals"
+                              are [low, high])`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...DATA_FLAG, json: { type: 'boolean' } } });
     const id = Number(positionals[0]);
