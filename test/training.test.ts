@@ -191,7 +191,9 @@ describe('dropout on ONNX Runtime', () => {
       const onnx = await train({ ...dropped, dropoutScope }, { inference: 'onnx' });
       const tfjs = await train({ ...dropped, dropoutScope }, { inference: 'tfjs' });
       expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
-      expect(onnx.outcome.prefixCache).toEqual(dropoutScope === 'trained' ? { k: 2, examples: 160, inference: 'onnx', source: 'computed' } : null);
+      expect(onnx.outcome.prefixCache).toEqual(
+        dropoutScope === 'trained' ? { k: 2, examples: 160, inference: 'onnx', source: 'computed' } : null,
+      );
       expect(tfjs.outcome.prefixCache?.k ?? null).toBe(dropoutScope === 'trained' ? 2 : null);
       for (const split of ['train', 'val', 'test'] as const)
         expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
