@@ -1,6 +1,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
+import { initInference } from '../core/model/inference.js';
 import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
@@ -103,7 +104,7 @@ export class Estimates {
     try {
       const shape = modelShape(config);
       const { trainable } = countParameters(shape, this.datasets.labelCount(config.dataset.source), config.trainable);
-      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable);
+      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardContext } from '../model/block.js';
+import { EVAL, type ForwardContext } from '../model/block.js';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { crossEntropy, idsTensor } from '../model/ops.js';
@@ -82,7 +82,7 @@ export function trainStep(
  * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
  * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and
  * AdamW run on the host arrays the graph reads (hostAdamW.ts), whose syncToModel brings the model and its AdamW
- * up to date for evaluation and checkpoints. Dropout must be off (the graph has none).
+ * up to date for evaluation and checkpoints. `ctx` seeds the dropout masks when the runner's graph drops.
  */
 export async function onnxTrainStep(
   optimizer: HostAdamW,
@@ -90,9 +90,10 @@ export async function onnxTrainStep(
   batch: Batch,
   hidden: Float32Array | null,
   clipNorm: number | null = null,
+  ctx: ForwardContext = EVAL,
 ): Promise<number> {
   const weights = await optimizer.weights();
-  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, weights);
+  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, ctx, weights);
   await optimizer.update(grads, clipNorm);
   return loss;
 }

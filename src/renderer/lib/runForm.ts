@@ -1,6 +1,6 @@
 import type { RunGrid } from '../../common/api.js';
 import { parseTrainable, PoolingSchema, PRESET_NAMES } from '../../common/modelSpec.js';
-import type { RunConfig } from '../../common/runConfig.js';
+import { DROPOUT_SCOPES, dropoutScopeOf, type RunConfig } from '../../common/runConfig.js';
 import { formatValue } from './format.js';
 
 /*
@@ -245,6 +245,17 @@ export const FIELDS: readonly FieldDef[] = [
     section: 'Model',
     format: (c) => String(c.dropout),
     parse: (t) => number(t, { min: 0, max: 0.9 }),
+  },
+  {
+    path: 'dropoutScope',
+    label: 'Dropout in',
+    help: 'all: every block drops, frozen ones too, as the book’s model.train() (the frozen blocks then run at every step); trained: only the trained blocks drop, so the frozen blocks run once and are reused.',
+    input: 'select',
+    options: DROPOUT_SCOPES,
+    section: 'Model',
+    format: (c) => dropoutScopeOf(c),
+    parse: choice(DROPOUT_SCOPES),
+    appliesWhen: (values) => values('dropout').some((v) => Number(v) > 0),
   },
   {
     path: 'weightDecay',
