@@ -22,13 +22,14 @@ import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
 import { prepareData, type PreparedData } from '../../core/train/run.js';
 import { projectRecipe, type RecipeProjection } from '../../core/train/recipeProjection.js';
 import { estimateBench } from '../bench/estimates.js';
+import { importBench } from '../bench/importBench.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
 import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--import MB] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -51,6 +52,10 @@ The last stdout line is one JSON object: {"backend", "inference", "threads", "fr
                     small runs (custom:4,128,4, last-token, on the SMS set, trainable × dropout), each estimated when planned
                     and as the queued run's ETA, then timed: {"runs": [{"name", "plannedSeconds", "etaSeconds",
                     "seconds", "plannedError", "etaError"}], "maxAbsError": {"planned", "eta"}} (errors as fractions)
+  --import MB       only this: a CSV of MB megabytes imported through a \`workbench serve\` child (upload, then
+                    importDataset while getQueueState is called every 50 ms): {"fileMB", "startedRssMB",
+                    "uploadedRssMB", "peakRssMB", "peakOverFile", "importSeconds", "calls", "latencyMs": {"p50",
+                    "p95", "max"}}, the server's peak memory from Linux's VmHWM (null elsewhere)
   --json            only the JSON object on stdout
   --sms-file FILE   the UCI SMSSpamCollection file whose split gives the lengths, so nothing is
                     downloaded and the cache is left alone (default: the cached copy)`;
@@ -73,6 +78,7 @@ export const benchCommand: Command = {
         'sms-file': { type: 'string' },
         weights: { type: 'string' },
         estimates: { type: 'boolean' },
+        import: { type: 'string' },
       },
     });
     const smsFile = values['sms-file'];
@@ -83,6 +89,10 @@ export const benchCommand: Command = {
       });
     const started = performance.now();
     const note = (text: string) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
+    if (values.import !== undefined) {
+      printJson(await importBench(importMegabytes(values.import), note));
+      return 0;
+    }
     if (values.estimates) {
       printJson(await withSmsCache(smsFile, (cacheDir) => estimateBench(cacheDir, note)));
       return 0;
@@ -123,6 +133,12 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+function importMegabytes(value: string): number {
+  const megabytes = Number(value);
+  if (Number.isInteger(megabytes) && megabytes >= 1 && megabytes <= 500) return megabytes;
+  throw new WorkbenchError(`bench: --import takes a whole number of megabytes from 1 to 500, got "${value}"`);
+}
 
 function fullWeights(weights: string | undefined): 'pretrained' | 'random' {
   if (weights === undefined || weights === 'pretrained' || weights === 'random') return weights ?? 'pretrained';
