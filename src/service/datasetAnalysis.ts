@@ -12,7 +12,7 @@ import type { TextEncoding } from '../common/textEncoding.js';
  * The heavy part of previewing and importing a data file: decoding, reading and validating every row.
  * It runs on a thread of its own (datasetThread.ts) so the service keeps answering while a large file is
  * read, and reads a file in passes of a chunk at a time (see scanDataset), so its memory grows with the
- * rows' count, not with the file's bytes; what comes back is small (the preview, or the facts an import
+ * distinct texts, not with the file's bytes; what comes back is small (the preview, or the facts an import
  * records), never the rows.
  */
 

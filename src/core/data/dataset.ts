@@ -158,7 +158,7 @@ export function errorLines(problems: readonly Problem[]): number[] {
 }
 
 /** The rows whose line is not one of `lines`. */
-export function withoutLines<T extends { line: number }>(rows: readonly T[], lines: readonly number[]): T[] {
+function withoutLines<T extends { line: number }>(rows: readonly T[], lines: readonly number[]): T[] {
   const drop = new Set(lines);
   return rows.filter((row) => !drop.has(row.line));
 }
