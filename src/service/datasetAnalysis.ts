@@ -50,7 +50,7 @@ export class DatasetAnalyser {
   async preview(source: AnalysisSource, mapping: ColumnMapping, fileName: string): Promise<DatasetPreview> {
     const scan = this.read(source, mapping, fileName, true);
     const preview = previewOf(scan, fileName);
-    scan.rowKeys = undefined; // the leaks are counted; their memory can go
+    scan.leakRows = undefined; // the leaks are counted; their memory can go
     return preview;
   }
 
@@ -94,7 +94,7 @@ export class DatasetAnalyser {
     const data: DataSource = 'file' in source ? fileSource(source.file, fileName) : source.bytes;
     let scan: DatasetScan;
     try {
-      scan = scanDataset(data, { ...options, name: fileName, sample: SAMPLE_ROWS, rowKeys: preview });
+      scan = scanDataset(data, { ...options, name: fileName, sample: SAMPLE_ROWS, leakRows: preview });
     } catch (err) {
       throw fileError(fileName, err);
     }
@@ -107,7 +107,8 @@ function previewOf(scan: DatasetScan, fileName: string): DatasetPreview {
   const { report, sample, errorLines: problemLines } = scan;
   const keptLabels = scan.kept.size;
   // Fewer than two usable labels: nothing to split, and the problems already say why.
-  const leaks = keptLabels >= 2 ? splitRows(scan.rowKeys ?? []).leaks.length : 0;
+  // The rows whose text occurs once share the text '' there (see DatasetScan.leakRows): they cannot leak, but their '' would.
+  const leaks = keptLabels >= 2 ? splitRows(scan.leakRows ?? []).leaks.filter((leak) => leak.text !== '').length : 0;
   const inSample = new Set(sample.map((r) => r.line));
   return {
     fileName,

@@ -1,7 +1,7 @@
+import { hash } from 'node:crypto';
 import { WorkbenchError } from '../errors.js';
 import { LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES } from './columnNames.js';
 import { readTable, type TableShape } from './table.js';
-import { textKey } from './validation.js';
 import type { TextSource } from './textDecoding.js';
 
 /** Just what the choice reads of a table. */
@@ -106,8 +106,8 @@ class ColumnCounter {
     this.records++;
     for (const [i, field] of fields.entries()) {
       const value = field.trim();
-      // Keys, not the values: a value cut from a chunk of text would keep the whole chunk in memory.
-      if (this.values[i].size < MAX_DISTINCT) this.values[i].add(textKey(value));
+      // Hashes, not the values: a value cut from a chunk of text would keep the whole chunk in memory.
+      if (this.values[i].size < MAX_DISTINCT) this.values[i].add(hash('sha256', value, 'base64'));
       this.lengths[i] += value.length;
     }
   }

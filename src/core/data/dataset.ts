@@ -7,7 +7,8 @@ import { byLine, isError, summarizeProblems, type Problem } from './problems.js'
 import type { RawRecord } from './recordReading.js';
 import { readTable, surveyTable, type TableOptions, type TableShape } from './table.js';
 import { decodeSource, stringSource, type TextSource } from './textDecoding.js';
-import { RowValidator, textKey, type LabeledRow, type ValidationOptions } from './validation.js';
+import { IntList } from './textKeys.js';
+import { RowValidator, type LabeledRow, type ValidationOptions } from './validation.js';
 
 export interface EncodingOptions {
   /** How to decode a file given as bytes (default: detected, see detectEncoding). */
@@ -87,14 +88,18 @@ export interface DatasetScan {
   kept: Map<string, number>;
   /** sha256 of the rows without errors (see contentHash), or null when rows found wrong after they were hashed must come out first. */
   contentHash: string | null;
-  /** With `rowKeys`: each row without errors, its text as its key (see textKey), for counting leaks. */
-  rowKeys?: LabeledRow[];
+  /**
+   * With `leakRows`: each row without errors, in order, as much as counting leaks across splits needs (see
+   * splitRows): a row whose text repeats has its line, label and a key for its text; the rows whose text
+   * occurs once, which cannot leak, are one shared row per label with line 0 and text '' (no object each).
+   */
+  leakRows?: LabeledRow[];
 }
 
 export interface ScanOptions extends DatasetOptions {
   /** Data records to keep in `sample`. */
   sample?: number;
-  rowKeys?: boolean;
+  leakRows?: boolean;
 }
 
 export function inspectDataset(source: DataSource, options: DatasetOptions = {}): DatasetReport {
@@ -157,12 +162,6 @@ export function errorLines(problems: readonly Problem[]): number[] {
   return [...new Set(problems.filter(isError).map((p) => p.line))].sort((a, b) => a - b);
 }
 
-/** The rows whose line is not one of `lines`. */
-function withoutLines<T extends { line: number }>(rows: readonly T[], lines: readonly number[]): T[] {
-  const drop = new Set(lines);
-  return rows.filter((row) => !drop.has(row.line));
-}
-
 export function inspectDatasetFile(path: string, options: DatasetOptions = {}): Promise<DatasetReport> {
   return Promise.resolve().then(() => inspectDataset(fileSource(path), { name: path, ...options }));
 }
@@ -210,7 +209,10 @@ export function scanDataset(source: DataSource, options: ScanOptions = {}): Data
   const kept = new Map<string, number>();
   const hash = new ContentHash();
   const sample: RawRecord[] = [];
-  const rowKeys: LabeledRow[] | undefined = options.rowKeys ? [] : undefined;
+  // With leakRows, each row without errors of its own: its line, label and text number (no object each).
+  const leak = options.leakRows
+    ? { lines: new IntList(), texts: new IntList(), labels: new IntList(), names: new Map<string, number>() }
+    : undefined;
   let records = 0;
   readTable(text, shape, {
     record(record) {
@@ -218,10 +220,13 @@ export function scanDataset(source: DataSource, options: ScanOptions = {}): Data
       if (sample.length < (options.sample ?? 0)) sample.push(record);
       const row = labeledRow(record, columns);
       if (row.label !== '') labels.set(row.label, (labels.get(row.label) ?? 0) + 1);
-      if (!validator.add(row)) return;
+      const textNumber = validator.add(row);
+      if (textNumber < 0) return;
       kept.set(row.label, (kept.get(row.label) ?? 0) + 1);
       hash.add(row);
-      rowKeys?.push({ text: textKey(row.text), label: row.label, line: row.line });
+      leak?.lines.push(row.line);
+      leak?.texts.push(textNumber);
+      if (leak) leak.labels.push(leak.names.get(row.label) ?? leak.names.set(row.label, leak.names.size).size - 1);
     },
     malformed: (problem) => malformed.push(problem),
   });
@@ -251,13 +256,30 @@ export function scanDataset(source: DataSource, options: ScanOptions = {}): Data
     errorLines: wrong,
     kept: new Map(sortLabels([...kept.keys()].filter((l) => kept.get(l)! > 0)).map((l) => [l, kept.get(l)!])),
     contentHash: checked.conflicting.length === 0 ? hash.digest() : null,
-    rowKeys: rowKeys && withoutLines(rowKeys, wrong),
+    leakRows: leak && leakRows(leak, validator, new Set(checked.conflicting.map((row) => row.line))),
   };
 }
 
 function textSource(source: DataSource, options: EncodingOptions): TextSource {
   if (typeof source === 'string') return stringSource(source);
   return decodeSource(source instanceof Uint8Array ? bytesSource(source, options.name) : source, options);
+}
+
+function leakRows(
+  rows: { lines: IntList; texts: IntList; labels: IntList; names: ReadonlyMap<string, number> },
+  validator: RowValidator,
+  conflicting: ReadonlySet<number>,
+): LabeledRow[] {
+  const out: LabeledRow[] = [];
+  const labels = [...rows.names.keys()];
+  const once = new Map<string, LabeledRow>();
+  for (let i = 0; i < rows.lines.length; i++) {
+    const [line, label, text] = [rows.lines.at(i), labels[rows.labels.at(i)], rows.texts.at(i)];
+    if (conflicting.has(line)) continue;
+    if (validator.repeated(text)) out.push({ line, label, text: String(text) });
+    else out.push(once.get(label) ?? once.set(label, { line: 0, label, text: '' }).get(label)!);
+  }
+  return out;
 }
 
 function labeledRow(record: RawRecord, columns: ColumnChoice): LabeledRow {

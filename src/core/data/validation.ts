@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import { byLine, type Problem } from './problems.js';
 import { IntList, TextNumbers } from './textKeys.js';
 import { tokenize } from './tokenizer.js';
@@ -46,12 +45,12 @@ export class RowValidator {
     this.allowed = options.allowedLabels && new Set(options.allowedLabels);
   }
 
-  /** Checks `row`; false when it has errors of its own. */
-  add(row: LabeledRow): boolean {
+  /** Checks `row`: the number of its text (see TextNumbers), or -1 when it has errors of its own. */
+  add(row: LabeledRow): number {
     const own = rowProblems(row, this.allowed);
     for (const p of own) this.problems.push(p);
     for (const p of lengthProblems(row, this.contextLength)) this.problems.push(p);
-    if (own.length > 0) return false;
+    if (own.length > 0) return -1;
     const text = this.texts.numberOf(row.text);
     if (text === this.firstLines.length) {
       this.firstLines.push(row.line);
@@ -62,7 +61,12 @@ export class RowValidator {
       if (group) group.push(later);
       else this.repeats.set(text, [later]);
     }
-    return true;
+    return text;
+  }
+
+  /** Whether text number `text` came on more than one row. */
+  repeated(text: number): boolean {
+    return this.repeats.has(text);
   }
 
   /** All the problems, sorted by line, and the rows found to conflict (errors only known once every row was seen). */
@@ -86,11 +90,6 @@ export class RowValidator {
     }
     return n;
   }
-}
-
-/** A text's identity for comparing texts: 16 bytes of its SHA-256, as a 16-character string. */
-export function textKey(text: string): string {
-  return hash('sha256', text, 'binary').slice(0, 16);
 }
 
 function rowProblems(row: LabeledRow, allowed: ReadonlySet<string> | undefined): Problem[] {
