@@ -55,8 +55,11 @@ it('runs add --vary queues a grid, queue run trains it, runs list/show/export re
       'gapIntervals',
       'group',
       'hasPredictions',
+      'host',
     ]),
   );
+  // Trained by this workbench's own trainer.
+  expect(runs.map((r) => r.host)).toEqual(['local', 'local']);
   for (const r of runs as { accuracy: Record<string, number>; gap: Record<string, number>; config: { dropout: number } }[]) {
     expect(Object.keys(r.accuracy)).toEqual(['train', 'val', 'test']);
     expect(r.gap.trainTest).toBeCloseTo(r.accuracy.train - r.accuracy.test, 12);

@@ -38,6 +38,7 @@ const info: SystemInfo = {
   gpu: false,
   dataFolder: null,
   modelCache: [],
+  prefixStore: { folder: '/data/prefix-store', entries: 0, bytes: 0, capBytes: 8 * 2 ** 30 },
 };
 
 function eventFrom(url: string): IpcMainInvokeEvent {

@@ -1,15 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Pooling, Trainable } from '../src/common/modelSpec.js';
+import type { DropoutScope } from '../src/common/runConfig.js';
 import { initBackend } from '../src/core/model/backend.js';
+import { EVAL, type ForwardContext } from '../src/core/model/block.js';
 import { customConfig } from '../src/core/model/config.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
 import { loadGradients } from '../src/core/model/gradients.js';
+import { droppedPrefixRunner } from '../src/core/model/onnx/prefixRunner.js';
 import { OnnxTrainStep } from '../src/core/model/onnx/trainRunner.js';
 import { crossEntropy, idsTensor } from '../src/core/model/ops.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
+import { dropoutContext } from '../src/core/train/schedule.js';
 
-/* The hand-written backward of the ONNX training graph against tfjs's gradients of the same loss. */
+/*
+ * The hand-written backward of the ONNX training graph against tfjs's gradients of the same loss, with and without
+ * dropout (the same masks: the graph's are drawn on the host with tf.dropout's generator). A failure names every
+ * parameter whose gradient differs, as llm.c's check_tensor does.
+ */
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
@@ -34,6 +42,7 @@ const batch = {
   lengths: [6, 8, 2],
   labels: [2, 0, 1],
 };
+const T = batch.ids[0].length;
 
 const selections: Trainable[] = [
   { kind: 'head' },
@@ -44,35 +53,83 @@ const selections: Trainable[] = [
   { kind: 'all' },
 ];
 const poolings: Pooling[] = ['last-token', 'last-position', 'mean'];
+const TOLERANCE = 1e-4;
 
-describe.each(selections.map((t) => [t.kind === 'last' ? `last ${t.blocks}` : t.kind, t] as const))('trainable %s', (_, trainable) => {
+/** One parameter's check: its largest difference and where (as check_tensor prints the first that differ). */
+function checkTensor(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>): string | null {
+  if (actual.length !== expected.length) return `${name}: ${actual.length} values, tfjs has ${expected.length}`;
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const diff = Math.abs(actual[i] - expected[i]);
+    if (!(diff <= worst)) [worst, at] = [diff, i];
+  }
+  return worst < TOLERANCE ? null : `${name}: max |Δ| ${worst.toExponential(2)} at [${at}] (onnx ${actual[at]}, tfjs ${expected[at]})`;
+}
+
+/** Loss and gradients of a batch on tfjs, the frozen prefix outside the tape as in trainStep, dropout from ctx. */
+function tfjsGradients(m: SequenceClassifier, k: number, ctx: ForwardContext) {
+  const ids = idsTensor(batch.ids);
+  const hidden = tf.tidy(() => m.prefix(ids, k, ctx));
+  // From block 0 the embeddings run inside the tape, as in trainStep, so trained tables get their gradients.
+  const { value, grads } = tf.variableGrads(
+    () => crossEntropy(m.logitsFrom(k === 0 ? m.prefix(ids, 0, ctx) : hidden, k, batch.lengths, ctx), tf.tensor1d(batch.labels, 'int32')),
+    m.trainableVariables(),
+  );
+  ids.dispose();
+  return { hidden, value, grads };
+}
+
+/** Every parameter whose ONNX gradient differs from tfjs's, described; the loss's difference first. */
+async function differences(m: SequenceClassifier, k: number, ctx: ForwardContext, scope: DropoutScope): Promise<string[]> {
+  const ref = tfjsGradients(m, k, ctx);
+  // The frozen prefix: tfjs's own when it is deterministic (the cache's), else run on ONNX Runtime with the masks.
+  const prefix = k > 0 && ctx.dropout > 0 && scope === 'all' ? await droppedPrefixRunner(m, k, ctx.dropout) : null;
+  const hidden = k === 0 ? null : prefix ? await prefix.run(batch.ids, ctx) : ((await ref.hidden.data()) as Float32Array);
+  const step = await OnnxTrainStep.create(m, k, k === 0 ? 'ids' : 'hidden', ctx.dropout);
+  const onnx = await step.run(hidden ?? batch.ids, T, batch.lengths, batch.labels, ctx);
+  const names = new Map([...m.namedParams()].map(([name, v]) => [v.name, name]));
+  const out = [
+    prefix && checkTensor('frozen prefix output', hidden!, await ref.hidden.data()),
+    checkTensor('loss', [onnx.loss], await ref.value.data()),
+    ...(await Promise.all(
+      Object.entries(ref.grads).map(async ([v, g]) => checkTensor(names.get(v)!, onnx.grads.get(names.get(v)!) ?? [], await g.data())),
+    )),
+  ];
+  expect(onnx.grads.size).toBe(Object.keys(ref.grads).length);
+  await step.dispose();
+  await prefix?.dispose();
+  tf.dispose([ref.hidden, ref.value, ref.grads]);
+  return out.filter((d): d is string => d !== null);
+}
+
+const label = (t: Trainable) => (t.kind === 'last' ? `last ${t.blocks}` : t.kind);
+
+describe.each(selections.map((t) => [label(t), t] as const))('trainable %s', (_, trainable) => {
   it.each(poolings)('loss and gradients equal tfjs with %s pooling', async (pooling) => {
     const m = model(pooling, trainable);
-    const k = m.frozenPrefix();
-    const ids = idsTensor(batch.ids);
-    const hidden = tf.tidy(() => m.prefix(ids, k));
-    const vars = m.trainableVariables();
-    // From block 0 the embeddings run inside the tape, as in trainStep, so trained tables get gradients.
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(m.logitsFrom(k === 0 ? m.prefix(ids, 0) : hidden, k, batch.lengths), tf.tensor1d(batch.labels, 'int32')),
-      vars,
-    );
-    const step = await OnnxTrainStep.create(m, k);
-    const input = k === 0 ? batch.ids : ((await hidden.data()) as Float32Array);
-    const onnx = await step.run(input, batch.ids[0].length, batch.lengths, batch.labels);
-    expect(Math.abs(onnx.loss - (await value.data())[0])).toBeLessThan(1e-5);
-    const names = new Map([...m.namedParams()].map(([name, v]) => [v.name, name]));
-    expect(onnx.grads.size).toBe(vars.length);
-    let worst = 0;
-    for (const [varName, g] of Object.entries(grads)) {
-      const expected = await g.data();
-      const actual = onnx.grads.get(names.get(varName)!)!;
-      expect(actual.length).toBe(expected.length);
-      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-    }
-    expect(worst).toBeLessThan(1e-4);
-    await step.dispose();
-    tf.dispose([ids, hidden, value, grads]);
+    expect(await differences(m, m.frozenPrefix(), EVAL, 'all')).toEqual([]);
     m.dispose();
   });
+
+  describe.each(['all', 'trained'] as const)('dropout 0.3 in scope %s', (scope) => {
+    it.each(poolings)('with the same masks, loss and gradients equal tfjs with %s pooling', async (pooling) => {
+      const m = model(pooling, trainable);
+      const k = m.frozenPrefix();
+      const ctx = dropoutContext({ dropout: 0.3, seed: 9, dropoutScope: scope }, k, 4);
+      // Something drops, unless the scope leaves dropout to trained blocks and none is trained.
+      const [dropped, plain] = [tfjsGradients(m, k, ctx), tfjsGradients(m, k, EVAL)];
+      const lossChanged = (await dropped.value.data())[0] !== (await plain.value.data())[0];
+      tf.dispose([dropped, plain].flatMap((r) => [r.hidden, r.value, ...Object.values(r.grads)]));
+      expect(lossChanged).toBe(scope === 'all' || k < m.gpt.config.nLayer);
+      expect(await differences(m, k, ctx, scope)).toEqual([]);
+      m.dispose();
+    });
+  });
+});
+
+it('a failing check names the parameter and where it differs', () => {
+  expect(checkTensor('h.2.mlp.c_fc.weight', [1, 2, 3.5], [1, 2, 3])).toBe('h.2.mlp.c_fc.weight: max |Δ| 5.00e-1 at [2] (onnx 3.5, tfjs 3)');
+  expect(checkTensor('ln_f.bias', [1, NaN], [1, 2])).toMatch(/^ln_f\.bias: max \|Δ\| NaN at \[1\]/);
+  expect(checkTensor('classifier.bias', [1, 2], [1, 2 + 5e-5])).toBeNull();
 });

@@ -92,7 +92,7 @@ describe('training loop equivalences', () => {
     // Like with like: the ONNX prefix agrees to float rounding (test/onnxGolden.test.ts), which AdamW's normalised steps amplify.
     const cached = await train({ ...lastBlock, pooling: 'last-position', maxLength: 40 }, { inference: 'tfjs' });
     const uncached = await train({ ...lastBlock, pooling: 'last-position', maxLength: 40 }, { prefixCache: false });
-    expect(cached.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs' });
+    expect(cached.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs', source: 'computed' });
     expect(uncached.outcome.prefixCache).toBeNull();
     expect(cached.outcome.final.test.accuracy).toBe(uncached.outcome.final.test.accuracy);
     expect(cached.outcome.final.train.loss).toBeCloseTo(uncached.outcome.final.train.loss, 5);
@@ -102,7 +102,7 @@ describe('training loop equivalences', () => {
   it('the prefix cache, the training step and the evaluation of the top on ONNX Runtime give the run of the tfjs path within float rounding', async () => {
     const onnx = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'onnx' });
     const tfjs = await train({ ...lastBlock, pooling: 'last-token' }, { inference: 'tfjs' });
-    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx' });
+    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx', source: 'computed' });
     expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
     expect(tfjs.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: null });
     for (const split of ['train', 'val', 'test'] as const) {
@@ -135,11 +135,19 @@ describe('training loop equivalences', () => {
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
-  it('selections the ONNX training graph does not cover train on tfjs, with the reason', async () => {
-    const dropout = await train({ ...lastBlock, epochs: 1, dropout: 0.1 }, { inference: 'onnx' });
-    expect(dropout.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'dropout 0.1: the ONNX training graph has none' });
-    const lora = await train({ ...lastBlock, epochs: 1, trainable: { kind: 'lora', rank: 2, alpha: 2 } }, { inference: 'onnx' });
-    expect(lora.outcome.trainStep).toEqual({ path: 'tfjs', fallbackReason: 'LoRA trains on tfjs' });
+  it('LoRA trains on ONNX Runtime (from the ids, the base weights frozen) to the accuracy of the tfjs step', async () => {
+    const input = { ...lastBlock, trainable: { kind: 'lora', rank: 4, alpha: 2 } } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep).toMatchObject({ path: 'onnx', fallbackReason: null });
+    expect(onnx.outcome.prefixCache).toBeNull();
+    // Without a cache the evaluations follow the step: the whole classifier, adapters merged, on ONNX Runtime.
+    expect([onnx.outcome.evaluation, tfjs.outcome.evaluation]).toEqual(['onnx', 'tfjs']);
+    for (const split of ['train', 'val', 'test'] as const) {
+      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+      expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
+    }
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
   it('last-token batches trimmed to their longest text equal full padding', async () => {
@@ -161,6 +169,66 @@ describe('training loop equivalences', () => {
     expect(a.outcome.history).toEqual(b.outcome.history);
     expect(maxAbsDiff(a.weights, b.weights)).toBe(0);
     expect(maxAbsDiff(c.weights, a.weights)).toBeGreaterThan(0);
+  });
+});
+
+describe('dropout on ONNX Runtime', () => {
+  const dropped = {
+    model: { ...tinyModel, custom: { ...tinyModel.custom, nLayer: 3 } },
+    trainable: { kind: 'last', blocks: 1 },
+    pooling: 'last-token',
+    dropout: 0.2,
+    learningRate: 1e-3,
+    epochs: 2,
+    batchSize: 8,
+    evalEvery: 5,
+    evalBatches: 2,
+  } as const;
+
+  it.each(['all', 'trained'] as const)(
+    'scope %s trains on ONNX Runtime (the frozen prefix cached only under trained) to the run of the tfjs step',
+    async (dropoutScope) => {
+      const onnx = await train({ ...dropped, dropoutScope }, { inference: 'onnx' });
+      const tfjs = await train({ ...dropped, dropoutScope }, { inference: 'tfjs' });
+      expect(onnx.outcome.trainStep).toEqual({ path: 'onnx', fallbackReason: null });
+      expect(onnx.outcome.prefixCache).toEqual(
+        dropoutScope === 'trained' ? { k: 2, examples: 160, inference: 'onnx', source: 'computed' } : null,
+      );
+      expect(tfjs.outcome.prefixCache?.k ?? null).toBe(dropoutScope === 'trained' ? 2 : null);
+      for (const split of ['train', 'val', 'test'] as const)
+        expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+      onnx.outcome.history.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(tfjs.outcome.history.evals[i].trainLoss, 4));
+      expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+    },
+  );
+
+  it('on tfjs, scope trained from the cache gives the run that recomputes the frozen blocks at every step', async () => {
+    const cached = await train({ ...dropped, epochs: 1, dropoutScope: 'trained' }, { inference: 'tfjs' });
+    const uncached = await train({ ...dropped, epochs: 1, dropoutScope: 'trained' }, { inference: 'tfjs', prefixCache: false });
+    expect([cached.outcome.prefixCache?.k, uncached.outcome.prefixCache]).toEqual([2, null]);
+    cached.outcome.history.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(uncached.outcome.history.evals[i].trainLoss, 5));
+    // The cache keeps a last-token row's real positions only, so the kernels sum in another order; AdamW amplifies the 1e-7s.
+    expect(maxAbsDiff(cached.weights, uncached.weights)).toBeLessThan(1e-4);
+  });
+
+  it('the scopes are different runs: dropout in the frozen blocks changes what the trained block learns', async () => {
+    const all = await train({ ...dropped, epochs: 1 });
+    const trained = await train({ ...dropped, epochs: 1, dropoutScope: 'trained' });
+    expect(maxAbsDiff(all.weights, trained.weights)).toBeGreaterThan(1e-4);
+  });
+
+  it('a seeded dropout run resumed from its checkpoint ends where the uninterrupted run ends', async () => {
+    const cfg = { ...dropped, epochs: 3 } as const;
+    const uninterrupted = await train(cfg);
+    expect(uninterrupted.outcome.trainStep.path).toBe('onnx');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-dropout-'));
+    const controller = new AbortController();
+    const onEvent = (e: TrainEvent) => e.kind === 'step' && e.epoch === 1 && e.step % 12 === 5 && controller.abort();
+    await expect(train(cfg, { checkpointDir: dir, signal: controller.signal, onEvent })).rejects.toBeInstanceOf(TrainingCancelled);
+    const resumed = await train(cfg, { checkpointDir: dir });
+    expect(resumed.outcome.resumedFromEpoch).toBe(0);
+    expect(resumed.outcome.history).toEqual(uninterrupted.outcome.history);
+    expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBe(0);
   });
 });
 
@@ -219,6 +287,22 @@ describe('checkpoints, cancel and resume', () => {
     const resumed = await train(es, { checkpointDir: dir });
     expect(resumed.outcome.bestEpoch).toBe(outcome.bestEpoch);
     expect(resumed.outcome.final.val.loss).toBeCloseTo(outcome.final.val.loss, 6);
+  });
+
+  it('a LoRA checkpoint written by the tfjs step resumes on the ONNX step and ends where an uninterrupted ONNX run ends', async () => {
+    const lora = { ...cfg, trainable: { kind: 'lora', rank: 4, alpha: 2 }, epochs: 2 } as const;
+    const uninterrupted = await train(lora, { inference: 'onnx' });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wb-lora-'));
+    // The checkpoint's fingerprint leaves out the epochs: a one-epoch run's checkpoint is the longer run's first epoch.
+    await train({ ...lora, epochs: 1 }, { inference: 'tfjs', checkpointDir: dir });
+    expect(JSON.parse(await readFile(path.join(dir, 'checkpoint.json'), 'utf8')).epoch).toBe(0);
+    const resumed = await train(lora, { inference: 'onnx', checkpointDir: dir });
+    expect(resumed.outcome.resumedFromEpoch).toBe(0);
+    expect(resumed.outcome.trainStep.path).toBe('onnx');
+    expect(resumed.outcome.steps).toBe(uninterrupted.outcome.steps);
+    expect(resumed.outcome.final.test.accuracy).toBe(uninterrupted.outcome.final.test.accuracy);
+    // The first epoch ran on the other path: float rounding apart, the same run.
+    expect(maxAbsDiff(resumed.weights, uninterrupted.weights)).toBeLessThan(1e-3);
   });
 
   it('gradient clipping changes the trajectory but still trains', async () => {

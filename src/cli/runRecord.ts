@@ -19,6 +19,7 @@ export function runRecord(r: RunSummary) {
     gapIntervals: r.gapIntervals,
     group: r.group,
     hasPredictions: r.hasPredictions,
+    host: r.host,
   };
 }
 
@@ -34,12 +35,14 @@ export function runDetailRecord(r: RunDetail) {
     duplicateOf: r.duplicateOf,
     resumedFromEpoch: r.resumedFromEpoch,
     restarts: r.restarts,
+    hosts: r.hosts,
     loss: e && { train: e.train.loss, val: e.val.loss, test: e.test.loss },
     confusion: e && { train: e.train.confusion, val: e.val.confusion, test: e.test.confusion },
     count: e && { train: e.train.count, val: e.val.count, test: e.test.count },
     perClass: r.perClass,
     macroF1: r.macroF1,
     splitKey: r.splitKey,
+    prefixCache: r.prefixCache,
     curves: r.curves,
   };
 }

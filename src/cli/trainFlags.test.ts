@@ -36,6 +36,7 @@ describe('runConfigFrom', () => {
       lr: '1e-3',
       'weight-decay': '0',
       dropout: '0.1',
+      'dropout-scope': 'trained',
       'max-length': 'context',
       'eval-every': '10',
       'eval-batches': '2',
@@ -59,6 +60,7 @@ describe('runConfigFrom', () => {
       trainable: { kind: 'last', blocks: 2 },
       pooling: 'mean',
       dropout: 0.1,
+      dropoutScope: 'trained',
       weightDecay: 0,
       learningRate: 1e-3,
       epochs: 3,
@@ -101,6 +103,7 @@ describe('runConfigFrom', () => {
     [{ 'early-stopping': '1.5' }, /--early-stopping takes PATIENCE/],
     [{ weights: 'random', 'weights-file': 'f.safetensors' }, /--weights-file needs --weights pretrained/],
     [{ dropout: '2' }, /invalid run config: dropout:/],
+    [{ 'dropout-scope': 'frozen' }, /^train: --dropout-scope must be one of all, trained, got "frozen"$/],
     [{ trainable: 'lora:0,1' }, /^train: --trainable: trainable "lora:0,1": Too small: expected number to be >=1$/],
     [{ model: 'custom:2,64,4' }, /custom model with pretrained weights needs weightsFile/],
   ])('%j is refused', async (flags, message) => {

@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
 import { BUILTIN_DATASETS_TEXT, DEFAULT_DATASET, EXACT_DATASET } from '../common/builtinDatasets.js';
 import { parseTrainable, PRESET_NAMES } from '../common/modelSpec.js';
-import { parseRunConfig, type RunConfig } from '../common/runConfig.js';
+import { DROPOUT_SCOPES, parseRunConfig, type RunConfig } from '../common/runConfig.js';
 import { TextEncodingSchema } from '../common/textEncoding.js';
 import { WorkbenchError } from '../core/errors.js';
 
@@ -29,6 +29,7 @@ export const RUN_CONFIG_FLAGS = {
   lr: { type: 'string' },
   'weight-decay': { type: 'string' },
   dropout: { type: 'string' },
+  'dropout-scope': { type: 'string' },
   'max-length': { type: 'string' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
@@ -69,6 +70,9 @@ export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config
   --lr X                      AdamW learning rate, default 5e-5
   --weight-decay X            default 0.1
   --dropout X                 default 0
+  --dropout-scope all|trained where dropout acts: all (default, the book's model.train(): the frozen
+                              blocks drop too and run at every step) or trained (only the trained
+                              blocks drop; the frozen blocks run once and are reused)
   --max-length L              padding length: longest (default), context, or N tokens
   --eval-every N              evaluate every N steps (default 50)
   --eval-batches N            on N batches of train and val (default 5)
@@ -143,6 +147,7 @@ export function overridesFrom(f: RunConfigFlags): Json {
   if (f.lr !== undefined) out.learningRate = number('--lr', f.lr);
   if (f['weight-decay'] !== undefined) out.weightDecay = number('--weight-decay', f['weight-decay']);
   if (f.dropout !== undefined) out.dropout = number('--dropout', f.dropout);
+  if (f['dropout-scope'] !== undefined) out.dropoutScope = oneOf('--dropout-scope', f['dropout-scope'], [...DROPOUT_SCOPES]);
   if (f['max-length'] !== undefined) {
     const m = f['max-length'];
     out.maxLength = m === 'longest' || m === 'context' ? m : integer('--max-length (longest, context or a number)', m);

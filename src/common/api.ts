@@ -199,6 +199,10 @@ export const RunSummarySchema = z.object({
   hasPredictions: z.boolean(),
   tags: z.array(z.string()),
   note: z.string(),
+  /** Where it trains or trained last: "local" (this workbench) or a training host's name; null before it started. */
+  host: z.string().nullable(),
+  /** Every host it trained on, in order (a run resumed on another host lists both). */
+  hosts: z.array(z.string()),
   /** From the first start to the end (or now), interruptions included; `seconds` is the training time of all attempts. */
   wallSeconds: z.number().nullable(),
   /** A queued run's expected duration from this machine's finished runs; null when not queued or nothing is measured yet. */
@@ -243,6 +247,15 @@ export const ClassFiguresSchema = z.object({
 });
 export type ClassFigures = z.infer<typeof ClassFiguresSchema>;
 
+/** A run's frozen-prefix cache: k frozen blocks, computed by the run or read from the prefix store; null when it had none. */
+export const PrefixCacheRecordSchema = z.object({
+  k: z.number().int(),
+  examples: z.number().int(),
+  inference: z.string(),
+  source: z.enum(['computed', 'store']),
+});
+export type PrefixCacheRecord = z.infer<typeof PrefixCacheRecordSchema>;
+
 export const RunDetailSchema = RunSummarySchema.extend({
   labels: z.array(z.string()),
   /** Per split, per label (from the confusion matrix); null until finished. */
@@ -252,6 +265,8 @@ export const RunDetailSchema = RunSummarySchema.extend({
   evaluation: Splits(SplitEvaluationSchema).nullable(),
   /** The last lines the training process printed (most useful when it failed). */
   logTail: z.string(),
+  /** Null until finished, and for runs without a frozen prefix. */
+  prefixCache: PrefixCacheRecordSchema.nullable(),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
@@ -435,6 +450,16 @@ export type RunExport = z.infer<typeof RunExportSchema>;
 
 export const CachedModelSchema = z.object({ preset: z.string(), path: z.string(), bytes: z.number().int() });
 
+/** Frozen-prefix outputs kept between runs in the data folder (core/train/prefixStore.ts). */
+export const PrefixStoreInfoSchema = z.object({
+  folder: z.string(),
+  entries: z.number().int(),
+  bytes: z.number().int(),
+  /** Least recently used entries are removed beyond this (default 8 GiB). */
+  capBytes: z.number().int(),
+});
+export type PrefixStoreInfo = z.infer<typeof PrefixStoreInfoSchema>;
+
 export const SystemInfoSchema = z.object({
   appVersion: z.string(),
   platform: z.string(),
@@ -452,8 +477,46 @@ export const SystemInfoSchema = z.object({
   gpu: z.boolean(),
   dataFolder: z.string().nullable(),
   modelCache: z.array(CachedModelSchema),
+  prefixStore: PrefixStoreInfoSchema,
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
+
+/** A training host's state: what its last heartbeat said, or `offline` when it has been silent too long. */
+export const HostStateSchema = z.enum(['idle', 'training', 'stopped', 'offline']);
+export type HostState = z.infer<typeof HostStateSchema>;
+
+/** A training host (`workbench worker`) this workbench has heard from. */
+export const HostSummarySchema = z.object({
+  name: z.string(),
+  state: HostStateSchema,
+  /** The run it trains now. */
+  run: z.number().int().nullable(),
+  /** Its last heartbeat (ISO time). */
+  lastSeen: z.string(),
+  backend: z.string().nullable(),
+  device: z.string().nullable(),
+  /** Its workbench version. */
+  version: z.string(),
+});
+export type HostSummary = z.infer<typeof HostSummarySchema>;
+
+/**
+ * Where this workbench sends queued runs for training hosts: a Redis URL (its password shown as `****`, never
+ * in full), and whether it trains here too. `source` says what set the URL: `serve --redis`, WORKBENCH_REDIS_URL
+ * (both outrank the saved setting), the System page's saved setting, or nothing (everything trains here).
+ * `available` is false where nothing listens for hosts (the desktop app, so far): everything trains here.
+ */
+export const TrainingHostsSchema = z.object({
+  redisUrl: z.string().nullable(),
+  trainHere: z.boolean(),
+  source: z.enum(['flag', 'environment', 'settings']).nullable(),
+  available: z.boolean(),
+});
+export type TrainingHosts = z.infer<typeof TrainingHostsSchema>;
+
+/** The System page's *Training hosts* setting; a URL whose password is `****` keeps the saved password. */
+export const TrainingHostsInputSchema = z.object({ redisUrl: z.string().trim().max(2000).nullable(), trainHere: z.boolean() }).strict();
+export type TrainingHostsInput = z.infer<typeof TrainingHostsInputSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Events: pushed to the UI (Electron: one IPC channel; serve: server-sent events at /api/events).
@@ -466,6 +529,7 @@ export const WorkbenchEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runs-changed') }),
   z.object({ type: z.literal('datasets-changed') }),
   z.object({ type: z.literal('queue'), state: QueueStateSchema }),
+  z.object({ type: z.literal('hosts'), hosts: z.array(HostSummarySchema) }),
 ]);
 export type WorkbenchEvent = z.infer<typeof WorkbenchEventSchema>;
 
@@ -474,6 +538,15 @@ export type WorkbenchEvent = z.infer<typeof WorkbenchEventSchema>;
 export interface WorkbenchApi {
   getSystemInfo(): Promise<SystemInfo>;
   deleteCachedModel(preset: string): Promise<void>;
+  /** Sets the prefix store's size cap (bytes), evicting least recently used entries beyond it now. */
+  setPrefixStoreCap(bytes: number): Promise<PrefixStoreInfo>;
+  /** Removes every entry of the prefix store (runs then compute their prefixes again). */
+  clearPrefixStore(): Promise<PrefixStoreInfo>;
+  /** The training hosts heard from, by name. */
+  listHosts(): Promise<HostSummary[]>;
+  getTrainingHosts(): Promise<TrainingHosts>;
+  /** Saves the *Training hosts* setting (a URL from `--redis` or WORKBENCH_REDIS_URL still outranks it). */
+  setTrainingHosts(input: TrainingHostsInput): Promise<TrainingHosts>;
 
   previewDataset(file: DatasetFile, mapping: ColumnMapping): Promise<DatasetPreview>;
   /** All or nothing: refuses (with the first problems by line) when the file has errors, unless `mapping.skipProblemRows`. */
@@ -543,6 +616,20 @@ const Void = z.void();
 export const apiMethods: { [K in ApiMethodName]: MethodSchemas<WorkbenchApi[K]> } = {
   getSystemInfo: { args: z.tuple([]), result: SystemInfoSchema },
   deleteCachedModel: { args: z.tuple([z.string().min(1)]), result: Void },
+  setPrefixStoreCap: {
+    args: z.tuple([
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 50),
+    ]),
+    result: PrefixStoreInfoSchema,
+  },
+  clearPrefixStore: { args: z.tuple([]), result: PrefixStoreInfoSchema },
+  listHosts: { args: z.tuple([]), result: z.array(HostSummarySchema) },
+  getTrainingHosts: { args: z.tuple([]), result: TrainingHostsSchema },
+  setTrainingHosts: { args: z.tuple([TrainingHostsInputSchema]), result: TrainingHostsSchema },
   previewDataset: { args: z.tuple([DatasetFileSchema, ColumnMappingSchema]), result: DatasetPreviewSchema },
   importDataset: {
     args: z.tuple([DatasetFileSchema, ColumnMappingSchema, z.string().trim().min(1).max(200)]),

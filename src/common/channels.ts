@@ -8,6 +8,11 @@ import type { ApiMethodName } from './api.js';
 const methods: { [K in ApiMethodName]: true } = {
   getSystemInfo: true,
   deleteCachedModel: true,
+  setPrefixStoreCap: true,
+  clearPrefixStore: true,
+  listHosts: true,
+  getTrainingHosts: true,
+  setTrainingHosts: true,
   previewDataset: true,
   importDataset: true,
   listDatasets: true,

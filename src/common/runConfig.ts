@@ -70,6 +70,10 @@ export const ModelConfigSchema = z
     'a custom model with pretrained weights needs weightsFile',
   );
 
+/** Where dropout acts: every block, frozen ones too (the book's model.train()), or only the trained blocks. */
+export const DROPOUT_SCOPES = ['all', 'trained'] as const;
+export type DropoutScope = (typeof DROPOUT_SCOPES)[number];
+
 /** A fixed padding length. */
 export const PadLengthSchema = z.number().int().min(1);
 export const MaxLengthSchema = z.union([z.literal('longest'), z.literal('context'), PadLengthSchema]);
@@ -84,6 +88,15 @@ export const RunConfigSchema = z
     trainable: TrainableSchema.default(BOOK_TRAINABLE),
     pooling: PoolingSchema.default('last-position'),
     dropout: z.number().min(0).max(0.9).default(0),
+    /**
+     * With dropout: `all` (the book's model.train(): the frozen blocks drop too, so their output changes every step)
+     * or `trained` (only the trained blocks drop; the frozen prefix stays fixed and is computed once). `all` is left
+     * out (reads as unset) so that configs recorded before the setting existed keep their hashes, names and checkpoints.
+     */
+    dropoutScope: z
+      .enum(DROPOUT_SCOPES)
+      .optional()
+      .transform((scope) => (scope === 'trained' ? scope : undefined)),
     weightDecay: z.number().min(0).default(0.1),
     learningRate: z.number().positive().default(5e-5),
     epochs: z.number().int().min(1).default(5),
@@ -112,6 +125,16 @@ export type MaxLength = z.infer<typeof MaxLengthSchema>;
 /** The seed that decides which messages land in which split. */
 export function splitSeedOf(config: Pick<RunConfig, 'seed' | 'splitSeed'>): number {
   return config.splitSeed ?? config.seed;
+}
+
+/** A run's dropout: its rate and where it acts (a config, or a test's spelled-out scope). */
+export interface DropoutSettings {
+  dropout: number;
+  dropoutScope?: DropoutScope;
+}
+
+export function dropoutScopeOf(config: Pick<DropoutSettings, 'dropoutScope'>): DropoutScope {
+  return config.dropoutScope ?? 'all';
 }
 
 /** The book's recipe. */

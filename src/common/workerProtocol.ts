@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochPointSchema, EvalPointSchema, SplitEvaluationSchema } from './api.js';
+import { EpochPointSchema, EvalPointSchema, PrefixCacheRecordSchema, SplitEvaluationSchema } from './api.js';
 import { RunConfigSchema } from './runConfig.js';
 
 /*
@@ -15,6 +15,8 @@ export const WorkerJobSchema = z.object({
   checkpointDir: z.string(),
   classifierDir: z.string(),
   cacheDir: z.string().optional(),
+  /** Where frozen prefixes are kept between runs, and its size cap; none: computed every run. */
+  prefixStore: z.object({ dir: z.string(), capBytes: z.number().int().min(0) }).optional(),
 });
 export type WorkerJob = z.infer<typeof WorkerJobSchema>;
 
@@ -40,6 +42,7 @@ export const WorkerResultSchema = z.object({
   resumedFromEpoch: z.number().int().nullable(),
   stoppedEarly: z.boolean(),
   bestEpoch: z.number().int().nullable(),
+  prefixCache: PrefixCacheRecordSchema.nullable(),
 });
 export type WorkerResult = z.infer<typeof WorkerResultSchema>;
 

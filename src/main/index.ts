@@ -125,6 +125,7 @@ async function startService(): Promise<WorkbenchService> {
     spawnWorker: utilityWorker(workerFile),
     autoStart: false,
     appVersion: app.getVersion(),
+    takesHosts: false,
   });
   started.onEvent((event) => {
     broadcast(event);

@@ -43,12 +43,16 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * A split seed equal to the training seed is the default spelled out: dropped, so both spellings are one config
- * (and runs recorded before the setting existed keep their hashes).
+ * (and runs recorded before the setting existed keep their hashes). So is a dropout scope without dropout, which
+ * changes nothing.
  */
 export function canonicalConfig(config: RunConfig): RunConfig {
-  if (config.splitSeed !== config.seed) return config;
-  const { splitSeed: _same, ...rest } = config;
-  return rest;
+  const { splitSeed, ...rest } = config;
+  return {
+    ...rest,
+    ...(splitSeed !== config.seed && { splitSeed }),
+    dropoutScope: config.dropout > 0 ? config.dropoutScope : undefined,
+  };
 }
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -61,7 +65,7 @@ export function configHash(config: RunConfig): string {
 /** Runs that differ only in the training seed share this key: repeats of one experiment, on the same messages. */
 export function groupKey(config: RunConfig, datasetHash: string): string {
   const identity = {
-    ...config,
+    ...canonicalConfig(config),
     name: undefined,
     seed: undefined,
     splitSeed: splitSeedOf(config),
@@ -147,6 +151,8 @@ export function fieldLabel(field: string, value: unknown, datasetName: (id: stri
       const e = value as RunConfig['earlyStopping'];
       return e ? `early stopping ${e.patience}${e.minDelta ? `,${e.minDelta}` : ''}` : 'no early stopping';
     }
+    case 'dropoutScope':
+      return value === 'trained' ? 'dropout in trained blocks' : 'dropout in every block';
     case 'name':
       return null;
     default:

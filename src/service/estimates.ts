@@ -1,6 +1,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
+import { initInference } from '../core/model/inference.js';
 import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
@@ -102,7 +103,7 @@ export class Estimates {
     try {
       const shape = modelShape(config);
       const { trainable } = this.datasets.parameters(config, config.dataset.source, shape);
-      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable);
+      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet
     }

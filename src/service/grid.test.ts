@@ -127,3 +127,26 @@ describe('config hash', () => {
     expect(configHash(RunConfigSchema.parse({ dataset: { balance: false } }))).not.toBe(configHash(a));
   });
 });
+
+describe('the dropout scope', () => {
+  it('names the runs it tells apart; without dropout it is no difference from the book', () => {
+    const runs = grid({ dropout: 0.1 }, { dropoutScope: ['all', 'trained'] });
+    expect(runs.map((r) => r.name)).toEqual(['dropout in every block', 'dropout in trained blocks']);
+    expect(differencesFromBook(runs[1].config)).toBe('dropout 0.1 · dropout in trained blocks');
+    expect(differencesFromBook(RunConfigSchema.parse({ dropoutScope: 'trained' }))).toBe('');
+  });
+
+  it('keeps the hashes and groups of runs recorded before it existed: its default (and any scope without dropout) canonicalises away', () => {
+    // configHash of { dropout: 0.1 } as recorded before the setting existed.
+    expect(configHash(RunConfigSchema.parse({ dropout: 0.1 }))).toBe('a7475ed5b25f0dd2b730c57574474692513feb840cdc9f499ddc2375aa727249');
+    expect(configHash(RunConfigSchema.parse({ dropout: 0.1, dropoutScope: 'all' }))).toBe(
+      configHash(RunConfigSchema.parse({ dropout: 0.1 })),
+    );
+    expect(configHash(RunConfigSchema.parse({ dropout: 0.1, dropoutScope: 'trained' }))).not.toBe(
+      configHash(RunConfigSchema.parse({ dropout: 0.1 })),
+    );
+    expect(configHash(RunConfigSchema.parse({ dropoutScope: 'trained' }))).toBe(configHash(RunConfigSchema.parse({})));
+    expect(groupKey(RunConfigSchema.parse({ dropout: 0.1, dropoutScope: 'all' }), 'd')).toBe('gf5bb122ecf');
+    expect(groupKey(RunConfigSchema.parse({ dropout: 0.1, dropoutScope: 'trained' }), 'd')).not.toBe('gf5bb122ecf');
+  });
+});

@@ -119,4 +119,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE datasets ADD COLUMN skipped_lines TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 6,
+    name: 'training hosts, and the hosts each run trained on',
+    sql: `
+      CREATE TABLE hosts (
+        name TEXT PRIMARY KEY,           -- the worker's --name; "local" is this workbench's own trainer and never a row
+        state TEXT NOT NULL CHECK (state IN ('idle', 'training', 'stopped')),
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        backend TEXT,
+        device TEXT,
+        version TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+      -- JSON string[]: the hosts a run trained on, in order ("local" or a host's name); a run resumed elsewhere keeps both
+      ALTER TABLE runs ADD COLUMN hosts TEXT NOT NULL DEFAULT '[]';
+      -- Every run that started before hosts existed trained here.
+      UPDATE runs SET hosts = '["local"]' WHERE started_at IS NOT NULL;
+    `,
+  },
 ];

@@ -1,10 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { QueueState, WorkbenchEvent } from '../common/api.js';
+import type { RunConfig } from '../common/runConfig.js';
 import { bytesNeeded, checkFreeSpace } from './diskSpace.js';
 import type { DatasetCatalog } from './datasets.js';
 import { Conflict, NotFound } from './errors.js';
+import { LOCAL_HOST } from './hosts.js';
 import { QueueLock } from './queueLock.js';
+import type { PrefixStoreSettings } from './prefixStoreSettings.js';
 import type { RunFolders } from './runFiles.js';
 import { RunSupervisor, type RunEnd } from './runSupervisor.js';
 import { storageMessage } from './storageErrors.js';
@@ -17,13 +20,37 @@ export interface QueueOptions {
   dataDir: string;
   folders: RunFolders;
   cacheDir: string | undefined;
+  prefixStore: PrefixStoreSettings;
   spawnWorker: SpawnWorker;
   concurrency: number;
   diskReserveBytes: number;
   emit(event: WorkbenchEvent): void;
   /** Where failures that reach no caller are reported (a run whose end could not be recorded). */
   log?(line: string): void;
+  /** Training hosts (remote/coordinator.ts): runs go to them too, or only to them unless this workbench trains here. */
+  remote?: RemoteHosts;
 }
+
+/** What the queue needs of the training hosts' coordinator. */
+export interface RemoteHosts {
+  /** A Redis URL is set: runs may go to hosts. */
+  readonly enabled: boolean;
+  /** This workbench trains runs too (`concurrency` at a time). */
+  readonly trainHere: boolean;
+  /** How many runs hosts may train at once now (one per live host). */
+  hostCount(): number;
+  /** Running runs a host still holds: a start of the queue attaches to them rather than queueing them again. */
+  held(): number[];
+  /** Whether hosts can train a run of these settings (not one naming a file of this machine). */
+  takes(config: RunConfig): boolean;
+  /** Starts a run on a host: a "training process" whose messages come from the host that takes it. */
+  spawn: SpawnWorker;
+  /** Set by the queue: called when a host appears, so a queued run can start on it. */
+  onRoom: () => void;
+}
+
+/** Where a run trains: in a process of this workbench, or on a training host. */
+type Place = 'local' | 'remote';
 
 const PAUSED = 'queue.paused';
 /** How often, and how many times, a run's failure that the database refused is written again. */
@@ -48,10 +75,14 @@ export class RunQueue {
   private watcher: NodeJS.Timeout | null = null;
   private seenVersion = 0;
   private readonly launches = new Set<Promise<void>>();
+  /** Where each launching or active run trains. */
+  private readonly places = new Map<number, Place>();
   private idleWaiters: (() => void)[] = [];
   lastBackend: string | null = null;
 
-  constructor(private readonly o: QueueOptions) {}
+  constructor(private readonly o: QueueOptions) {
+    if (o.remote) o.remote.onRoom = () => this.pump();
+  }
 
   get paused(): boolean {
     return this.o.store.getSetting(PAUSED) === '1';
@@ -62,7 +93,7 @@ export class RunQueue {
       paused: this.paused,
       running: [...new Set([...this.launching, ...this.active.keys()])],
       queued: this.o.store.queuedIds(),
-      concurrency: this.o.concurrency,
+      concurrency: (this.trainsHere ? this.o.concurrency : 0) + (this.o.remote?.hostCount() ?? 0),
     };
   }
 
@@ -77,13 +108,19 @@ export class RunQueue {
   /**
    * Takes the queue over for this process (throws Conflict when another holds its lock): runs left
    * `running` by a process that is gone go back to the head of the queue (they resume from their
-   * checkpoints), then training starts, and runs other processes add start as soon as they are added.
+   * checkpoints), those a training host still trains are followed again, then training starts, and runs
+   * other processes add start as soon as they are added.
    */
   start(): void {
     if (this.started || this.closing) return;
     this.lock = QueueLock.take(this.o.dataDir);
     this.seenVersion = this.o.store.dataVersion();
-    this.o.store.requeueInterrupted();
+    const held = this.o.remote?.held() ?? [];
+    this.o.store.requeueInterrupted(held);
+    for (const id of held) {
+      this.launching.add(id);
+      this.startLaunch(id, 'remote');
+    }
     this.watcher = setInterval(() => this.watch(), WATCH_MS);
     this.watcher.unref();
     this.pump();
@@ -152,38 +189,60 @@ export class RunQueue {
     this.notifyIdle();
   }
 
-  /** Starts queued runs while there is room. */
+  /** Starts queued runs while there is room (here, or on a training host that has none). */
   pump(): void {
     if (!this.started || this.closing || this.paused) return this.notifyIdle();
-    while (this.active.size + this.launching.size < this.o.concurrency) {
+    for (;;) {
       const next = this.o.store.queuedIds()[0];
-      if (next === undefined) break;
+      const place = next === undefined ? null : this.room(next);
+      if (next === undefined || place === null) break;
       // Launching before it is announced as running, so that a cancel on hearing it finds it here.
       this.launching.add(next);
       try {
-        this.o.store.markRunning(next);
+        // A host records itself when it takes the run.
+        this.o.store.markRunning(next, place === 'local' ? LOCAL_HOST : null);
       } catch (err) {
         this.launching.delete(next);
         // Cancelled or deleted by another process between the two reads: take the next one.
         if (err instanceof NotFound || err instanceof Conflict) continue;
         throw err;
       }
-      const launch = this.launch(next)
-        .catch((err: unknown) => this.launchFailed(next, err))
-        .finally(() => {
-          this.launches.delete(launch);
-          try {
-            this.pump();
-          } catch (err) {
-            this.o.log?.(storageMessage(err, 'starting the next queued run'));
-          }
-        });
-      this.launches.add(launch);
+      this.startLaunch(next, place);
     }
     this.notifyIdle();
   }
 
-  private async launch(id: number): Promise<void> {
+  private get trainsHere(): boolean {
+    return !this.o.remote?.enabled || this.o.remote.trainHere;
+  }
+
+  /** Where run `id` may start now, or null when there is no room for it. */
+  private room(id: number): Place | null {
+    const count = (place: Place) => [...this.places.values()].filter((p) => p === place).length;
+    const remote = this.o.remote;
+    if (this.trainsHere && count('local') < this.o.concurrency) return 'local';
+    if (!remote?.enabled || count('remote') >= remote.hostCount()) return null;
+    // One that hosts cannot train waits for room here when there is a here; else the host's refusal says why.
+    return !this.trainsHere || remote.takes(this.o.store.get(id)!.config) ? 'remote' : null;
+  }
+
+  private startLaunch(id: number, place: Place): void {
+    this.places.set(id, place);
+    const launch = this.launch(id, place)
+      .catch((err: unknown) => this.launchFailed(id, err))
+      .finally(() => {
+        this.places.delete(id);
+        this.launches.delete(launch);
+        try {
+          this.pump();
+        } catch (err) {
+          this.o.log?.(storageMessage(err, 'starting the next queued run'));
+        }
+      });
+    this.launches.add(launch);
+  }
+
+  private async launch(id: number, place: Place): Promise<void> {
     const { store, datasets } = this.o;
     const row = store.get(id)!;
     let job;
@@ -194,7 +253,14 @@ export class RunQueue {
       await mkdir(paths.checkpoints, { recursive: true });
       const trainable = row.parameters?.trainable ?? datasets.parameters(config, row.datasetId).trainable;
       await checkFreeSpace(paths.dir, bytesNeeded(config, trainable), this.o.diskReserveBytes);
-      job = { runId: id, config, checkpointDir: paths.checkpoints, classifierDir: paths.classifier, cacheDir: this.o.cacheDir };
+      job = {
+        runId: id,
+        config,
+        checkpointDir: paths.checkpoints,
+        classifierDir: paths.classifier,
+        cacheDir: this.o.cacheDir,
+        prefixStore: this.o.prefixStore.job(),
+      };
     } catch (err) {
       this.launching.delete(id);
       return this.ended(
@@ -211,7 +277,8 @@ export class RunQueue {
     // Shutting down while this run was being prepared: it stays `running` and resumes on the next start.
     if (this.closing) return void this.launching.delete(id);
     const started = Date.now();
-    const supervisor = new RunSupervisor(this.o.spawnWorker({ runId: id, env: {} }), job, paths.log, {
+    const spawn = place === 'remote' ? this.o.remote!.spawn : this.o.spawnWorker;
+    const supervisor = new RunSupervisor(spawn({ runId: id, env: {} }), job, paths.log, {
       onReady: (backend) => {
         this.lastBackend = backend;
         store.setBackend(id, backend);

@@ -1,10 +1,11 @@
-import type { ApiEpochPoint, ApiEvalPoint, RunStatus } from '../common/api.js';
+import type { ApiEpochPoint, ApiEvalPoint, PrefixCacheRecord, RunStatus } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
 import { allows, canMove, refusal, type RunAction } from '../common/runLifecycle.js';
 import type { WorkerResult } from '../common/workerProtocol.js';
 import { decodePredictions, type SplitPredictions } from '../core/train/predictions.js';
 import type { Db } from './database.js';
 import { Conflict, NotFound } from './errors.js';
+import { appendRunHost, LOCAL_HOST } from './hosts.js';
 
 /** A row of `runs` as the service reads it. */
 export interface RunRow {
@@ -31,6 +32,8 @@ export interface RunRow {
   restarts: number;
   tags: string[];
   note: string;
+  /** The hosts it trained on, in order (hosts.ts). */
+  hosts: string[];
 }
 
 export interface SplitEvaluation {
@@ -58,6 +61,8 @@ const now = () => new Date().toISOString();
 
 /** Settings key prefix of a cancel asked for by a process that does not train the run. */
 const CANCEL_REQUEST = 'cancel-request.';
+/** Settings key prefix of a finished run's frozen-prefix cache (JSON PrefixCacheRecord), kept without a schema change. */
+const PREFIX_CACHE = 'run-prefix-cache.';
 
 function toRow(r: Raw): RunRow {
   const num = (v: unknown) => (v === null ? null : Number(v));
@@ -85,6 +90,7 @@ function toRow(r: Raw): RunRow {
     restarts: Number(r.restarts),
     tags: JSON.parse(String(r.tags)) as string[],
     note: String(r.note),
+    hosts: JSON.parse(String(r.hosts)) as string[],
   };
 }
 
@@ -174,15 +180,19 @@ export class RunStore {
     })();
   }
 
-  /** A queued run leaves the queue to train (its training process is prepared next). */
-  markRunning(id: number): void {
-    this.move(id, 'running', null, undefined, () =>
+  /**
+   * A queued run leaves the queue to train (its training process is prepared next) on `host`: this workbench's
+   * own trainer by default; null when the host that takes it is not known yet (it is recorded then, hosts.ts).
+   */
+  markRunning(id: number, host: string | null = LOCAL_HOST): void {
+    this.move(id, 'running', null, undefined, () => {
       this.db
         .prepare(
           "UPDATE runs SET status = 'running', queue_position = NULL, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?",
         )
-        .run(now(), id),
-    );
+        .run(now(), id);
+      if (host !== null) appendRunHost(this.db, id, host);
+    });
   }
 
   /** The status of run `id`, or null when there is none. */
@@ -281,10 +291,13 @@ export class RunStore {
     })();
   }
 
-  /** Runs that were running when the service stopped go back to the head of the queue, in the order they started. */
-  requeueInterrupted(): number[] {
+  /**
+   * Runs that were running when the service stopped go back to the head of the queue, in the order they started;
+   * those in `except` stay running (a training host still trains them).
+   */
+  requeueInterrupted(except: readonly number[] = []): number[] {
     const ids = this.db.transaction(() => {
-      const running = this.idsWithStatus('running').filter(() => canMove('running', 'queued'));
+      const running = this.idsWithStatus('running').filter((id) => !except.includes(id) && canMove('running', 'queued'));
       const requeue = this.db.prepare("UPDATE runs SET status = 'queued', restarts = restarts + 1 WHERE id = ?");
       for (const id of running) requeue.run(id);
       if (running.length > 0) this.reorder(running);
@@ -292,6 +305,11 @@ export class RunStore {
     })();
     for (const id of ids) this.onStatus({ runId: id, status: 'queued', error: null });
     return ids;
+  }
+
+  /** A running run interrupted and taken over where it stands (a training host died; another resumes it): it stays running. */
+  addRestart(id: number): void {
+    this.db.prepare("UPDATE runs SET restarts = restarts + 1 WHERE id = ? AND status = 'running'").run(id);
   }
 
   addMetrics(rows: MetricRow[]): void {
@@ -350,6 +368,7 @@ export class RunStore {
       this.db
         .prepare('INSERT OR REPLACE INTO classifiers (run_id, path, labels, created_at) VALUES (?, ?, ?, ?)')
         .run(id, classifierPath, JSON.stringify(result.labels), now());
+      this.setSetting(`${PREFIX_CACHE}${id}`, result.prefixCache && JSON.stringify(result.prefixCache));
       this.clearCancelRequest(id);
     });
   }
@@ -379,7 +398,7 @@ export class RunStore {
       this.db
         .prepare(
           `UPDATE runs SET status = 'queued', queue_position = ?, started_at = NULL, finished_at = NULL, seconds = NULL, error = NULL,
-             resumed_from_epoch = NULL, gap_train_val = NULL, gap_train_test = NULL, restarts = 0 WHERE id = ?`,
+             resumed_from_epoch = NULL, gap_train_val = NULL, gap_train_test = NULL, restarts = 0, hosts = '[]' WHERE id = ?`,
         )
         .run(this.nextPosition(), id);
     });
@@ -462,6 +481,12 @@ export class RunStore {
     return data === undefined ? null : decodePredictions(data);
   }
 
+  /** A finished run's frozen-prefix cache: its depth, and whether it was computed or read from the prefix store. */
+  prefixCache(id: number): PrefixCacheRecord | null {
+    const saved = this.getSetting(`${PREFIX_CACHE}${id}`);
+    return saved === null ? null : (JSON.parse(saved) as PrefixCacheRecord);
+  }
+
   hasPredictions(id: number): boolean {
     return this.db.prepare('SELECT 1 FROM predictions WHERE run_id = ? LIMIT 1').pluck().get(id) !== undefined;
   }
@@ -494,6 +519,7 @@ export class RunStore {
   private clearResults(id: number): void {
     for (const table of ['metrics', 'evaluations', 'predictions', 'classifiers'])
       this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(id);
+    this.setSetting(`${PREFIX_CACHE}${id}`, null);
   }
 
   private nextPosition(): number {

@@ -37,6 +37,7 @@ import { exportRows, groupRows, toCsv } from './runExport.js';
 import { classFigures, summaryFigures } from './runFigures.js';
 import { SplitMessages } from './splitMessages.js';
 import { makeDataFolderPrivate } from './privateFiles.js';
+import { PrefixStoreSettings } from './prefixStoreSettings.js';
 import { emptySplitProblem, memoryProblem } from './runChecks.js';
 import { RunFolders } from './runFiles.js';
 import { RunQueue } from './runQueue.js';
@@ -46,6 +47,10 @@ import { spawnNodeWorker, type SpawnWorker } from './trainerHost.js';
 import { validated } from './validation.js';
 import { checkConfigFiles } from './localFiles.js';
 import { storageError } from './storageErrors.js';
+import { HostRegistry } from './hosts.js';
+import { TrainingHostsSettings, type RedisOverride } from './trainingHosts.js';
+import { Coordinator } from './remote/coordinator.js';
+import { hostRoutes, type HostRoutes } from './remote/routes.js';
 
 export const DATABASE_FILE = 'workbench.sqlite';
 
@@ -72,11 +77,24 @@ export interface WorkbenchServiceOptions {
    * cache folder (localFiles.ts).
    */
   acceptFilePaths?: boolean;
+  /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
+  redis?: RedisOverride | null;
+  /**
+   * Whether runs may go to training hosts (default true). The desktop app passes false: nothing in it listens for
+   * hosts over HTTP yet, so a URL saved by `serve` in the shared data folder must not send its runs away.
+   */
+  takesHosts?: boolean;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
 export interface WorkbenchService extends WorkbenchClient {
   readonly dataDir: string;
+  /** The training hosts heard from and the hosts of each run: the coordinator records into it. */
+  readonly hosts: HostRegistry;
+  /** Where queued runs go for training hosts, and whether this workbench trains too: the coordinator reads it. */
+  readonly trainingHosts: TrainingHostsSettings;
+  /** What serve's HTTP server answers training hosts with (remote/routes.ts). */
+  readonly hostRoutes: HostRoutes;
   /** Streams a data file into the data folder's uploads (`POST /api/upload`, the CLI); previewDataset and importDataset take its id. */
   receiveUpload(source: Readable, name: string): Promise<{ uploadId: string; bytes: number }>;
   /** Takes over the queue (resuming interrupted runs) and starts training queued runs. */
@@ -92,7 +110,7 @@ export interface WorkbenchService extends WorkbenchClient {
 
 /** The version in package.json, read when first asked (a bundle may sit elsewhere; Electron passes its own). */
 let packageVersion: string | undefined;
-function versionFromPackage(): string {
+export function versionFromPackage(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
   packageVersion ??= (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   return packageVersion;
@@ -120,23 +138,29 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
     emit({ type: 'runs-changed' });
   });
   const folders = RunFolders.bind(store, dataDir, report);
+  const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.takesHosts ?? true);
+  const appVersion = options.appVersion ?? versionFromPackage();
+  const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
   await datasets.refreshBuiltins().catch(() => {});
   void datasets.uploads.removeStale();
+  const prefixStore = new PrefixStoreSettings(store, dataDir);
   const queue = new RunQueue({
     store,
     datasets,
     dataDir,
     folders,
     cacheDir,
+    prefixStore,
     spawnWorker: options.spawnWorker ?? spawnNodeWorker,
     concurrency: options.concurrency ?? 1,
     diskReserveBytes: options.diskReserveBytes ?? DEFAULT_DISK_RESERVE_BYTES,
     emit,
     log: report,
+    remote: coordinator,
   });
   const classifiers = new ClassifierCache();
-  const appVersion = options.appVersion ?? versionFromPackage();
   const api = validated(
     workbenchApi({
       db,
@@ -145,17 +169,23 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
       queue,
       classifiers,
       folders,
+      prefixStore,
       dataDir,
       cacheDir,
       appVersion,
       emit,
       acceptFilePaths: options.acceptFilePaths ?? false,
+      hosts,
+      trainingHosts,
     }),
   );
   let closed = false;
   const service: WorkbenchService = {
     ...api,
     dataDir,
+    hosts,
+    trainingHosts,
+    hostRoutes: hostRoutes(coordinator, store, dataDir, folders),
     onEvent(listener) {
       events.on('event', listener);
       return () => events.off('event', listener);
@@ -179,6 +209,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
         }
       };
       await attempt(() => queue.close(finishRunning));
+      await attempt(() => coordinator.close());
       await attempt(() => datasets.close());
       await attempt(() => classifiers.clear());
       events.removeAllListeners();
@@ -197,11 +228,14 @@ interface Parts {
   queue: RunQueue;
   classifiers: ClassifierCache;
   folders: RunFolders;
+  prefixStore: PrefixStoreSettings;
   dataDir: string;
   cacheDir: string;
   appVersion: string;
   emit(event: WorkbenchEvent): void;
   acceptFilePaths: boolean;
+  hosts: HostRegistry;
+  trainingHosts: TrainingHostsSettings;
 }
 
 function workbenchApi({
@@ -210,11 +244,14 @@ function workbenchApi({
   queue,
   classifiers,
   folders,
+  prefixStore,
   dataDir,
   cacheDir,
   appVersion,
   emit,
   acceptFilePaths,
+  hosts,
+  trainingHosts,
 }: Parts): WorkbenchApi {
   const runsUsing = (id: string) => store.runsUsingDataset(id);
   const datasetName = (id: string) => datasets.name(id);
@@ -286,6 +323,8 @@ function workbenchApi({
       hasPredictions: store.hasPredictions(row.id),
       tags: row.tags,
       note: row.note,
+      host: row.hosts.at(-1) ?? null,
+      hosts: row.hosts,
       estimatedSeconds: estimated.get(row.id) ?? null,
       wallSeconds:
         row.startedAt === null ? null : ((row.finishedAt ? Date.parse(row.finishedAt) : Date.now()) - Date.parse(row.startedAt)) / 1000,
@@ -303,6 +342,7 @@ function workbenchApi({
       curves: store.curves(row.id),
       evaluation,
       logTail: folders.owns(row.id) ? await logTail(folders.paths(row.id).log, row.outputTail) : (row.outputTail ?? ''),
+      prefixCache: store.prefixCache(row.id),
     };
   };
   /** A finished run's saved classifier, or Conflict. */
@@ -368,13 +408,25 @@ function workbenchApi({
         gpu: backend === 'tfjs-node-gpu',
         dataFolder: dataDir,
         modelCache: await cachedModels(cacheDir),
+        prefixStore: await prefixStore.info(),
       };
+    },
+    async listHosts() {
+      return hosts.list();
+    },
+    async getTrainingHosts() {
+      return trainingHosts.view();
+    },
+    async setTrainingHosts(input) {
+      return trainingHosts.save(input);
     },
     async deleteCachedModel(preset) {
       if (!(PRESET_NAMES as readonly string[]).includes(preset))
         throw new InvalidRequest(`deleteCachedModel: "${preset}" is not one of ${PRESET_NAMES.join(', ')}`);
       await rm(presetFolder(cacheDir, preset as PresetName), { recursive: true, force: true });
     },
+    setPrefixStoreCap: (bytes) => prefixStore.setCap(bytes),
+    clearPrefixStore: () => prefixStore.clear(),
 
     async previewDataset(file, mapping) {
       return datasets.preview(file, mapping);

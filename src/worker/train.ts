@@ -15,6 +15,7 @@ export async function trainJob(job: WorkerJob, signal: AbortSignal, report: (m: 
     cacheDir: job.cacheDir,
     outDir: job.classifierDir,
     checkpointDir: job.checkpointDir,
+    prefixStore: job.prefixStore,
     signal,
     onEvent: (e) => {
       const m = toMessage(e);
@@ -35,6 +36,7 @@ export async function trainJob(job: WorkerJob, signal: AbortSignal, report: (m: 
     resumedFromEpoch: outcome.resumedFromEpoch,
     stoppedEarly: outcome.stoppedEarly,
     bestEpoch: outcome.bestEpoch,
+    prefixCache: outcome.prefixCache,
   };
 }
 

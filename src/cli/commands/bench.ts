@@ -24,12 +24,13 @@ import { projectRecipe, type RecipeProjection } from '../../core/train/recipePro
 import { estimateBench } from '../bench/estimates.js';
 import { importBench } from '../bench/importBench.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
+import { hostsBench } from '../bench/hostsBench.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
 import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--import MB] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -52,6 +53,12 @@ The last stdout line is one JSON object: {"backend", "inference", "threads", "fr
                     small runs (custom:4,128,4, last-token, on the SMS set, trainable × dropout), each estimated when planned
                     and as the queued run's ETA, then timed: {"runs": [{"name", "plannedSeconds", "etaSeconds",
                     "seconds", "plannedError", "etaError"}], "maxAbsError": {"planned", "eta"}} (errors as fractions)
+  --hosts           only this: training hosts — four runs of one setting (custom:4,128,4, last-token, the SMS set;
+                    four seeds) trained here, then through a redis-server of its own (from PATH) by one
+                    \`workbench worker\`, then by two, every trainer on one thread: {"runs", "model", "here",
+                    "oneHost", "twoHosts" (each {"seconds", "runSeconds"}), "twoHostsOverOne",
+                    "overheadPerRunSeconds"} (one host's time beyond training here, per run); with --quick a
+                    tiny model, for a smoke check
   --import MB       only this: a CSV of MB megabytes imported through a \`workbench serve\` child (upload, then
                     importDataset while getQueueState is called every 50 ms): {"fileMB", "startedRssMB",
                     "uploadedRssMB", "peakRssMB", "peakOverFile", "importSeconds", "calls", "latencyMs": {"p50",
@@ -78,6 +85,7 @@ export const benchCommand: Command = {
         'sms-file': { type: 'string' },
         weights: { type: 'string' },
         estimates: { type: 'boolean' },
+        hosts: { type: 'boolean' },
         import: { type: 'string' },
       },
     });
@@ -91,6 +99,10 @@ export const benchCommand: Command = {
     const note = (text: string) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
     if (values.import !== undefined) {
       printJson(await importBench(importMegabytes(values.import), note));
+      return 0;
+    }
+    if (values.hosts) {
+      printJson(await withSmsCache(smsFile, (cacheDir) => hostsBench(cacheDir, note, { quick: values.quick })));
       return 0;
     }
     if (values.estimates) {

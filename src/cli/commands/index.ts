@@ -1,8 +1,10 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { cacheCapCommand, cacheClearCommand, cacheCommand } from './cache.js';
 import { classifyCommand } from './classify.js';
 import { datasetInspectCommand } from './datasetInspect.js';
 import { forwardCommand } from './forward.js';
+import { hostsCommand } from './hosts.js';
 import { queueRunCommand } from './queueRun.js';
 import { runsAddCommand } from './runsAdd.js';
 import { runsCompareCommand } from './runsCompare.js';
@@ -13,6 +15,7 @@ import { runsShowCommand } from './runsShow.js';
 import { runsNoteCommand, runsTagCommand } from './runsTag.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 export const commands: Command[] = [
   trainCommand,
@@ -29,5 +32,10 @@ export const commands: Command[] = [
   runsTagCommand,
   runsNoteCommand,
   queueRunCommand,
+  cacheCommand,
+  cacheClearCommand,
+  cacheCapCommand,
   serveCommand,
+  workerCommand,
+  hostsCommand,
 ];

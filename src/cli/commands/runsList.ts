@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { LOCAL_HOST } from '../../service/hosts.js';
 import { printJson, type Command } from '../command.js';
 import { accuracyText, gapText, runRecord } from '../runRecord.js';
 import { DATA_FLAG, DATA_FLAG_HELP, withService } from '../serviceSession.js';
@@ -10,7 +11,8 @@ export const runsListCommand: Command = {
 
 ${DATA_FLAG_HELP}
   --json                      {"runs": [{"id", "name", "status", "config", "accuracy": {"train", "val", "test"},
-                              "gap": {"trainVal", "trainTest"}, "seconds", "error"}]} as the last line of stdout`,
+                              "gap": {"trainVal", "trainTest"}, "seconds", "error", "host"}]} as the last line of stdout;
+                              "host" is "local" (trained here), a training host's name, or null (not started)`,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { ...DATA_FLAG, json: { type: 'boolean' } } });
     const runs = await withService(values.data, (service) => service.listRuns());
@@ -19,7 +21,8 @@ ${DATA_FLAG_HELP}
     else {
       for (const r of runs) {
         const detail = r.status === 'failed' ? r.error : [accuracyText(r.accuracy), gapText(r.gap)].filter(Boolean).join(' · ');
-        process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}${detail ? `  —  ${detail}` : ''}\n`);
+        const host = r.host && r.host !== LOCAL_HOST ? `  (on ${r.host})` : '';
+        process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(9)}  ${r.name}${host}${detail ? `  —  ${detail}` : ''}\n`);
       }
     }
     return 0;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkbenchError } from '../../core/errors.js';
+import type { TrainingHosts } from '../../common/api.js';
 import { isLoopback } from '../../service/http/guard.js';
 import { readServeState, writeServeState } from '../../service/http/serveState.js';
 import { startHttpServer, type HttpServerOptions } from '../../service/http/server.js';
@@ -11,6 +12,7 @@ import { NOT_BUILT } from '../../service/http/staticFiles.js';
 import { printJson, type Command } from '../command.js';
 import { resolveDataFolder } from '../../service/dataFolder.js';
 import { storageMessage } from '../../service/storageErrors.js';
+import { redisOverride } from '../../service/trainingHosts.js';
 import { createWorkbenchService } from '../../service/workbenchService.js';
 import { DATA_FLAG, DATA_FLAG_HELP } from '../serviceSession.js';
 
@@ -22,7 +24,7 @@ const RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'the workbench in a browser: serve the app and its API over HTTP, and train the queue',
-  usage: `workbench serve [--port N] [--host H] [--new-token] [--data DIR] [--json]
+  usage: `workbench serve [--port N] [--host H] [--new-token] [--redis URL [--train-here]] [--data DIR] [--json]
 
 Serves the built app (npm run build) and its API at http://127.0.0.1:${DEFAULT_PORT}/ and trains the
 queued runs, until Ctrl-C (a run in progress resumes from its checkpoint at the next start). Prints
@@ -32,6 +34,12 @@ reuses the last port (when free) and token, so an open page reconnects by itself
   --new-token                 make a new token (pages opened with the old one stop working)
   --host H                    the address to listen on (default 127.0.0.1, this machine only); any other
                               lets the network reach the workbench, guarded by the token alone, unencrypted
+  --redis URL                 send queued runs to training hosts (workbench worker) through Redis:
+                              redis://[user:password@]host[:port][/db], or rediss:// for TLS (default:
+                              $WORKBENCH_REDIS_URL, else the System page's Training hosts); prints the
+                              worker command to run on each machine
+  --train-here                with a Redis URL: this workbench trains too, as one more host (default: only
+                              the training hosts train)
 ${DATA_FLAG_HELP}
   --json                      also {"url", "host", "port", "token", "dataFolder"} as the last line of stdout`,
   async run(argv) {
@@ -42,6 +50,8 @@ ${DATA_FLAG_HELP}
         port: { type: 'string' },
         host: { type: 'string' },
         'new-token': { type: 'boolean' },
+        redis: { type: 'string' },
+        'train-here': { type: 'boolean' },
         json: { type: 'boolean' },
       },
     });
@@ -54,7 +64,13 @@ ${DATA_FLAG_HELP}
       );
     }
     // Not withService: a failure while closing (a full disk, a damaged database) is said in one line, and the exit is still 0.
-    const service = await createWorkbenchService({ dataDir: resolveDataFolder(values.data), autoStart: true, acceptFilePaths: false });
+    const redis = redisOverride(values.redis, values['train-here'] ?? false);
+    const service = await createWorkbenchService({
+      dataDir: resolveDataFolder(values.data),
+      autoStart: true,
+      acceptFilePaths: false,
+      redis,
+    });
     const stopGuarding = guardProcess(say);
     // Listening for the stop from the start: a SIGTERM sent as soon as the URL is printed (or before) stops it cleanly.
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -64,7 +80,7 @@ ${DATA_FLAG_HELP}
     try {
       const last = await readServeState(service.dataDir);
       const token = (!values['new-token'] && last?.token) || randomBytes(24).toString('base64url');
-      const options = { service, host, token, rendererDir: RENDERER_DIR };
+      const options = { service, host, token, rendererDir: RENDERER_DIR, hostRoutes: service.hostRoutes };
       let server;
       try {
         server = await (values.port === undefined && last ? listenAgain(options, last.port) : startHttpServer({ ...options, port }));
@@ -79,6 +95,8 @@ ${DATA_FLAG_HELP}
       process.stdout.write(`Spam Workbench: ${url}\n`);
       if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
       if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) say(`workbench: ${NOT_BUILT}`);
+      const hostsLine = workerCommand(service.trainingHosts.view(), server.origin, token, isLoopback(server.host));
+      if (hostsLine) say(hostsLine);
       say(`data folder: ${service.dataDir}\nCtrl-C stops (a run in progress resumes at the next start)`);
       const signal = await stopped;
       say(`${signal}: stopping`);
@@ -93,6 +111,17 @@ ${DATA_FLAG_HELP}
     return 0;
   },
 };
+
+/** What to run on each training host, when this workbench sends runs to hosts (the password stays masked). */
+function workerCommand(hosts: TrainingHosts, origin: string, token: string, loopback: boolean): string | null {
+  if (hosts.redisUrl === null) return null;
+  const where = loopback
+    ? '\n  (this workbench listens on this machine only: a host elsewhere reaches it through an SSH tunnel, `ssh -L`, or serve --host)'
+    : '';
+  const only = hosts.trainHere ? 'here and on the hosts' : 'on the hosts only';
+  const password = hosts.redisUrl.includes(':****@') ? ' (the Redis password where **** stands)' : '';
+  return `training hosts: runs train ${only}; on each machine run${password}\n  workbench worker --redis ${hosts.redisUrl} --workbench ${origin} --token ${token}${where}`;
+}
 
 /** The last port again; when something else holds it now, the default (or a free one). */
 async function listenAgain(options: Omit<HttpServerOptions, 'port'>, port: number) {

@@ -70,9 +70,9 @@ export async function trainArguments(argv: string[]): Promise<{ config: RunConfi
   return { config: await runConfigFrom(configFile, flags), out, checkpointDir, json };
 }
 
-/** The path of the forward-only work: the prefix cache's (and its evaluation's); all tfjs without a cache. */
+/** The path of the forward-only work: the prefix cache's and the evaluations'. */
 function inferenceOf(r: RunResult): string {
-  return r.outcome.prefixCache?.inference ?? 'tfjs';
+  return r.outcome.evaluation;
 }
 
 /** The training step's path, with the reason when it fell back to tfjs. */
@@ -121,7 +121,7 @@ function summary(r: RunResult): string {
     `Loss: train ${final.train.loss.toFixed(3)}, validation ${final.val.loss.toFixed(3)}, test ${final.test.loss.toFixed(3)}`,
     `Overfitting gap: train − validation ${points(gap.trainVal)}, train − test ${points(gap.trainTest)}`,
     `Trainable parameters: ${count(r.parameters.trainable)} of ${count(r.parameters.total)}`,
-    `Backend: ${r.backend}; frozen prefix and its evaluation on ${inferenceOf(r)}; training step on ${trainStepOf(r)}`,
+    `Backend: ${r.backend}; ${r.outcome.prefixCache ? 'frozen prefix and its evaluation' : 'evaluation'} on ${inferenceOf(r)}; training step on ${trainStepOf(r)}`,
   ];
   if (resumedFromEpoch !== null) lines.push(`Resumed from the checkpoint after epoch ${resumedFromEpoch + 1}`);
   if (stoppedEarly) lines.push(`Stopped early after epoch ${history.epochs.length} of ${r.config.epochs}`);

@@ -17,7 +17,7 @@ export function causalSelfAttention(
   proj: Linear, // C → C
   nHead: number,
   dropoutRate: number,
-  seed: () => number | null,
+  seed: number | null, // of the attention weights' dropout
 ): tf.Tensor3D {
   const [B, T, C] = x.shape;
   const D = C / nHead;
@@ -27,7 +27,7 @@ export function causalSelfAttention(
   const kt = tf.transpose(heads(k), [0, 2, 3, 1]); // [B, H, D, T]
   const vh = tf.transpose(heads(v), [0, 2, 1, 3]); // [B, H, T, D]
   const scores = tf.add(matMul(qh, kt), causalMask(T)); // [B, H, T, T]
-  const att = dropout(tf.softmax(scores), dropoutRate, seed());
+  const att = dropout(tf.softmax(scores), dropoutRate, seed);
   const y = tf.reshape(tf.transpose(matMul(att, vh), [0, 2, 1, 3]), [B, T, C]);
   return proj(y) as tf.Tensor3D;
 }

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { causalSelfAttention, type Linear } from './attention.js';
+import { blockSite } from './dropoutSites.js';
 import { loraDelta, type LoraAdapter } from './lora.js';
 import { dense, dropout, gelu, layerNorm } from './ops.js';
 
-/** Per-call settings: dropout is on only while training, with a fresh seed per dropout site. */
+/** Per-call settings: dropout is on only while training, with a seed per dropout site (dropoutSites.ts); null: that site keeps every unit. */
 export interface ForwardContext {
   dropout: number;
-  seed: () => number | null;
+  seed: (site: number) => number | null;
 }
 
 export const EVAL: ForwardContext = { dropout: 0, seed: () => null };
@@ -21,10 +22,14 @@ export class TransformerBlock {
   constructor(
     private readonly p: ParamLookup,
     private readonly adapter: AdapterLookup,
-    private readonly prefix: string, // "h.3."
+    private readonly index: number,
     private readonly nHead: number,
     private readonly eps: number,
   ) {}
+
+  private get prefix(): string {
+    return `h.${this.index}.`;
+  }
 
   private w(name: string): tf.Tensor {
     return this.p(this.prefix + name);
@@ -50,10 +55,10 @@ export class TransformerBlock {
       this.linear('attn.c_proj'),
       this.nHead,
       ctx.dropout,
-      ctx.seed,
+      ctx.seed(blockSite(this.index, 'attention')),
     );
-    const h = tf.add(x, dropout(attn, ctx.dropout, ctx.seed()));
+    const h = tf.add(x, dropout(attn, ctx.dropout, ctx.seed(blockSite(this.index, 'projection'))));
     const m = this.mlp(layerNorm(h, this.w('ln_2.weight'), this.w('ln_2.bias'), this.eps));
-    return tf.add(h, dropout(m, ctx.dropout, ctx.seed())) as tf.Tensor3D;
+    return tf.add(h, dropout(m, ctx.dropout, ctx.seed(blockSite(this.index, 'mlp')))) as tf.Tensor3D;
   }
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WorkbenchError } from '../errors.js';
 import { EVAL, TransformerBlock, type ForwardContext } from './block.js';
 import type { GPT2Config } from './config.js';
+import { EMBEDDING_SITE } from './dropoutSites.js';
 import { gpt2ParameterShapes } from './gpt2Checkpoint.js';
 import { initialLoraValue, LORA_LAYERS, loraParameterShapes, type LoraAdapter } from './lora.js';
 import { dropout, embedding, layerNorm, matMul } from './ops.js';
@@ -34,7 +35,7 @@ export class GPT2 {
     const adapter = (layer: string) => this.adapters.get(layer);
     this.blocks = Array.from(
       { length: config.nLayer },
-      (_, i) => new TransformerBlock(lookup, adapter, `h.${i}.`, config.nHead, config.layerNormEpsilon),
+      (_, i) => new TransformerBlock(lookup, adapter, i, config.nHead, config.layerNormEpsilon),
     );
   }
 
@@ -92,7 +93,7 @@ export class GPT2 {
     if (T > this.config.nPositions) throw new WorkbenchError(`input of ${T} tokens exceeds the context length ${this.config.nPositions}`);
     const tok = embedding(this.param('wte.weight') as tf.Tensor2D, ids);
     const pos = tf.slice(this.param('wpe.weight'), [0, 0], [T, this.config.nEmbd]);
-    return dropout(tf.add(tok, pos), ctx.dropout, ctx.seed()) as tf.Tensor3D;
+    return dropout(tf.add(tok, pos), ctx.dropout, ctx.seed(EMBEDDING_SITE)) as tf.Tensor3D;
   }
 
   /** Runs blocks [from, to) on hidden states x [B, T, C]. */

@@ -55,6 +55,13 @@ describe('checkpoints belong to one experiment', () => {
     expect(resumed.history.epochs).toHaveLength(2);
   });
 
+  it('resumes the same rows read from a file elsewhere (a training host keeps its own copy of the data set)', async () => {
+    const dir = await newDir();
+    await run(base, dir);
+    const moved = { ...base, epochs: 2, dataset: { source: '/another/host/datasets/rows.tsv' } };
+    expect((await run(moved, dir)).resumedFromEpoch).toBe(0);
+  });
+
   it('refuses to resume another learning rate, saying what differs and how to start fresh', async () => {
     const dir = await newDir();
     await run(base, dir);

@@ -171,8 +171,10 @@ function differences(saved: RunFingerprint, current: RunFingerprint): string[] {
     typeof o === 'object' && o !== null && !Array.isArray(o)
       ? Object.entries(o).flatMap(([k, v]) => flat(v, prefix ? `${prefix}.${k}` : k))
       : [[prefix, JSON.stringify(o)]];
-  const a = new Map(flat(saved.config));
-  const b = new Map(flat(current.config));
+  // Where the data file lies is no part of the experiment (a training host keeps its own copy): its rows are, in `data`.
+  const settings = (config: Record<string, unknown>) => flat(config).filter(([key]) => key !== 'dataset.source');
+  const a = new Map(settings(saved.config));
+  const b = new Map(settings(current.config));
   const out: string[] = [];
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     if (a.get(key) !== b.get(key)) out.push(`${key} ${a.get(key) ?? 'unset'} (checkpoint) ≠ ${b.get(key) ?? 'unset'} (this run)`);

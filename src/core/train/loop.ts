@@ -1,6 +1,5 @@
-import type { Variable } from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../common/runConfig.js';
-import { batchLength, padBatch, type Example, type SplitExamples } from '../data/examples.js';
+import { batchLength, type Example, type SplitExamples } from '../data/examples.js';
 import type { SplitName } from '../data/split.js';
 import { WorkbenchError } from '../errors.js';
 import { loadGradients } from '../model/gradients.js';
@@ -11,16 +10,12 @@ import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
 import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
+import type { PrefixStoreUse } from './prefixStore.js';
 import type { InferenceChoice } from '../model/inference.js';
-import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
-import { dropoutContext, epochBatches, stepsPerEpoch } from './schedule.js';
-import { ParallelTrainer } from './parallel/parallelTrainer.js';
-import { batchShards } from './parallel/shards.js';
-import { trainThreadCount } from './parallel/threadCount.js';
-import { onnxTrainStep, trainStep } from './step.js';
-import { chooseTrainPath, type TrainPath } from './trainPath.js';
+import { epochBatches, stepsPerEpoch } from './schedule.js';
+import { startStepEngine, type StepEngine } from './stepEngine.js';
 
 export interface StepEvent {
   kind: 'step';
@@ -54,6 +49,8 @@ export interface LoopOptions {
   padding?: 'trim' | 'full';
   /** The path that fills the frozen-prefix cache; default initInference's choice. */
   inference?: InferenceChoice;
+  /** Where frozen prefixes are kept between runs (prefixStore.ts); none: computed every run. */
+  prefixStore?: PrefixStoreUse;
   /** Data-parallel training threads (see parallel/threadCount.ts); default WORKBENCH_TRAIN_THREADS, else 1. */
   threads?: number;
 }
@@ -70,7 +67,9 @@ export interface TrainOutcome {
   /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
-  prefixCache: { k: number; examples: number; inference: InferenceChoice } | null;
+  prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source'] } | null;
+  /** Where the evaluations ran: with the prefix cache, or (without one) where the training step ran. */
+  evaluation: InferenceChoice;
   /** Where the training steps ran; fallbackReason says why tfjs when inference was onnx. */
   trainStep: { path: InferenceChoice; fallbackReason: string | null };
 }
@@ -96,13 +95,10 @@ export async function trainClassifier(
 ): Promise<TrainOutcome> {
   const emit = options.onEvent ?? (() => {});
   const { checkpointDir, signal } = options;
-  const vars = model.trainableVariables();
-  if (vars.length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
+  if (model.trainableVariables().length === 0) throw new WorkbenchError('nothing to train: no parameter is trainable');
   await loadGradients();
   const optimizer = new AdamW({ learningRate: config.learningRate, weightDecay: config.weightDecay });
-  const threadCount = trainThreadCount(options.threads, config.dropout);
-  let parallel: ParallelTrainer | null = null;
-  let stepPath: TrainPath | null = null;
+  let engine: StepEngine | null = null;
   try {
     const onProgress = (done: number, total: number, k: number) => emit({ kind: 'prefix', done, total, k });
     const cache = await fillPrefixCache(model, config, data, {
@@ -110,18 +106,18 @@ export async function trainClassifier(
       inference: options.inference,
       signal,
       onProgress,
+      store: options.prefixStore,
     });
     const lengthOf = (batch: Example[]) => batchLength(batch, config.pooling, data.padLength, options.padding);
-    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache);
-    stepPath = await chooseTrainPath(model, config, cache, options.inference);
 
     const fingerprint = runFingerprint(config, data.examples, model);
     const restored = checkpointDir ? await loadCheckpoint(checkpointDir, model, optimizer, fingerprint) : null;
     const progress = restored ?? newProgress();
     const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
-    // Training threads share out tfjs steps (the ONNX step already runs on every core); their
-    // replicas start from the model and optimizer as restored.
-    if (!stepPath.runner && threadCount > 1) parallel = await ParallelTrainer.start(model, optimizer, threadCount);
+    // After the restore: training threads start from the model and optimizer as restored.
+    const started = await startStepEngine(model, optimizer, config, cache, { inference: options.inference, threads: options.threads });
+    engine = started.engine;
+    const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache, started.path.path);
     const stopping = config.earlyStopping
       ? EarlyStopping.start(
           config.earlyStopping,
@@ -136,10 +132,12 @@ export async function trainClassifier(
       for (const batch of epochBatches(data.examples.train, config.batchSize, config.seed, epoch)) {
         await tick(); // lets an abort (or a worker message) in between steps
         if (signal?.aborted) throw new TrainingCancelled();
-        const started = performance.now();
-        const settings = { T: lengthOf(batch), cache, config, step: progress.step, parallel, onnx: stepPath.runner };
-        const loss = await trainOnBatch(model, optimizer, vars, batch, settings);
-        countStep(progress, batch, (performance.now() - started) / 1000);
+        const stepStart = performance.now();
+        const loss = await engine.step(batch, lengthOf(batch), progress.step);
+        if (!Number.isFinite(loss)) {
+          throw new WorkbenchError(`the loss became ${loss} at step ${progress.step + 1}: lower the learning rate`);
+        }
+        countStep(progress, batch, (performance.now() - stepStart) / 1000);
         const figures = progressFigures(progress, totalSteps, eta);
         emit({ kind: 'step', epoch, epochs: config.epochs, totalSteps, loss, ...figures });
         // The book evaluates after global steps 0, 50, 100, … (0-based).
@@ -159,7 +157,7 @@ export async function trainClassifier(
       progress.epoch = epoch;
       if (checkpointDir) {
         const rng = { seed: config.seed, epoch, step: progress.step };
-        await parallel?.collectOptimizerState(); // the training threads hold the moments of the parameters they update
+        await engine.gatherOptimizerState();
         await saveCheckpoint(checkpointDir, model, optimizer, { ...progress, rng }, fingerprint, stopping?.kept);
         emit({ kind: 'checkpoint', epoch, dir: checkpointDir });
       }
@@ -177,54 +175,17 @@ export async function trainClassifier(
       stoppedEarly: stopping?.stopped ?? false,
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference } : null,
-      trainStep: { path: stepPath.path, fallbackReason: stepPath.fallbackReason },
+      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference, source: cache.source } : null,
+      evaluation: evaluation.path,
+      trainStep: started.path,
     };
   } finally {
-    await stepPath?.runner?.dispose();
+    await engine?.dispose();
     optimizer.dispose();
-    await parallel?.dispose();
   }
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-
-interface StepSettings {
-  T: number; // the batch's padded length
-  cache: PrefixCache | null;
-  config: RunConfig;
-  step: number; // finished steps before this one
-  parallel: ParallelTrainer | null;
-  onnx: OnnxTrainStep | null; // the ONNX step, when it trains this run
-}
-
-/** One optimisation step (the book's loss.backward(), optimizer.step()); returns the loss. */
-async function trainOnBatch(
-  model: SequenceClassifier,
-  optimizer: AdamW,
-  vars: Variable[],
-  batch: Example[],
-  s: StepSettings,
-): Promise<number> {
-  const loss = s.onnx
-    ? await onnxTrainStep(model, optimizer, s.onnx, padBatch(batch, s.T), s.cache?.hostBatch(batch, s.T) ?? null, s.config.gradClip)
-    : s.parallel
-      ? await s.parallel.step(batchShards(batch, s.parallel.threads, s.T, s.cache), s.config.gradClip)
-      : localStep(model, optimizer, vars, batch, s);
-  if (!Number.isFinite(loss)) {
-    throw new WorkbenchError(`the loss became ${loss} at step ${s.step + 1}: lower the learning rate`);
-  }
-  return loss;
-}
-
-/** A step on this thread alone. */
-function localStep(model: SequenceClassifier, optimizer: AdamW, vars: Variable[], batch: Example[], s: StepSettings): number {
-  const prefix = s.cache ? { hidden: s.cache.batch(batch, s.T), k: s.cache.k } : undefined;
-  const ctx = dropoutContext(s.config.dropout, s.config.seed, s.step);
-  const loss = trainStep(model, optimizer, vars, padBatch(batch, s.T), ctx, { prefix, clipNorm: s.config.gradClip });
-  prefix?.hidden.dispose();
-  return loss;
-}
 
 /** The overfitting gap in accuracy: train − val and train − test. */
 function overfittingGap(final: Record<SplitName, SplitMetrics>): TrainOutcome['gap'] {

@@ -3,7 +3,6 @@ import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { padBatch, type Example } from '../data/examples.js';
 import { argMax } from '../arrays.js';
 import type { PrefixCache } from './prefixCache.js';
-import type { OnnxTop } from '../model/onnx/topRunner.js';
 import { idsTensor } from '../model/ops.js';
 import type { PredictionRecorder, SplitPredictions } from './predictions.js';
 
@@ -26,6 +25,9 @@ export function batchLogits(model: SequenceClassifier, batch: Example[], T: numb
   });
 }
 
+/** Logits [B·K] of a batch padded to T, computed on ONNX Runtime (see runEvaluation.ts). */
+export type OnnxLogits = (batch: Example[], T: number) => Promise<Float32Array>;
+
 /** Log-softmax of each row of K, in double precision. */
 function logSoftmaxRows(logits: Float32Array, K: number): Float64Array {
   const out = new Float64Array(logits.length);
@@ -38,15 +40,15 @@ function logSoftmaxRows(logits: Float32Array, K: number): Float64Array {
   return out;
 }
 
-/** Log-probabilities [B·K] of a batch: on the ONNX top when given (from the cache), else on the tfjs model. */
+/** Log-probabilities [B·K] of a batch: on ONNX Runtime when given, else on the tfjs model. */
 async function batchLogProbs(
   model: SequenceClassifier,
   batch: Example[],
   T: number,
   cache: PrefixCache | null,
-  top: OnnxTop | null,
+  onnx: OnnxLogits | null,
 ): Promise<ArrayLike<number>> {
-  if (top && cache) return logSoftmaxRows(await top.logits(cache.hostBatch(batch, T), T, padBatch(batch, T).lengths), model.numClasses);
+  if (onnx) return logSoftmaxRows(await onnx(batch, T), model.numClasses);
   const logits = batchLogits(model, batch, T, cache);
   const logProbs = tf.tidy(() => tf.logSoftmax(logits));
   const lp = (await logProbs.data()) as Float32Array;
@@ -55,7 +57,7 @@ async function batchLogProbs(
 }
 
 /**
- * Evaluates batches without dropout; the loss is the mean over examples. `top` runs what the cache leaves on ONNX Runtime;
+ * Evaluates batches without dropout; the loss is the mean over examples. `onnx` runs the forward on ONNX Runtime;
  * `recorder` keeps every example's prediction.
  */
 export async function evaluate(
@@ -63,7 +65,7 @@ export async function evaluate(
   batches: Example[][],
   lengthOf: (batch: Example[]) => number,
   cache: PrefixCache | null,
-  top: OnnxTop | null = null,
+  onnx: OnnxLogits | null = null,
   recorder: PredictionRecorder | null = null,
 ): Promise<SplitMetrics> {
   const K = model.numClasses;
@@ -71,7 +73,7 @@ export async function evaluate(
   let lossSum = 0;
   let count = 0;
   for (const batch of batches) {
-    const lp = await batchLogProbs(model, batch, lengthOf(batch), cache, top);
+    const lp = await batchLogProbs(model, batch, lengthOf(batch), cache, onnx);
     batch.forEach((e, b) => {
       const row = Array.from({ length: K }, (_, i) => lp[b * K + i]);
       lossSum -= row[e.label];

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Pooling } from '../../common/modelSpec.js';
-import type { RunConfig } from '../../common/runConfig.js';
+import type { DropoutSettings, RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
+import { storeEntry, type PrefixKeyParts, type PrefixStoreUse } from './prefixStore.js';
 import {
   batchLength,
   forwardBatchSize,
@@ -13,15 +14,18 @@ import {
   type Example,
   type SplitExamples,
 } from '../data/examples.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /**
- * Frozen-prefix cache: the output of the first k (frozen, dropout-free) blocks never changes during
+ * Frozen-prefix cache: the output of the first k (frozen, dropout-free: see frozenPrefixDrops) blocks never changes during
  * training, so it is computed once per example and training runs only the blocks above it.
  * Rows are kept per example: the padded length for `last-position` pooling, the real length otherwise.
  */
 export class PrefixCache {
   private readonly rows = new Map<Example, Float32Array>();
-  private readonly width: number;
+  readonly width: number;
+  /** Where the rows came from: computed by this run, or read from the prefix store. */
+  source: 'computed' | 'store' = 'computed';
 
   constructor(
     model: SequenceClassifier,
@@ -35,8 +39,24 @@ export class PrefixCache {
   }
 
   /** Rows this example needs: the pooling decides whether padding positions matter. */
-  private rowLength(e: Example): number {
+  rowLength(e: Example): number {
     return this.pooling === 'last-position' ? this.padLength : realLength(e);
+  }
+
+  get layout(): PrefixKeyParts['rows'] {
+    return this.pooling === 'last-position' ? `padded to ${this.padLength}` : 'real lengths';
+  }
+
+  /** Takes rows read from the prefix store, one per example in `examples` order. */
+  adopt(examples: Example[], rows: Float32Array[]): this {
+    examples.forEach((e, i) => this.rows.set(e, rows[i]));
+    this.source = 'store';
+    return this;
+  }
+
+  /** The rows of `examples` in order (all cached), for the prefix store. */
+  rowsOf(examples: Example[]): Float32Array[] {
+    return examples.map((e) => this.rows.get(e)!);
   }
 
   /** Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding. */
@@ -85,31 +105,45 @@ export class PrefixCache {
 }
 
 /**
- * The cache for a run, filled with every example of every split on the inference path (initInference);
- * null when no leading block is frozen, when dropout would change the frozen blocks' output, or when
- * `enabled` is false (the reference mode).
+ * Whether a run caches its frozen prefix: some leading block is frozen, dropout does not change the frozen
+ * blocks' output (no dropout, or scope `trained`), and `enabled` is not false (the reference mode).
+ */
+export function cachesPrefix(k: number, config: DropoutSettings, enabled: boolean | undefined): boolean {
+  return k > 0 && !frozenPrefixDrops(config) && enabled !== false;
+}
+
+/**
+ * The cache for a run (null when cachesPrefix says none): read from the prefix store when `store` has its
+ * entry, else filled with every example of every split on the inference path (initInference) and stored.
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
-  config: Pick<RunConfig, 'dropout' | 'pooling' | 'batchSize'>,
+  config: DropoutSettings & Pick<RunConfig, 'pooling' | 'batchSize'>,
   data: { examples: SplitExamples; padLength: number },
   options: {
     enabled?: boolean;
     inference?: InferenceChoice;
     signal?: AbortSignal;
     onProgress?: (done: number, total: number, k: number) => void;
+    store?: PrefixStoreUse;
   },
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
-  if (k === 0 || config.dropout !== 0 || options.enabled === false) return null;
-  const runner = await prefixRunner(model, k, options.inference ?? (await initInference()).inference);
-  const cache = new PrefixCache(model, k, config.pooling, data.padLength, runner.inference);
+  if (!cachesPrefix(k, config, options.enabled)) return null;
+  const cache = new PrefixCache(model, k, config.pooling, data.padLength, options.inference ?? (await initInference()).inference);
   const { train, val, test } = data.examples;
+  const examples = [...train, ...val, ...test];
+  const batchSize = forwardBatchSize(config.batchSize);
+  const entry = options.store && (await storeEntry(options.store, model.gpt.config, cache, examples, batchSize));
+  const stored = await entry?.read();
+  if (stored) return cache.adopt(examples, stored);
+  const runner = await prefixRunner(model, k, cache.inference);
   const onBatch = (done: number, total: number) => options.onProgress?.(done, total, k);
   try {
-    await cache.fill(runner, [...train, ...val, ...test], forwardBatchSize(config.batchSize), onBatch, options.signal);
+    await cache.fill(runner, examples, batchSize, onBatch, options.signal);
   } finally {
     await runner.dispose();
   }
+  await entry?.write(cache.rowsOf(examples));
   return cache;
 }

@@ -14,6 +14,7 @@ import { ensurePretrained } from '../model/pretrained.js';
 import { toExamples, type SplitExamples } from '../data/examples.js';
 import { ensureWritableFolder } from '../writableFolder.js';
 import { trainClassifier, type LoopOptions, type TrainEvent, type TrainOutcome } from './loop.js';
+import { PrefixStore, type PrefixStoreOptions, type PrefixStoreUse } from './prefixStore.js';
 
 export type RunEvent =
   | TrainEvent
@@ -29,6 +30,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Where the built-in data set is downloaded from (tests serve it locally). */
   smsSpamUrls?: SmsSpamOptions['urls'];
+  /** Keep frozen prefixes here between runs (the service: the data folder's prefix-store); none: computed every run. */
+  prefixStore?: PrefixStoreOptions;
 }
 
 export interface PreparedData {
@@ -97,15 +100,16 @@ export async function prepareData(config: RunConfig, contextLength: number, opti
   return { dataset, examples, padLength, leaks: splits.leaks };
 }
 
-/** GPT-2 with pretrained (downloaded or local) or seeded random weights, plus a new head. */
+/** GPT-2 with pretrained (downloaded or local) or seeded random weights, plus a new head; `weightsFile`: the file read, if any. */
 export async function buildClassifier(
   config: RunConfig,
   numClasses: number,
   options: RunOptions = {},
-): Promise<{ model: SequenceClassifier; base: ModelBase }> {
+): Promise<{ model: SequenceClassifier; base: ModelBase; weightsFile: string | null }> {
   const m = config.model;
   let gpt: GPT2;
   let base: ModelBase;
+  let weightsFile: string | null = null;
   if (m.weights === 'random') {
     gpt = GPT2.random(modelShape(config), config.seed);
     base = { kind: 'random', seed: config.seed };
@@ -114,6 +118,7 @@ export async function buildClassifier(
     gpt = GPT2.fromTensors(shape, tensors);
     // Recorded so that loading the classifier later can tell when the file there is no longer this one.
     base = { kind: 'file', path: path.resolve(m.weightsFile), sha256: await fileSha256(m.weightsFile) };
+    weightsFile = m.weightsFile;
   } else {
     const preset = m.preset as Exclude<typeof m.preset, 'custom'>;
     const files = await ensurePretrained(preset, {
@@ -123,10 +128,37 @@ export async function buildClassifier(
     });
     gpt = GPT2.fromTensors(files.config, (await loadGpt2Checkpoint(files.weightsPath, { config: files.config })).tensors);
     base = { kind: 'pretrained', preset };
+    weightsFile = files.weightsPath;
   }
   const model = new SequenceClassifier(gpt, numClasses, config.pooling, config.seed);
   model.setTrainable(config.trainable);
-  return { model, base };
+  return { model, base, weightsFile };
+}
+
+/** The prefix store as a run uses it: the weights and the data cut are the run's part of the key. */
+export function prefixStoreUse(
+  options: PrefixStoreOptions,
+  config: RunConfig,
+  dataset: Dataset,
+  base: ModelBase,
+  weightsFile: string | null,
+): PrefixStoreUse {
+  const { balance, dedupe, split, stratify } = config.dataset;
+  return {
+    store: new PrefixStore(options),
+    source: async () => ({
+      weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
+      data: {
+        contentHash: dataset.contentHash,
+        balance,
+        dedupe,
+        split,
+        stratify,
+        splitSeed: splitSeedOf(config),
+        maxLength: config.maxLength,
+      },
+    }),
+  };
 }
 
 /** A whole run: data, model, training, final evaluation, and the saved classifier. */
@@ -138,10 +170,15 @@ export async function runTraining(config: RunConfig, options: RunOptions = {}): 
   emit({ kind: 'stage', stage: 'dataset', message: `loading data set ${config.dataset.source}` });
   const data = await prepareData(config, modelShape(config).nPositions, options);
   emit({ kind: 'stage', stage: 'model', message: `building ${config.model.preset} (${config.model.weights} weights)` });
-  const { model, base } = await buildClassifier(config, data.dataset.labels.length, options);
+  const { model, base, weightsFile } = await buildClassifier(config, data.dataset.labels.length, options);
   try {
     emit({ kind: 'stage', stage: 'training', message: `training ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}` });
-    const loopOptions: LoopOptions = { onEvent: emit, signal: options.signal, checkpointDir: options.checkpointDir };
+    const loopOptions: LoopOptions = {
+      onEvent: emit,
+      signal: options.signal,
+      checkpointDir: options.checkpointDir,
+      prefixStore: options.prefixStore && prefixStoreUse(options.prefixStore, config, data.dataset, base, weightsFile),
+    };
     const outcome = await trainClassifier(model, config, data, loopOptions);
     if (options.outDir) {
       emit({ kind: 'stage', stage: 'saving', message: `saving the classifier to ${options.outDir}` });

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import type { GPT2Config } from '../model/config.js';
+import { frozenPrefixDrops } from './schedule.js';
 
 /*
  * The work a run does, so that seconds measured on runs of one setting predict runs of another: floating-point
@@ -26,13 +27,6 @@ export interface RunCost {
   path: CostPath;
 }
 
-/** Why a selection cannot train on the ONNX graph (the rest of trainPath.ts's reasons depend on the machine). */
-export function onnxSelectionRefusal(config: Pick<RunConfig, 'trainable' | 'dropout'>): string | null {
-  if (config.trainable.kind === 'lora') return 'LoRA trains on tfjs';
-  if (config.dropout > 0) return `dropout ${config.dropout}: the ONNX training graph has none`;
-  return null;
-}
-
 /** Blocks whose weights train (LoRA adapts every block, so gradients pass through all of them). */
 function trainedBlocks(config: RunConfig, nLayer: number): number {
   const t = config.trainable;
@@ -41,12 +35,21 @@ function trainedBlocks(config: RunConfig, nLayer: number): number {
   return 0;
 }
 
+/**
+ * Passes over a trained block per token: forward, input gradient and weight gradient; LoRA's base weights are
+ * frozen, so its blocks skip the weight gradient (the adapters' is rank-sized).
+ */
+function trainingPasses(config: RunConfig): number {
+  return config.trainable.kind === 'lora' ? 2 : 3;
+}
+
 /** Forward FLOPs of one token through one block at context T: the four projections and the MLP (24·d²), attention (4·T·d). */
 function blockFlops(d: number, T: number): number {
   return 24 * d * d + 4 * T * d;
 }
 
-export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number): RunCost {
+/** The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts). */
+export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number, path: CostPath): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
   const resolved = config.maxLength === 'context' ? shape.nPositions : config.maxLength === 'longest' ? data.longest : config.maxLength;
@@ -59,17 +62,17 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const { train, val, test } = data.count;
   const all = train + val + test;
   const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
-  // The frozen prefix is computed once when it is cached (no dropout); with dropout it runs at every step.
-  const cached = config.dropout === 0 && frozen > 0;
+  // The frozen prefix is computed once when it is cached; with dropout in it (scope `all`) it runs forward at every step.
+  const cached = !frozenPrefixDrops(config) && frozen > 0;
   const prefix = cached ? all * T * frozen * f : 0;
   const perStepFrozen = cached ? 0 : frozen * f;
-  const training = steps * config.batchSize * T * (3 * k * f + perStepFrozen);
+  const training = steps * config.batchSize * T * (trainingPasses(config) * k * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = cached ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
   return {
     flops: prefix + training + evaluation,
     updates: steps * trainableParameters,
-    path: onnxSelectionRefusal(config) ? 'tfjs' : 'onnx',
+    path,
   };
 }

@@ -1,11 +1,13 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import { WorkbenchError } from '../errors.js';
-import { chunk, forwardBatchSize, lengthSortedBatches, type Example, type SplitExamples } from '../data/examples.js';
+import { chunk, forwardBatchSize, lengthSortedBatches, padBatch, type Example, type SplitExamples } from '../data/examples.js';
 import type { SplitName } from '../data/split.js';
+import type { InferenceChoice } from '../model/inference.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
+import { OnnxClassifier } from '../model/onnx/onnxClassifier.js';
 import { OnnxTop } from '../model/onnx/topRunner.js';
 import type { EpochPoint, EvalPoint } from './history.js';
-import { evaluate, type SplitMetrics } from './metrics.js';
+import { evaluate, type OnnxLogits, type SplitMetrics } from './metrics.js';
 import type { PrefixCache } from './prefixCache.js';
 import type { TrainProgress } from './progress.js';
 import { PredictionRecorder } from './predictions.js';
@@ -36,6 +38,8 @@ export function finalBatches(examples: SplitExamples, { batchSize }: RunConfig):
 export class RunEvaluation {
   private readonly fewTrain: Example[][];
   private readonly fewVal: Example[][];
+  /** Where the evaluations run: beside the prefix cache when there is one, else where the training step runs. */
+  readonly path: InferenceChoice;
 
   constructor(
     private readonly model: SequenceClassifier,
@@ -43,22 +47,43 @@ export class RunEvaluation {
     private readonly config: RunConfig,
     private readonly lengthOf: (batch: Example[]) => number,
     private readonly cache: PrefixCache | null,
+    stepPath: InferenceChoice,
   ) {
     ({ train: this.fewTrain, val: this.fewVal } = fewBatches(examples, config));
+    this.path = cache?.inference ?? stepPath;
   }
 
   /**
-   * Runs fn with an evaluator of batches. With a prefix cache filled on ONNX Runtime, the top runs
-   * there too, built from the weights as they are now (one graph per evaluation point: ~0.07 s for a block).
+   * The forward on ONNX Runtime, built from the weights as they are now (one graph per evaluation point): the
+   * top above a prefix cache filled there (~0.07 s to build for a block), or, without a cache, the whole
+   * classifier (LoRA merged); null where tfjs evaluates.
    */
+  private async onnxForward(): Promise<{ logits: OnnxLogits; dispose: () => Promise<void> } | null> {
+    const { cache, model } = this;
+    if (this.path === 'tfjs') return null;
+    if (cache) {
+      const top = await OnnxTop.create(model, cache.k);
+      return { logits: (batch, T) => top.logits(cache.hostBatch(batch, T), T, padBatch(batch, T).lengths), dispose: () => top.dispose() };
+    }
+    const whole = await OnnxClassifier.create(model);
+    const logits: OnnxLogits = (batch, T) => {
+      const { ids, lengths } = padBatch(batch, T);
+      return whole.logits(ids, lengths);
+    };
+    return { logits, dispose: () => whole.dispose() };
+  }
+
+  /** Runs fn with an evaluator of batches. */
   private async withMetrics<T>(
     fn: (metrics: (batches: Example[][], recorder?: PredictionRecorder) => Promise<SplitMetrics>) => Promise<T>,
   ): Promise<T> {
-    const top = this.cache?.inference === 'onnx' ? await OnnxTop.create(this.model, this.cache.k) : null;
+    const onnx = await this.onnxForward();
     try {
-      return await fn((batches, recorder) => evaluate(this.model, batches, this.lengthOf, this.cache, top, recorder ?? null));
+      return await fn((batches, recorder) =>
+        evaluate(this.model, batches, this.lengthOf, this.cache, onnx?.logits ?? null, recorder ?? null),
+      );
     } finally {
-      await top?.dispose();
+      await onnx?.dispose();
     }
   }
 

@@ -1,6 +1,8 @@
 import { chunk, type Example } from '../data/examples.js';
 import { mulberry32, shuffled } from '../data/random.js';
+import { dropoutScopeOf, type DropoutSettings, type RunConfig } from '../../common/runConfig.js';
 import type { ForwardContext } from '../model/block.js';
+import { firstDroppingSite } from '../model/dropoutSites.js';
 
 /*
  * What each step sees: its batch and its dropout masks. Both derive from (run seed, epoch, step) only,
@@ -24,7 +26,18 @@ export function stepsPerEpoch(train: Example[], batchSize: number): number {
   return chunk(train, batchSize, keepLastBatch(train, batchSize)).length;
 }
 
-export function dropoutContext(rate: number, seed: number, step: number): ForwardContext {
-  let site = 0;
-  return { dropout: rate, seed: () => (rate > 0 ? (seed * 1_000_003 + step * 1009 + site++) >>> 0 : null) };
+/**
+ * The dropout of the step after `step` finished ones, for a model whose first `frozen` blocks are frozen: each
+ * site's seed is fixed by the run seed, the step and the site's number (dropoutSites.ts), and the scope says which
+ * sites drop at all.
+ */
+export function dropoutContext(config: DropoutSettings & Pick<RunConfig, 'seed'>, frozen: number, step: number): ForwardContext {
+  const { dropout: rate, seed } = config;
+  const first = firstDroppingSite(dropoutScopeOf(config), frozen);
+  return { dropout: rate, seed: (site) => (rate > 0 && site >= first ? (seed * 1_000_003 + step * 1009 + site) >>> 0 : null) };
+}
+
+/** Whether dropout changes the frozen prefix's output, so that it cannot be computed once and cached. */
+export function frozenPrefixDrops(config: DropoutSettings): boolean {
+  return config.dropout > 0 && dropoutScopeOf(config) === 'all';
 }

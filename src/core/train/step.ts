@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ForwardContext } from '../model/block.js';
+import { EVAL, type ForwardContext } from '../model/block.js';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { crossEntropy, idsTensor } from '../model/ops.js';
@@ -80,7 +80,7 @@ export function trainStep(
 /**
  * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
  * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and AdamW stay the tfjs ones, so the
- * optimizer state and checkpoints are those of trainStep. Dropout must be off (the graph has none).
+ * optimizer state and checkpoints are those of trainStep. `ctx` seeds the dropout masks when the runner's graph drops.
  */
 export async function onnxTrainStep(
   model: SequenceClassifier,
@@ -89,8 +89,9 @@ export async function onnxTrainStep(
   batch: Batch,
   hidden: Float32Array | null,
   clipNorm: number | null = null,
+  ctx: ForwardContext = EVAL,
 ): Promise<number> {
-  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels);
+  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, ctx);
   const params = model.namedParams();
   tf.tidy(() => {
     const named = Object.fromEntries(

@@ -33,6 +33,8 @@ export function runSummary(id: number, over: Partial<RunSummary> = {}): RunSumma
     hasPredictions: false,
     tags: [],
     note: '',
+    host: 'local',
+    hosts: ['local'],
     wallSeconds: null,
     estimatedSeconds: null,
     ...over,

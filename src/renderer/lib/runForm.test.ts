@@ -35,6 +35,16 @@ describe('the run form', () => {
     expect(result.ok && result.runs).toBe(9);
   });
 
+  it('asks where dropout acts only when some run drops, and sends the choice then', () => {
+    const without = buildGrid(set(book(), 'dropoutScope', 'trained'));
+    expect(without.ok && without.grid.base).not.toHaveProperty('dropoutScope');
+    const form = set(set(book(), 'dropout', '0', '0, 0.1'), 'dropoutScope', 'trained');
+    const result = buildGrid(form);
+    expect(result.ok && result.grid.base['dropoutScope']).toBe('trained');
+    expect(result.ok && RunConfigSchema.parse({ ...result.grid.base, trainable: BOOK_RUN_CONFIG.trainable }).dropoutScope).toBe('trained');
+    expect(formFromConfig(RunConfigSchema.parse({ dropout: 0.1 }))['dropoutScope'].value).toBe('all');
+  });
+
   it('sends the custom shape only with the custom preset', () => {
     const form = set(set(set(book(), 'model.preset', 'custom'), 'model.custom', '2/64/4'), 'model.weights', 'random');
     const result = buildGrid(form);

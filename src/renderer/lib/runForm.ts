@@ -4,6 +4,8 @@ import { parseTrainable, PoolingSchema, PRESET_NAMES } from '../../common/modelS
 import {
   CustomShapeSchema,
   DatasetConfigSchema,
+  DROPOUT_SCOPES,
+  dropoutScopeOf,
   EarlyStoppingSchema,
   PadLengthSchema,
   parseNumberField,
@@ -253,6 +255,17 @@ export const FIELDS: readonly FieldDef[] = [
     section: 'Model',
     format: (c) => String(c.dropout),
     parse: numberIn(config.dropout),
+  },
+  {
+    path: 'dropoutScope',
+    label: 'Dropout in',
+    help: 'all: every block drops, frozen ones too, as the book’s model.train() (the frozen blocks then run at every step); trained: only the trained blocks drop, so the frozen blocks run once and are reused.',
+    input: 'select',
+    options: DROPOUT_SCOPES,
+    section: 'Model',
+    format: (c) => dropoutScopeOf(c),
+    parse: choice(DROPOUT_SCOPES),
+    appliesWhen: (values) => values('dropout').some((v) => Number(v) > 0),
   },
   {
     path: 'weightDecay',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunProgress, RunSummary } from '../../common/api.js';
+import type { RunProgress, RunSummary, WorkbenchEvent } from '../../common/api.js';
 import { runSummary } from './runFixture.js';
 import { applyRunEvent, moveInQueue, orderRuns, shiftInQueue } from './runList.js';
 
@@ -35,6 +35,28 @@ describe('applyRunEvent', () => {
     expect(applyRunEvent(runs, { type: 'run-progress', runId: 9, progress })).toBeNull();
     expect(applyRunEvent(runs, { type: 'run-status', runId: 1, status: 'finished', error: null })).toBeNull();
     expect(applyRunEvent(runs, { type: 'runs-changed' })).toBeNull();
+  });
+});
+
+describe('applyRunEvent on heartbeats', () => {
+  const host = { state: 'training' as const, lastSeen: '2026-12-07T08:00:00Z', backend: null, device: null, version: '0.1.0' };
+
+  it('keeps the same list while every host trains a run the table already places on it', () => {
+    const runs = [runSummary(1, { status: 'running', host: 'gpu-box', hosts: ['gpu-box'] }), summary(2, 'queued', 0)];
+    const beat: WorkbenchEvent = {
+      type: 'hosts',
+      hosts: [
+        { ...host, name: 'gpu-box', run: 1 },
+        { ...host, name: 'laptop', state: 'idle', run: null },
+      ],
+    };
+    expect(applyRunEvent(runs, beat)).toBe(runs);
+  });
+
+  it('asks for a reload when a host trains a listed run the table places elsewhere', () => {
+    const runs = [runSummary(1, { status: 'running', host: 'gpu-box', hosts: ['gpu-box'] })];
+    expect(applyRunEvent(runs, { type: 'hosts', hosts: [{ ...host, name: 'laptop', run: 1 }] })).toBeNull();
+    expect(applyRunEvent(runs, { type: 'hosts', hosts: [{ ...host, name: 'laptop', run: 7 }] })).toBe(runs);
   });
 });
 

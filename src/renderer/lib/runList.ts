@@ -1,11 +1,15 @@
 import type { RunSummary, WorkbenchEvent } from '../../common/api.js';
 
 /**
- * Applies a live event to the runs table. Returns the new list, or null when the event needs a
- * fresh `listRuns` (a run appeared, finished, or the queue moved) rather than a patch.
+ * Applies a live event to the runs table. Returns the new list (the same one when nothing changed), or null when
+ * the event needs a fresh `listRuns` (a run appeared, finished, went to another host, or the queue moved)
+ * rather than a patch.
  */
-export function applyRunEvent(runs: readonly RunSummary[], event: WorkbenchEvent): RunSummary[] | null {
+export function applyRunEvent(runs: RunSummary[], event: WorkbenchEvent): RunSummary[] | null {
   switch (event.type) {
+    case 'hosts':
+      // Heartbeats every few seconds: only a run now on a host the table does not show yet needs a reload.
+      return event.hosts.some((h) => runs.some((r) => r.id === h.run && r.host !== h.name)) ? null : runs;
     case 'run-progress': {
       if (!runs.some((r) => r.id === event.runId)) return null;
       return runs.map((r) => (r.id === event.runId ? { ...r, status: 'running', progress: event.progress } : r));

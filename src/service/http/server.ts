@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkbenchClient } from '../../common/api.js';
 import { EVENTS_PATH, UPLOAD_PATH } from '../../common/channels.js';
+import { REMOTE_PATH } from '../../common/hostProtocol.js';
 import { WorkbenchError } from '../../core/errors.js';
+import { handleHostRoute, type HostRoutes } from '../remote/routes.js';
 import { handleApiCall } from './apiRoute.js';
 import { handleEvents } from './events.js';
 import { checkHost, checkOrigin, checkToken, hostPort, isWildcard } from './guard.js';
@@ -23,6 +25,8 @@ export interface HttpServerOptions {
   rendererDir: string;
   /** Where unexpected failures are reported (default stderr). */
   log?: (line: string) => void;
+  /** With a coordinator (a Redis URL is set): the routes of training hosts under /api/remote, behind the same token. */
+  hostRoutes?: HostRoutes;
 }
 
 export interface WorkbenchHttpServer {
@@ -64,6 +68,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
     if (url.pathname === EVENTS_PATH) {
       if (req.method !== 'GET') return sendError(res, 405, `${EVENTS_PATH}: use GET (an EventSource)`);
       return handleEvents(service, res);
+    }
+    if (url.pathname.startsWith(`${REMOTE_PATH}/`)) {
+      if (!options.hostRoutes)
+        return sendError(res, 404, 'this workbench takes no training hosts: start it with a Redis URL (serve --redis)');
+      return handleHostRoute(options.hostRoutes, url, req, res, log);
     }
     if (url.pathname === UPLOAD_PATH)
       return handleUpload(service.receiveUpload ? (service as UploadReceiver) : undefined, url, req, res, log);

@@ -7,8 +7,10 @@ const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT32 = onnx.TensorProto.DataType.INT32;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const UINT8 = onnx.TensorProto.DataType.UINT8;
 
-export type ElemType = 'float32' | 'int32';
+export type ElemType = 'float32' | 'int32' | 'uint8';
+const ELEM_TYPES: Record<ElemType, number> = { float32: FLOAT, int32: INT32, uint8: UINT8 };
 /** A dimension: fixed size, or a name for a size known only at run time ("batch"). */
 export type Dim = number | string;
 export type Attr = { int: number } | { float: number } | { ints: number[] } | { string: string } | { tensor: OnnxNamespace.ITensorProto };
@@ -25,7 +27,7 @@ function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
 
 function valueInfo(name: string, elem: ElemType, dims: Dim[]): OnnxNamespace.IValueInfoProto {
   const shape = { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
-  return { name, type: { tensorType: { elemType: elem === 'float32' ? FLOAT : INT32, shape } } };
+  return { name, type: { tensorType: { elemType: ELEM_TYPES[elem], shape } } };
 }
 
 function attribute(name: string, value: Attr): OnnxNamespace.IAttributeProto {

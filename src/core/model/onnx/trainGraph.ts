@@ -1,6 +1,12 @@
 import type { GPT2Config } from '../config.js';
+import { dropoutScale } from '../dropoutMask.js';
+import { blockSite, EMBEDDING_SITE, isAttentionSite } from '../dropoutSites.js';
+import type { TensorMap } from '../tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../trainable.js';
+import { maskInput } from './dropoutFeeds.js';
 import { Gpt2Graph } from './gpt2Graph.js';
+import type { Dim } from './graphBuilder.js';
+import { LoraAdapters } from './loraGraph.js';
 
 /*
  * The trained top of a classifier (blocks [from, nLayer), final norm, pooling, head, mean cross-entropy)
@@ -8,7 +14,10 @@ import { Gpt2Graph } from './gpt2Graph.js';
  * what the backward needs, and the backward is written out per layer like llm.c's GPT-2 (layernorm,
  * matmul, attention, GELU, residual). The weights are graph inputs so one session serves every step.
  * Inputs: hidden_in [B, T, C] (the frozen prefix), pool [B, T] (pooling.ts), onehot [B, K] (labels),
- * and every weight of the top by name. Outputs: loss [] and grad:<name> for each trained weight.
+ * and every weight of the top by name; with dropout, a keep mask per dropout site (dropoutFeeds.ts) that the forward
+ * multiplies by and the backward multiplies the gradient by, as tf.dropout's gradient does.
+ * Outputs: loss [] and grad:<name> for each trained weight.
+ * With LoRA adapters (loraGraph.ts) every linear layer of the blocks adds its adapter's update.
  */
 
 /** ONNX's FLOAT and INT64 element types, for Cast. */
@@ -26,7 +35,8 @@ interface BlockSaved {
   qh: string; // [B, H, T, D], pre-scaled
   kh: string; // [B, H, T, D]
   vh: string;
-  att: string; // [B, H, T, T]
+  att: string; // [B, H, T, T], the softmax
+  attDropped: string; // att after dropout: what multiplies the values
   y: string; // [B, T, C], heads merged
   h: string;
   ln2: NormSaved;
@@ -35,23 +45,52 @@ interface BlockSaved {
   out: string; // the block's output
 }
 
+/** What the top adds to the plain blocks: dropout at every site (rate > 0) and LoRA adapters (their alpha). */
+export interface TopOptions {
+  dropout?: number;
+  loraAlpha?: number | null;
+}
+
 class TrainGraph extends Gpt2Graph {
+  private readonly lora: LoraAdapters | null;
+  private readonly dropout: number;
+
   constructor(
     config: GPT2Config,
     private readonly shapes: Map<string, number[]>,
     private readonly trained: Set<string>,
+    options: TopOptions,
+    constants: TensorMap = new Map(), // weights built into the graph: those not in `shapes`
   ) {
-    super(config, new Map());
+    super(config, constants);
+    this.dropout = options.dropout ?? 0;
+    this.lora = options.loraAlpha == null ? null : new LoraAdapters(this, shapes, options.loraAlpha);
   }
 
   private readonly declared = new Set<string>();
+  private readonly masks = new Map<number, string>();
 
   override w(name: string): string {
+    if (!this.shapes.has(name)) return super.w(name);
     if (!this.declared.has(name)) {
       this.g.input(name, 'float32', this.shapes.get(name)!);
       this.declared.add(name);
     }
     return name;
+  }
+
+  /** x times dropout site `site`'s keep mask over 1 − rate (x itself without dropout); the backward multiplies dy alike. */
+  drop(x: string, site: number): string {
+    if (this.dropout === 0) return x;
+    let mask = this.masks.get(site);
+    if (!mask) {
+      const H = this.config.nHead;
+      const dims: Dim[] = isAttentionSite(site) ? ['B', H, 'T', 'T'] : ['B', 'T', this.C];
+      const keep = this.g.op1('Cast', [this.g.input(maskInput(site), 'uint8', dims)], { to: { int: FLOAT } });
+      mask = this.g.op1('Mul', [keep, this.g.scalar(dropoutScale(this.dropout))]);
+      this.masks.set(site, mask);
+    }
+    return this.g.op1('Mul', [x, mask]);
   }
 
   /** Emits grad:<name> when `name` is trained; `make` builds the gradient only then. */
@@ -95,7 +134,13 @@ class TrainGraph extends Gpt2Graph {
     return g.op1('Mul', [inner, s.rstd]);
   }
 
-  /** Backward of dense(x, layer): weight and bias gradients, and dx when needed. */
+  /** x·W + b, plus the LoRA update when the layer has an adapter (block.ts's linear). */
+  override dense(x: string, layer: string): string {
+    const y = super.dense(x, layer);
+    return this.lora?.has(layer) ? this.lora.forward(x, layer, y) : y;
+  }
+
+  /** Backward of dense(x, layer): weight and bias gradients (the adapter's too), and dx when needed. */
   denseBackward(dy: string, x: string, layer: string, needInput = true): string | null {
     const g = this.g;
     const [nIn, nOut] = this.shapes.get(`${layer}.weight`)!;
@@ -103,8 +148,8 @@ class TrainGraph extends Gpt2Graph {
       g.op1('Gemm', [g.op1('Reshape', [x, g.ints([-1, nIn])]), g.op1('Reshape', [dy, g.ints([-1, nOut])])], { transA: { int: 1 } }),
     );
     this.grad(`${layer}.bias`, () => this.sumLeading(dy, nOut));
-    if (!needInput) return null;
-    return g.op1('MatMul', [dy, g.op1('Transpose', [this.w(`${layer}.weight`)])]);
+    const dx = needInput ? g.op1('MatMul', [dy, g.op1('Transpose', [this.w(`${layer}.weight`)])]) : null;
+    return this.lora?.has(layer) ? this.lora.backward(dy, x, layer, dx) : dx;
   }
 
   /** d/dx of gelu (tanh approximation), as ops.ts's gradient. */
@@ -167,24 +212,26 @@ class TrainGraph extends Gpt2Graph {
     const kh = this.split(k);
     const vh = this.split(v);
     const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, this.swap(kh)]), mask])], { axis: { int: -1 } });
-    const y = this.merge(g.op1('MatMul', [att, vh]));
-    const h = g.op1('Add', [x, this.dense(y, `${p}attn.c_proj`)]);
+    const attDropped = this.drop(att, blockSite(i, 'attention'));
+    const y = this.merge(g.op1('MatMul', [attDropped, vh]));
+    const h = g.op1('Add', [x, this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'))]);
     const ln2 = this.norm(h, `${p}ln_2`);
     const fc = this.dense(ln2.y, `${p}mlp.c_fc`);
     const act = this.gelu(fc);
-    return { ln1, qh, kh, vh, att, y, h, ln2, fc, act, out: g.op1('Add', [h, this.dense(act, `${p}mlp.c_proj`)]) };
+    const out = g.op1('Add', [h, this.drop(this.dense(act, `${p}mlp.c_proj`), blockSite(i, 'mlp'))]);
+    return { ln1, qh, kh, vh, att, attDropped, y, h, ln2, fc, act, out };
   }
 
   /** Gradients of block i's weights from dout; returns d(block input) when needed. */
   blockBackward(dout: string, s: BlockSaved, i: number, needInput: boolean): string | null {
     const g = this.g;
     const p = `h.${i}.`;
-    const dact = this.denseBackward(dout, s.act, `${p}mlp.c_proj`)!;
+    const dact = this.denseBackward(this.drop(dout, blockSite(i, 'mlp')), s.act, `${p}mlp.c_proj`)!;
     const dln2 = this.denseBackward(this.geluBackward(dact, s.fc), s.ln2.y, `${p}mlp.c_fc`)!;
     const dh = g.op1('Add', [dout, this.normBackward(dln2, s.ln2, `${p}ln_2`, true)!]);
-    const dyh = this.split(this.denseBackward(dh, s.y, `${p}attn.c_proj`)!);
-    const datt = g.op1('MatMul', [dyh, this.swap(s.vh)]);
-    const dv = g.op1('MatMul', [this.swap(s.att), dyh]);
+    const dyh = this.split(this.denseBackward(this.drop(dh, blockSite(i, 'projection')), s.y, `${p}attn.c_proj`)!);
+    const datt = this.drop(g.op1('MatMul', [dyh, this.swap(s.vh)]), blockSite(i, 'attention'));
+    const dv = g.op1('MatMul', [this.swap(s.attDropped), dyh]);
     // Softmax backward: ds = att·(datt − Σ datt·att); masked positions have att = 0 and get none.
     const rowDot = g.op1('ReduceSum', [g.op1('Mul', [datt, s.att]), g.ints([-1])], { keepdims: { int: 1 } });
     const ds = g.op1('Mul', [s.att, g.op1('Sub', [datt, rowDot])]);
@@ -199,7 +246,8 @@ class TrainGraph extends Gpt2Graph {
 
 /**
  * The serialized training graph of the top from block `from` up, starting from hidden states or (from
- * block 0) from the token ids; `shapes` holds every weight it uses.
+ * block 0) from the token ids; `shapes` holds every weight it uses, LoRA adapters included, whose
+ * updates are scaled by `options.loraAlpha`; with `options.dropout` > 0 every site of the top drops.
  */
 export function buildTrainGraph(
   config: GPT2Config,
@@ -207,14 +255,15 @@ export function buildTrainGraph(
   trained: Set<string>,
   from: number,
   input: 'ids' | 'hidden',
+  options: TopOptions = {},
 ): Uint8Array {
-  const m = new TrainGraph(config, shapes, trained);
+  const m = new TrainGraph(config, shapes, trained, options);
   const { g } = m;
   const C = config.nEmbd;
   const K = shapes.get(HEAD_BIAS)![0];
   // From the ids the graph embeds them itself, so trained embeddings get their gradients.
   const ids = input === 'ids' ? g.input('ids', 'int32', ['B', 'T']) : null;
-  let x = ids ? m.embed(ids) : g.input('hidden_in', 'float32', ['B', 'T', C]);
+  let x = ids ? m.drop(m.embed(ids), EMBEDDING_SITE) : g.input('hidden_in', 'float32', ['B', 'T', C]);
   const pool = g.input('pool', 'float32', ['B', 'T']);
   const onehot = g.input('onehot', 'float32', ['B', K]);
   const mask = m.causalMask(m.length(x));
@@ -247,7 +296,22 @@ export function buildTrainGraph(
     const dnormed = g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), g.op1('Unsqueeze', [dpooled, g.ints([1])])]);
     let dx = m.normBackward(dnormed, lnf, 'ln_f', anyBlock);
     for (let i = config.nLayer - 1; i >= from; i--) dx = m.blockBackward(dx!, saved[i - from], i, i > from || embeddings);
-    if (ids && embeddings) m.embedBackward(dx!, ids);
+    if (ids && embeddings) m.embedBackward(m.drop(dx!, EMBEDDING_SITE), ids);
   }
+  return g.encode();
+}
+
+/**
+ * The frozen prefix with dropout (scope `all`): the embeddings and blocks [0, k) from `ids` to `hidden` [B, T, C],
+ * the weights built in, a keep mask per site as in the training graph. Written as the training graph's forward,
+ * since ONNX Runtime's fused attention has no place for dropout on the attention weights.
+ */
+export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, k: number, dropout: number): Uint8Array {
+  const m = new TrainGraph(config, new Map(), new Set(), { dropout }, weights);
+  const { g } = m;
+  let x = m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE);
+  const mask = m.causalMask(m.length(x));
+  for (let i = 0; i < k; i++) x = m.blockForward(x, i, mask).out;
+  g.output('hidden', x, ['B', 'T', config.nEmbd]);
   return g.encode();
 }

@@ -1,6 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import { EVAL, type ForwardContext } from '../block.js';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
 import { poolingWeightData } from '../pooling.js';
+import { maskFeeds } from './dropoutFeeds.js';
 import { loadOnnxRuntime, onnxThreads } from './session.js';
 import { buildTrainGraph } from './trainGraph.js';
 
@@ -23,8 +25,8 @@ export interface LossAndGrads {
 
 /**
  * Forward and backward of a classifier's top (blocks [k, nLayer), final norm, head) on ONNX Runtime
- * (trainGraph.ts), from the frozen prefix's hidden states. Built once per run: the weights are fed
- * each step, so the optimizer may move them freely between calls.
+ * (trainGraph.ts), from the frozen prefix's hidden states. Built once per run: the weights (LoRA
+ * adapters included) are fed each step, so the optimizer may move them freely between calls.
  */
 export class OnnxTrainStep {
   private constructor(
@@ -36,8 +38,13 @@ export class OnnxTrainStep {
     private readonly trained: string[],
   ) {}
 
-  /** The top from block k; from the ids by default when nothing is frozen. */
-  static async create(model: SequenceClassifier, k: number, input: TrainInput = k === 0 ? 'ids' : 'hidden'): Promise<OnnxTrainStep> {
+  /** The top from block k; from the ids by default when nothing is frozen; with dropout at every site of the top when `dropout` > 0. */
+  static async create(
+    model: SequenceClassifier,
+    k: number,
+    input: TrainInput = k === 0 ? 'ids' : 'hidden',
+    dropout = 0,
+  ): Promise<OnnxTrainStep> {
     const ort = await loadOnnxRuntime();
     const shapes = new Map<string, number[]>();
     const trained: string[] = [];
@@ -46,16 +53,24 @@ export class OnnxTrainStep {
       shapes.set(name, v.shape.slice());
       if (v.trainable) trained.push(name);
     }
-    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input);
+    const spec = model.trainableSpec;
+    const loraAlpha = spec.kind === 'lora' ? spec.alpha : null;
+    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input, { dropout, loraAlpha });
     const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
     return new OnnxTrainStep(ort, session, model, k, input, trained);
   }
 
   /**
    * Loss and gradients for a batch: the prefix's hidden states [B, T, C] (flat), or the padded ids [B][T]
-   * when the graph starts from the ids; real lengths and labels.
+   * when the graph starts from the ids; real lengths and labels; the step's dropout seeds when the graph drops.
    */
-  async run(start: Float32Array | number[][], T: number, lengths: number[], labels: number[]): Promise<LossAndGrads> {
+  async run(
+    start: Float32Array | number[][],
+    T: number,
+    lengths: number[],
+    labels: number[],
+    ctx: ForwardContext = EVAL,
+  ): Promise<LossAndGrads> {
     const { ort, model } = this;
     const B = lengths.length;
     const K = model.numClasses;
@@ -67,6 +82,7 @@ export class OnnxTrainStep {
         : new ort.Tensor('float32', start, [B, T, model.gpt.config.nEmbd]),
       pool: new ort.Tensor('float32', poolingWeightData(model.pooling, lengths, T), [B, T]),
       onehot: new ort.Tensor('float32', onehot, [B, K]),
+      ...maskFeeds(ort, this.session, ctx, B, T, model.gpt.config),
     };
     for (const [name, v] of model.namedParams()) {
       if (inTop(name, this.k, this.input)) feeds[name] = new ort.Tensor('float32', v.dataSync() as Float32Array, v.shape);

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/tempDir.js';
+import { openDatabase } from './database.js';
+import { RunStore } from './runStore.js';
+import { maskRedisUrl, parseRedisUrl, redisOverride, TrainingHostsSettings, type TrainingHostsConfig } from './trainingHosts.js';
+
+const dir = tempDir('wb-training-hosts-');
+let n = 0;
+const store = () => new RunStore(openDatabase(path.join(dir, `db-${++n}.sqlite`)));
+
+describe('Redis URLs', () => {
+  it('takes redis:// and rediss:// with a user, a password, a port and a database number', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6379', 'x')).toBe('redis://127.0.0.1:6379');
+    expect(parseRedisUrl(' rediss://worker:p%40ss@redis.example.org:6380/2 ', 'x')).toBe('rediss://worker:p%40ss@redis.example.org:6380/2');
+  });
+
+  it('refuses anything else in one line naming where it came from, without the password', () => {
+    expect(() => parseRedisUrl('http://u:hunter2@host', '--redis')).toThrow(
+      '--redis: "http://u:****@host/" is not a Redis URL (redis://[user:password@]host[:port][/db], or rediss:// for TLS)',
+    );
+    expect(() => parseRedisUrl('localhost:6379', '--redis')).toThrow(/"localhost:6379" is not a Redis URL/);
+    expect(() => parseRedisUrl('redis://u:hunter2@', 'Redis URL')).toThrow(/^Redis URL: .*(names no host|is not a Redis URL)/);
+    expect(() => parseRedisUrl('redis://u:hunter2@', 'Redis URL')).not.toThrow(/hunter2/);
+    expect(() => parseRedisUrl('redis://host/queue', 'x')).toThrow(/the path is a database number, not "\/queue"/);
+  });
+
+  it('masks the password, and only the password', () => {
+    expect(maskRedisUrl('rediss://worker:s3cret@h:6380/1')).toBe('rediss://worker:****@h:6380/1');
+    expect(maskRedisUrl('redis://h:6379')).toBe('redis://h:6379');
+  });
+});
+
+describe('the URL given at start', () => {
+  it('is --redis before WORKBENCH_REDIS_URL, and none without either', () => {
+    const env = { WORKBENCH_REDIS_URL: 'redis://env-host:6379' };
+    expect(redisOverride('redis://flag-host', true, env)).toEqual({ redisUrl: 'redis://flag-host', source: 'flag', trainHere: true });
+    expect(redisOverride(undefined, false, env)).toEqual({ redisUrl: 'redis://env-host:6379', source: 'environment', trainHere: false });
+    expect(redisOverride(undefined, false, {})).toBeNull();
+  });
+
+  it('refuses a bad WORKBENCH_REDIS_URL by name, and --train-here without a URL', () => {
+    expect(() => redisOverride(undefined, false, { WORKBENCH_REDIS_URL: 'nope' })).toThrow(
+      /^WORKBENCH_REDIS_URL: "nope" is not a Redis URL/,
+    );
+    expect(() => redisOverride(undefined, true, {})).toThrow(/--train-here needs a Redis URL/);
+  });
+});
+
+describe('the Training hosts setting', () => {
+  it('trains everything here until a URL is saved; then hosts only, unless "train here" is ticked', () => {
+    const settings = new TrainingHostsSettings(store(), null);
+    expect(settings.config()).toEqual({ redisUrl: null, trainHere: true });
+    expect(settings.view()).toEqual({ redisUrl: null, trainHere: true, source: null, available: true });
+    settings.save({ redisUrl: 'redis://h:6379', trainHere: false });
+    expect(settings.config()).toEqual({ redisUrl: 'redis://h:6379', trainHere: false });
+    settings.save({ redisUrl: 'redis://h:6379', trainHere: true });
+    expect(settings.config()).toEqual({ redisUrl: 'redis://h:6379', trainHere: true });
+  });
+
+  it('is saved in the database, shown with the password masked, and keeps the password when the masked URL is saved back', () => {
+    const runs = store();
+    const first = new TrainingHostsSettings(runs, null);
+    expect(first.save({ redisUrl: 'rediss://worker:s3cret@h:6380', trainHere: false })).toEqual({
+      redisUrl: 'rediss://worker:****@h:6380',
+      trainHere: false,
+      source: 'settings',
+      available: true,
+    });
+    const again = new TrainingHostsSettings(runs, null);
+    again.save({ redisUrl: 'rediss://worker:****@other:6380', trainHere: true });
+    expect(again.config()).toEqual({ redisUrl: 'rediss://worker:s3cret@other:6380', trainHere: true });
+    again.save({ redisUrl: 'rediss://worker:new@other:6380', trainHere: true });
+    expect(again.config().redisUrl).toBe('rediss://worker:new@other:6380');
+  });
+
+  it('tells the coordinator of each save', () => {
+    const settings = new TrainingHostsSettings(store(), null);
+    const heard: TrainingHostsConfig[] = [];
+    const off = settings.onChange((c) => heard.push(c));
+    settings.save({ redisUrl: 'redis://h', trainHere: false });
+    settings.save({ redisUrl: null, trainHere: false });
+    off();
+    settings.save({ redisUrl: 'redis://other', trainHere: false });
+    expect(heard).toEqual([
+      { redisUrl: 'redis://h', trainHere: false },
+      { redisUrl: null, trainHere: true },
+    ]);
+  });
+
+  it('where hosts are not available (the desktop app), trains everything here whatever is saved, and saves nothing', () => {
+    const runs = store();
+    new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://:pw@saved', trainHere: false });
+    const app = new TrainingHostsSettings(runs, null, false);
+    expect(app.config()).toEqual({ redisUrl: null, trainHere: true });
+    expect(app.view()).toEqual({ redisUrl: null, trainHere: true, source: null, available: false });
+    expect(() => app.save({ redisUrl: 'redis://other', trainHere: false })).toThrow(/the desktop app takes no training hosts yet/);
+    expect(new TrainingHostsSettings(runs, null).config().redisUrl).toBe('redis://:pw@saved');
+  });
+
+  it('follows --redis over the saved setting, and refuses to save while it does', () => {
+    const runs = store();
+    new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://saved', trainHere: true });
+    const settings = new TrainingHostsSettings(runs, { redisUrl: 'redis://:pw@flag:6379', source: 'flag', trainHere: false });
+    expect(settings.config()).toEqual({ redisUrl: 'redis://:pw@flag:6379', trainHere: false });
+    expect(settings.view()).toEqual({ redisUrl: 'redis://:****@flag:6379', trainHere: false, source: 'flag', available: true });
+    expect(() => settings.save({ redisUrl: null, trainHere: false })).toThrow(/set by `serve --redis` for as long as this workbench runs/);
+    expect(new TrainingHostsSettings(runs, null).config().redisUrl).toBe('redis://saved');
+  });
+});
