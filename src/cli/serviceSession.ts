@@ -1,12 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ColumnMapping } from '../common/api.js';
+import { APP_FOLDER_NAME } from '../core/cacheDir.js';
 import { resolveDataFolder } from '../service/dataFolder.js';
 import { createWorkbenchService, type WorkbenchService } from '../service/workbenchService.js';
 
 export const DATA_FLAG = { data: { type: 'string' } } as const;
 export const DATA_FLAG_HELP = `  --data DIR                  the workbench's data folder (default: $WORKBENCH_DATA_DIR, else the
-                              platform's application-data folder, e.g. ~/.local/share/spam-workbench)`;
+                              platform's application-data folder, e.g. ~/.local/share/${APP_FOLDER_NAME})`;
 
 /**
  * Runs `body` with the service over the data folder, and closes it whatever happens. Run configs given on the

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
+import { BUILTIN_DATASETS_TEXT, DEFAULT_DATASET, EXACT_DATASET } from '../common/builtinDatasets.js';
 import { parseTrainable, PRESET_NAMES } from '../common/modelSpec.js';
 import { DROPOUT_SCOPES, parseRunConfig, type RunConfig } from '../common/runConfig.js';
 import { TextEncodingSchema } from '../common/textEncoding.js';
@@ -44,9 +45,9 @@ export type RunConfigFlags = {
 };
 
 export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config JSON file; flags override its values
-  --dataset D                 sms-spam-book (default: the built-in SMS Spam Collection read as the
-                              book's pandas code reads it, 5,572 rows, the book's exact split),
-                              sms-spam (all 5,574 messages), or a CSV/TSV file
+  --dataset D                 ${DEFAULT_DATASET} (default: the built-in SMS Spam Collection
+                              ${BUILTIN_DATASETS_TEXT.book}: the book's exact split),
+                              ${EXACT_DATASET.id} (${BUILTIN_DATASETS_TEXT.exact}), or a CSV/TSV file
   --text-column C             text column of FILE: header name or 0-based index (default: detected)
   --label-column C            label column of FILE (default: detected)
   --delimiter D               delimiter of FILE: one character or "tab" (default: detected)

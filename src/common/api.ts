@@ -270,6 +270,9 @@ export const RunDetailSchema = RunSummarySchema.extend({
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
+/** The most copies of a grid cell one request queues (`repeats`). */
+export const MAX_REPEATS = 50;
+
 /**
  * A grid: the base config and, per field path ("dropout", "trainable", "model.preset",
  * "dataset.source"), the values it takes; the cross product becomes runs. No `vary` = one run.
@@ -279,7 +282,7 @@ export const RunGridSchema = z
     base: z.record(z.string(), z.unknown()),
     vary: z.record(z.string(), z.array(z.unknown()).min(1)).default({}),
     /** Copies of every cell that differ only in the training seed (seed, seed + 1, …); the split stays the cell's. */
-    repeats: z.number().int().min(1).max(50).default(1),
+    repeats: z.number().int().min(1).max(MAX_REPEATS).default(1),
     /** The run this grid was duplicated from: its runs are named "copy of #N" and what changed. */
     copyOf: z.number().int().min(1).optional(),
   })

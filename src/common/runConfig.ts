@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DATASET } from './builtinDatasets.js';
 import { BOOK_TRAINABLE, PoolingSchema, PRESET_NAMES, TrainableSchema } from './modelSpec.js';
 import { TextEncodingSchema } from './textEncoding.js';
 
@@ -11,11 +12,8 @@ const Fraction = z.number().min(0).max(1);
 
 export const DatasetConfigSchema = z
   .object({
-    /**
-     * `sms-spam-book`: the built-in UCI set read as the book's pandas code reads it (5,572 rows), so
-     * the split is the book's own; `sms-spam`: all 5,574 messages; or a CSV/TSV file path.
-     */
-    source: z.string().min(1).default('sms-spam-book'),
+    /** A built-in data set (see builtinDatasets.ts), an imported one's id, or (command line) a CSV/TSV file path. */
+    source: z.string().min(1).default(DEFAULT_DATASET),
     textColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
     delimiter: z.string().length(1).optional(),
@@ -46,19 +44,21 @@ export const DatasetConfigSchema = z
   })
   .strict();
 
+/** A custom GPT-2 shape: layers, embedding width, heads and context length. */
+export const CustomShapeSchema = z
+  .object({
+    nLayer: z.number().int().min(1),
+    nEmbd: z.number().int().min(1),
+    nHead: z.number().int().min(1),
+    nPositions: z.number().int().min(1).default(1024),
+  })
+  .strict();
+
 export const ModelConfigSchema = z
   .object({
     preset: z.enum([...PRESET_NAMES, 'custom']).default('gpt2-small'),
     /** Required with preset `custom`. */
-    custom: z
-      .object({
-        nLayer: z.number().int().min(1),
-        nEmbd: z.number().int().min(1),
-        nHead: z.number().int().min(1),
-        nPositions: z.number().int().min(1).default(1024),
-      })
-      .strict()
-      .optional(),
+    custom: CustomShapeSchema.optional(),
     weights: z.enum(['pretrained', 'random']).default('pretrained'),
     /** A local .safetensors file to use instead of the download (weights `pretrained`). */
     weightsFile: z.string().optional(),
@@ -74,7 +74,11 @@ export const ModelConfigSchema = z
 export const DROPOUT_SCOPES = ['all', 'trained'] as const;
 export type DropoutScope = (typeof DROPOUT_SCOPES)[number];
 
-export const MaxLengthSchema = z.union([z.literal('longest'), z.literal('context'), z.number().int().min(1)]);
+/** A fixed padding length. */
+export const PadLengthSchema = z.number().int().min(1);
+export const MaxLengthSchema = z.union([z.literal('longest'), z.literal('context'), PadLengthSchema]);
+
+export const EarlyStoppingSchema = z.object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) }).strict();
 
 export const RunConfigSchema = z
   .object({
@@ -106,11 +110,7 @@ export const RunConfigSchema = z
     /** Seeds balancing and the split; default the training seed (the book's split for 123). Repeats keep it fixed. */
     splitSeed: z.number().int().min(0).optional(),
     /** Stop when the validation loss has not improved for `patience` epochs. */
-    earlyStopping: z
-      .object({ patience: z.number().int().min(1), minDelta: z.number().min(0).default(0) })
-      .strict()
-      .nullable()
-      .default(null),
+    earlyStopping: EarlyStoppingSchema.nullable().default(null),
     /** Clip the global gradient norm to this value. */
     gradClip: z.number().positive().nullable().default(null),
   })
@@ -146,4 +146,20 @@ export function parseRunConfig(input: unknown): { ok: true; config: RunConfig } 
   if (r.success) return { ok: true, config: r.data };
   const issue = r.error.issues[0];
   return { ok: false, error: `${issue.path.length ? issue.path.join('.') : 'config'}: ${issue.message}` };
+}
+
+/**
+ * `text` as a number that `schema` accepts (a number field of this file's schemas, whose limits are then
+ * the only copy of them), or an Error saying why not in one line.
+ */
+export function parseNumberField(text: string, schema: z.ZodType): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`"${text}" is not a number`);
+  const result = schema.safeParse(value);
+  if (result.success) return value;
+  const issue = result.error.issues[0];
+  if (issue.code === 'too_small') throw new Error(`${text} is ${issue.inclusive ? 'below' : 'not above'} ${String(issue.minimum)}`);
+  if (issue.code === 'too_big') throw new Error(`${text} is ${issue.inclusive ? 'above' : 'not below'} ${String(issue.maximum)}`);
+  if (issue.code === 'invalid_type' && issue.expected === 'int') throw new Error(`"${text}" is not a whole number`);
+  throw new Error(`${text}: ${issue.message}`);
 }

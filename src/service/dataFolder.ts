@@ -1,7 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-
-export const APP_FOLDER_NAME = 'spam-workbench';
+import { APP_FOLDER_NAME } from '../core/cacheDir.js';
 
 /**
  * Where the workbench keeps its database, data sets and runs: `--data DIR`, else

@@ -1,17 +1,19 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { ApiProblem, ColumnMapping, DatasetPreview } from '../common/api.js';
-import type { TextEncoding } from '../common/textEncoding.js';
-import { datasetFrom, errorLines, readDataset, withoutLines, type DatasetReading } from '../core/data/dataset.js';
+import { fileSource } from '../core/data/byteSource.js';
+import { importOutcome, keptContentHash, scanDataset, type DataSource, type DatasetScan } from '../core/data/dataset.js';
 import { isError, type Problem } from '../core/data/problems.js';
+import { readTable } from '../core/data/table.js';
 import { splitRows } from '../core/data/split.js';
-import { checkDataSize } from '../core/data/textDecoding.js';
-import { describeCause } from '../core/errorReasons.js';
+import type { TextSource } from '../core/data/textDecoding.js';
 import { WorkbenchError } from '../core/errors.js';
+import type { TextEncoding } from '../common/textEncoding.js';
 
 /*
  * The heavy part of previewing and importing a data file: decoding, reading and validating every row.
  * It runs on a thread of its own (datasetThread.ts) so the service keeps answering while a large file is
- * read; what comes back is small (the preview, or the facts an import records), never the rows.
+ * read, and reads a file in passes of a chunk at a time (see scanDataset), so its memory grows with the
+ * distinct texts, not with the file's bytes; what comes back is small (the preview, or the facts an import
+ * records), never the rows.
  */
 
 /** The file's bytes (a small file sent as base64), or an uploaded file to read from disk. */
@@ -39,42 +41,44 @@ const SAMPLE_ROWS = 10;
 const PROBLEM_ROWS_SHOWN = 20;
 
 /**
- * Reads files as mappings say, keeping the last reading of an uploaded file: the mapping step previews it,
- * then the import of the same file with the same mapping uses that reading instead of reading it again.
+ * Reads files as mappings say, keeping what the last reading of an uploaded file found: the mapping step
+ * previews it, then the import of the same file with the same mapping uses that instead of reading it again.
  */
 export class DatasetAnalyser {
-  private last: { key: string; reading: DatasetReading } | null = null;
+  private last: { key: string; scan: DatasetScan } | null = null;
 
   async preview(source: AnalysisSource, mapping: ColumnMapping, fileName: string): Promise<DatasetPreview> {
-    const reading = await this.read(source, mapping, fileName);
-    return previewOf(reading, fileName);
+    const scan = this.read(source, mapping, fileName, true);
+    const preview = previewOf(scan, fileName);
+    scan.leakRows = undefined; // the leaks are counted; their memory can go
+    return preview;
   }
 
   async importFacts(source: AnalysisSource, mapping: ColumnMapping, fileName: string): Promise<ImportFacts> {
-    const reading = await this.read(source, mapping, fileName);
+    const scan = this.read(source, mapping, fileName, false);
     // An import is the last use of an upload's reading.
     this.last = null;
-    const { report } = reading;
-    let dataset;
+    const { report } = scan;
     try {
-      dataset = datasetFrom(reading, { excludeInvalid: mapping.skipProblemRows });
+      const outcome = importOutcome(scan, { excludeInvalid: mapping.skipProblemRows });
+      return {
+        contentHash: keptContentHash(scan),
+        rows: [...scan.kept.values()].reduce((a, b) => a + b, 0),
+        // fromEntries defines own properties: a label called "__proto__" stays a label.
+        labels: Object.fromEntries(scan.kept),
+        excludedLines: outcome.excludedLines,
+        columns: report.columns,
+        problems: report.problems,
+        textColumn: report.textColumn,
+        labelColumn: report.labelColumn,
+        delimiter: report.delimiter,
+        header: report.header,
+        quoting: report.quoting,
+        encoding: report.encoding,
+      };
     } catch (err) {
       throw fileError(fileName, err);
     }
-    return {
-      contentHash: dataset.contentHash,
-      rows: dataset.rows.length,
-      labels: labelCounts(dataset.labels, dataset.rows),
-      excludedLines: dataset.excludedLines,
-      columns: report.columns,
-      problems: report.problems,
-      textColumn: report.textColumn,
-      labelColumn: report.labelColumn,
-      delimiter: report.delimiter,
-      header: report.header,
-      quoting: report.quoting,
-      encoding: report.encoding,
-    };
   }
 
   /** Forgets the kept reading (its memory goes back). */
@@ -82,41 +86,29 @@ export class DatasetAnalyser {
     this.last = null;
   }
 
-  private async read(source: AnalysisSource, mapping: ColumnMapping, fileName: string): Promise<DatasetReading> {
+  private read(source: AnalysisSource, mapping: ColumnMapping, fileName: string, preview: boolean): DatasetScan {
     const { skipProblemRows: _importOnly, ...options } = mapping;
     const key = 'file' in source ? JSON.stringify([source.file, options]) : null;
-    if (key !== null && this.last?.key === key) return this.last.reading;
+    if (key !== null && this.last?.key === key && !preview) return this.last.scan;
     this.last = null; // the previous reading can go before the next one is made
-    const bytes = 'file' in source ? await readUpload(source.file, fileName) : source.bytes;
-    let reading: DatasetReading;
+    const data: DataSource = 'file' in source ? fileSource(source.file, fileName) : source.bytes;
+    let scan: DatasetScan;
     try {
-      reading = readDataset(bytes, { ...options, name: fileName });
+      scan = scanDataset(data, { ...options, name: fileName, sample: SAMPLE_ROWS, leakRows: preview });
     } catch (err) {
       throw fileError(fileName, err);
     }
-    if (key !== null) this.last = { key, reading };
-    return reading;
+    if (key !== null) this.last = { key, scan };
+    return scan;
   }
 }
 
-async function readUpload(file: string, fileName: string): Promise<Uint8Array> {
-  try {
-    checkDataSize((await stat(file)).size, fileName);
-    return await readFile(file);
-  } catch (err) {
-    if (err instanceof WorkbenchError) throw err;
-    throw new WorkbenchError(`cannot read the uploaded ${fileName}: ${describeCause(err)}`, { cause: err });
-  }
-}
-
-function previewOf(reading: DatasetReading, fileName: string): DatasetPreview {
-  const { report, table } = reading;
-  const problemLines = errorLines(report.problems);
-  const kept = withoutLines(reading.rows, problemLines);
-  const keptLabels = new Set(kept.map((row) => row.label)).size;
+function previewOf(scan: DatasetScan, fileName: string): DatasetPreview {
+  const { report, sample, errorLines: problemLines } = scan;
+  const keptLabels = scan.kept.size;
   // Fewer than two usable labels: nothing to split, and the problems already say why.
-  const leaks = keptLabels >= 2 ? splitRows(kept).leaks.length : 0;
-  const sample = table.records.slice(0, SAMPLE_ROWS);
+  // The rows whose text occurs once share the text '' there (see DatasetScan.leakRows): they cannot leak, but their '' would.
+  const leaks = keptLabels >= 2 ? splitRows(scan.leakRows ?? []).leaks.filter((leak) => leak.text !== '').length : 0;
   const inSample = new Set(sample.map((r) => r.line));
   return {
     fileName,
@@ -131,7 +123,7 @@ function previewOf(reading: DatasetReading, fileName: string): DatasetPreview {
     labelColumn: report.labelColumn,
     sample: sample.map((r) => ({ line: r.line, fields: r.fields })),
     problemRows: problemRows(
-      reading,
+      scan,
       problemLines.filter((line) => !inSample.has(line)),
     ),
     labels: { ...report.labels },
@@ -151,13 +143,28 @@ export function fileError(fileName: string, err: unknown): unknown {
 
 /**
  * The preview's rows with errors at `lines` (the first PROBLEM_ROWS_SHOWN): a record's fields, or, for a
- * malformed record (which has no fields that fit the columns), its first physical line as written.
+ * malformed record (which has no fields that fit the columns), its first physical line as written. Read
+ * again from the file, up to the last of them.
  */
-function problemRows({ table, text }: DatasetReading, lines: readonly number[]): DatasetPreview['problemRows'] {
+function problemRows({ text, shape }: DatasetScan, lines: readonly number[]): DatasetPreview['problemRows'] {
   const shown = lines.slice(0, PROBLEM_ROWS_SHOWN);
   if (shown.length === 0) return [];
+  const last = shown[shown.length - 1];
   const wanted = new Set(shown);
-  const records = new Map(table.records.filter((r) => wanted.has(r.line)).map((r) => [r.line, r.fields]));
+  const records = new Map<number, string[]>();
+  let past = false;
+  readTable(
+    text,
+    shape,
+    {
+      record(r) {
+        if (wanted.has(r.line)) records.set(r.line, r.fields);
+        past = r.line >= last;
+      },
+      malformed: (p) => (past = p.line >= last),
+    },
+    () => past,
+  );
   const raw = physicalLines(
     text,
     shown.filter((line) => !records.has(line)),
@@ -169,25 +176,26 @@ function problemRows({ table, text }: DatasetReading, lines: readonly number[]):
 }
 
 /** The text of some physical lines (1-based), found in one pass up to the last of them. */
-function physicalLines(text: string, lines: readonly number[]): Map<number, string> {
+function physicalLines(text: TextSource, lines: readonly number[]): Map<number, string> {
   const out = new Map<number, string>();
+  if (lines.length === 0) return out;
   const wanted = new Set(lines);
-  const last = lines.length === 0 ? 0 : Math.max(...lines);
-  for (let line = 1, start = 0; line <= last && start <= text.length; line++) {
-    const end = text.indexOf('\n', start);
-    const stop = end === -1 ? text.length : end;
-    if (wanted.has(line)) out.set(line, text.slice(start, stop));
-    start = stop + 1;
+  const last = Math.max(...lines);
+  let line = 1;
+  let partial = '';
+  for (const chunk of text.chunks()) {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1 && line <= last; end = chunk.indexOf('\n', start)) {
+      if (wanted.has(line)) out.set(line, partial + chunk.slice(start, end));
+      partial = '';
+      line++;
+      start = end + 1;
+    }
+    if (line > last) return out;
+    if (wanted.has(line)) partial += chunk.slice(start);
   }
+  if (wanted.has(line)) out.set(line, partial);
   return out;
-}
-
-/** How many rows each label has, in the data set's label order. */
-function labelCounts(labels: readonly string[], rows: readonly { label: string }[]): Record<string, number> {
-  const counts = new Map<string, number>(labels.map((label) => [label, 0]));
-  for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
-  // fromEntries defines own properties: a label called "__proto__" stays a label.
-  return Object.fromEntries(counts);
 }
 
 export function apiProblem(p: Problem): ApiProblem {

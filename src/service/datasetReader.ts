@@ -9,7 +9,7 @@ import { InvalidRequest } from './errors.js';
 
 /*
  * Previews and imports of data files are read on a worker thread (datasetThread.ts): reading and
- * validating a 200 MB file takes half a minute, and on the main thread every API call and the event
+ * validating a 200 MB file takes a minute or more, and on the main thread every API call and the event
  * stream would wait for it. The thread has a heap limit of its own, so a file too large for memory fails
  * its call ("needs more memory …") instead of taking the server down. It is started on first use and
  * stopped after a while without requests, which gives its memory back.

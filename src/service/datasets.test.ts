@@ -2,6 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DatasetFile } from '../common/api.js';
 import { RunConfigSchema } from '../common/runConfig.js';
+import { importDataset } from '../core/data/dataset.js';
+import { splitRows } from '../core/data/split.js';
 import { loadSplits } from '../core/train/run.js';
 import { errorOf } from '../../test/support/errors.js';
 import { tempDir } from '../../test/support/tempDir.js';
@@ -68,6 +70,16 @@ describe('previewDataset', () => {
       { line: 23, fields: ['a,b,c,d'], raw: true },
       { line: 24, fields: ['', 'ham'], raw: false },
     ]);
+  });
+
+  it("counts the texts that leak across the book's splits as the split of the rows themselves does, conflicts left out", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `message ${i % 240},${i % 240 < 120 ? 'ham' : 'spam'}`);
+    lines.push('message 5,spam'); // conflicts with the hams of "message 5": those rows have errors and cannot leak
+    const csv = ['text,label', ...lines].join('\n');
+    const preview = await catalog().preview(fileOf('repeats.csv', csv), {});
+    const rows = importDataset(csv, { excludeInvalid: true }).rows;
+    expect(preview.leaks).toBe(splitRows(rows).leaks.length);
+    expect(preview.leaks).toBeGreaterThan(5);
   });
 
   it('says when the rows left would not make a data set', async () => {

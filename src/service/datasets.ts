@@ -3,28 +3,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ColumnMapping, DatasetFile, DatasetPreview, DatasetSummary } from '../common/api.js';
+import { builtinDataset, BUILTIN_DATASETS } from '../common/builtinDatasets.js';
 import type { RunConfig } from '../common/runConfig.js';
 import type { TextEncoding } from '../common/textEncoding.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import type { Problem } from '../core/data/problems.js';
 import { loadSmsSpam, smsSpamPath, SMS_SPAM_SHA256 } from '../core/data/smsSpam.js';
 import { WorkbenchError } from '../core/errors.js';
+import type { GPT2Config } from '../core/model/config.js';
+import { countParameters } from '../core/model/trainable.js';
+import { modelShape } from '../core/train/run.js';
 import { apiProblem, type AnalysisSource } from './datasetAnalysis.js';
 import { DatasetReader } from './datasetReader.js';
 import type { Db } from './database.js';
 import { Conflict, InvalidRequest, NotFound } from './errors.js';
 import { storageError } from './storageErrors.js';
 import { UploadStore, type Upload } from './uploads.js';
-
-interface BuiltinSet {
-  id: 'sms-spam-book' | 'sms-spam';
-  name: string;
-}
-
-export const BUILTIN_DATASETS: readonly BuiltinSet[] = [
-  { id: 'sms-spam-book', name: "SMS Spam Collection (the book's reading)" },
-  { id: 'sms-spam', name: 'SMS Spam Collection (all 5,574 messages)' },
-];
 
 type Raw = Record<string, unknown>;
 
@@ -144,7 +138,7 @@ export class DatasetCatalog {
   }
 
   summary(id: string, runsUsing: (id: string) => number): DatasetSummary {
-    const builtin = BUILTIN_DATASETS.find((b) => b.id === id);
+    const builtin = builtinDataset(id);
     if (builtin) {
       const facts = this.builtinFacts.get(id) ?? null;
       return {
@@ -185,14 +179,14 @@ export class DatasetCatalog {
     if (!existsSync(smsSpamPath(this.cacheDir))) return;
     for (const b of BUILTIN_DATASETS) {
       if (this.builtinFacts.has(b.id)) continue;
-      const d = await loadSmsSpam({ cacheDir: this.cacheDir, reading: b.id === 'sms-spam-book' ? 'book' : 'exact', urls: [] });
+      const d = await loadSmsSpam({ cacheDir: this.cacheDir, reading: b.reading, urls: [] });
       const labels = Object.fromEntries(d.labels.map((l) => [l, d.rows.filter((r) => r.label === l).length]));
       this.builtinFacts.set(b.id, { contentHash: d.contentHash, rows: d.rows.length, labels });
     }
   }
 
   async delete(id: string, runsUsing: number): Promise<void> {
-    if (BUILTIN_DATASETS.some((b) => b.id === id)) throw new Conflict(`"${id}" is built in and cannot be deleted`);
+    if (builtinDataset(id)) throw new Conflict(`"${id}" is built in and cannot be deleted`);
     const r = this.row(id);
     if (!r) throw new NotFound(`no data set "${id}"`);
     if (runsUsing > 0)
@@ -204,7 +198,7 @@ export class DatasetCatalog {
 
   /** Which content a run trains on: the pinned file for a built-in, the rows' hash for an import. */
   contentKey(id: string): string {
-    if (BUILTIN_DATASETS.some((b) => b.id === id)) return `${id}:${SMS_SPAM_SHA256}`;
+    if (builtinDataset(id)) return `${id}:${SMS_SPAM_SHA256}`;
     const r = this.row(id);
     if (!r) throw new InvalidRequest(`unknown data set "${id}"; use one of ${this.ids().join(', ')}`);
     return String(r.content_hash);
@@ -212,23 +206,28 @@ export class DatasetCatalog {
 
   /** Whether `id` is a built-in or imported data set. */
   has(id: string): boolean {
-    return BUILTIN_DATASETS.some((b) => b.id === id) || this.row(id) !== undefined;
+    return builtinDataset(id) !== undefined || this.row(id) !== undefined;
+  }
+
+  /** The trainable and total parameters of a run of `config` on data set `id` (its label count sizes the head). */
+  parameters(config: RunConfig, id: string, shape: GPT2Config = modelShape(config)): { trainable: number; total: number } {
+    return countParameters(shape, this.labelCount(id), config.trainable);
   }
 
   labelCount(id: string): number {
-    if (BUILTIN_DATASETS.some((b) => b.id === id)) return 2;
+    if (builtinDataset(id)) return 2;
     const r = this.row(id);
     return r ? Object.keys(JSON.parse(String(r.labels)) as object).length : 2;
   }
 
   name(id: string): string {
-    return BUILTIN_DATASETS.find((b) => b.id === id)?.name ?? (this.row(id)?.name as string | undefined) ?? id;
+    return builtinDataset(id)?.name ?? (this.row(id)?.name as string | undefined) ?? id;
   }
 
   /** The dataset part of a run's config as the engine reads it: a built-in name, or the stored copy with the import's mapping. */
   resolve(config: RunConfig): RunConfig {
     const id = config.dataset.source;
-    if (BUILTIN_DATASETS.some((b) => b.id === id)) return config;
+    if (builtinDataset(id)) return config;
     const r = this.row(id);
     if (!r) throw new WorkbenchError(`the data set "${id}" of this run was deleted`);
     const mapping = JSON.parse(String(r.mapping)) as StoredMapping;

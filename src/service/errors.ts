@@ -1,8 +1,9 @@
 import { WorkbenchError } from '../core/errors.js';
 
 /*
- * The three ways an API call is refused. Both transports map them to a status: InvalidRequest → 400,
- * NotFound → 404, Conflict → 409; any other WorkbenchError is a failure the user can act on (HTTP 422 with its message).
+ * The three ways the service refuses a call by its own rules. Serve mode answers them 400, 404 and 409
+ * (http/errorStatus.ts, which also gives storage faults 503/507 and any other WorkbenchError 422); the app's
+ * IPC rejects the call with the message as it is.
  */
 
 /** The call's arguments do not match the API's schemas, or ask for what cannot work (a run with an empty split, or more memory than the machine has). */

@@ -3,7 +3,6 @@ import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
 import { initInference } from '../core/model/inference.js';
 import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
-import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
 import type { DatasetCatalog } from './datasets.js';
@@ -103,7 +102,7 @@ export class Estimates {
   private async costOf(config: RunConfig, datasetHash: string): Promise<RunCost | null> {
     try {
       const shape = modelShape(config);
-      const { trainable } = countParameters(shape, this.datasets.labelCount(config.dataset.source), config.trainable);
+      const { trainable } = this.datasets.parameters(config, config.dataset.source, shape);
       return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet

@@ -2,8 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { QueueState, WorkbenchEvent } from '../common/api.js';
 import type { RunConfig } from '../common/runConfig.js';
-import { countParameters } from '../core/model/trainable.js';
-import { modelShape } from '../core/train/run.js';
 import { bytesNeeded, checkFreeSpace } from './diskSpace.js';
 import type { DatasetCatalog } from './datasets.js';
 import { Conflict, NotFound } from './errors.js';
@@ -253,8 +251,7 @@ export class RunQueue {
       const config = datasets.resolve(row.config);
       paths = this.o.folders.claim(id);
       await mkdir(paths.checkpoints, { recursive: true });
-      const trainable =
-        row.parameters?.trainable ?? countParameters(modelShape(config), datasets.labelCount(row.datasetId), config.trainable).trainable;
+      const trainable = row.parameters?.trainable ?? datasets.parameters(config, row.datasetId).trainable;
       await checkFreeSpace(paths.dir, bytesNeeded(config, trainable), this.o.diskReserveBytes);
       job = {
         runId: id,

@@ -12,6 +12,8 @@ const METRICS_BATCH = 200;
 const METRICS_FLUSH_MS = 1000;
 const PROGRESS_EVERY_MS = 250;
 const CANCEL_GRACE_MS = 15_000;
+/** How long a process asked to end (SIGTERM) has before it is killed. */
+const STOP_GRACE_MS = 5000;
 
 /** What became of a supervised run. `interrupted`: the service stopped it to shut down; the run resumes on the next start. */
 export type RunEnd =
@@ -83,7 +85,7 @@ export class RunSupervisor {
   stop(): void {
     this.stopping = true;
     this.worker.kill('SIGTERM');
-    this.killTimer ??= setTimeout(() => this.worker.kill('SIGKILL'), 5000);
+    this.killTimer ??= setTimeout(() => this.worker.kill('SIGKILL'), STOP_GRACE_MS);
   }
 
   private output(line: string): void {
@@ -111,7 +113,7 @@ export class RunSupervisor {
     this.output(`(service) ${error}`);
     this.metrics = [];
     this.worker.kill('SIGTERM');
-    this.killTimer ??= setTimeout(() => this.worker.kill('SIGKILL'), 5000);
+    this.killTimer ??= setTimeout(() => this.worker.kill('SIGKILL'), STOP_GRACE_MS);
   }
 
   private message(raw: unknown): void {

@@ -25,7 +25,6 @@ import { defaultCacheDir } from '../core/cacheDir.js';
 import { describeCause } from '../core/errorReasons.js';
 import { PRESET_REPOS } from '../core/model/config.js';
 import { initDevice } from '../core/model/onnx/session.js';
-import { countParameters } from '../core/model/trainable.js';
 import { modelShape } from '../core/train/run.js';
 import { ClassifierCache } from './classifierCache.js';
 import { compareStatistics, groupSummaries, whyNotPaired, type ComparedRun } from './comparisonStatistics.js';
@@ -385,7 +384,7 @@ function workbenchApi({
       let problem;
       try {
         const shape = modelShape(config);
-        parameters = countParameters(shape, datasets.labelCount(config.dataset.source), config.trainable);
+        parameters = datasets.parameters(config, config.dataset.source, shape);
         problem =
           emptySplitProblem(config, datasets.summary(config.dataset.source, () => 0).labels) ?? memoryProblem(config, shape, parameters);
       } catch (err) {

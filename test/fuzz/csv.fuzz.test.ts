@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importDataset, inspectDataset, type ImportOptions } from '../../src/core/data/dataset.js';
-import { readRecords } from '../../src/core/data/recordReading.js';
+import { readRecords } from '../support/tables.js';
 import { okOrOneLineError, runs } from '../support/fuzz.js';
 
 /* The CSV/TSV reader on random and mutated files. */
@@ -97,6 +97,16 @@ describe('fuzzing the CSV reader', () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), encoding, (bytes, chosen) => readBothWays(bytes, { encoding: chosen })),
       { numRuns: runs(1000) },
+    );
+  });
+
+  it('reads the same records and problems whatever pieces the text comes in', () => {
+    const lfText = fc.oneof(csvText, mutatedCsv).map((t) => t.replace(/\r/g, ''));
+    fc.assert(
+      fc.property(lfText, fc.boolean(), fc.integer({ min: 1, max: 12 }), (text, quoting, size) => {
+        expect(readRecords(text, ',', quoting, Infinity, size)).toEqual(readRecords(text, ',', quoting));
+      }),
+      { numRuns: runs(2000) },
     );
   });
 

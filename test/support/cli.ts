@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { REPO_ROOT } from '../../src/cli/bench/serveProcess.js';
 import { sharedPath, SMS_SPAM_COLLECTION } from './shared.js';
 
-/** The repository root, where `bin/workbench.mjs` lives. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
 /** How a `workbench` process ended: exit code (null if killed by a signal) and everything it printed. */
 export interface Run {

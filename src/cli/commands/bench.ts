@@ -22,6 +22,7 @@ import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
 import { prepareData, type PreparedData } from '../../core/train/run.js';
 import { projectRecipe, type RecipeProjection } from '../../core/train/recipeProjection.js';
 import { estimateBench } from '../bench/estimates.js';
+import { importBench } from '../bench/importBench.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
 import { hostsBench } from '../bench/hostsBench.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
@@ -29,7 +30,7 @@ import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--hosts] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -60,6 +61,10 @@ threads (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on
                     "oneHost", "twoHosts" (each {"seconds", "runSeconds"}), "twoHostsOverOne",
                     "overheadPerRunSeconds"} (one host's time beyond training here, per run); with --quick a
                     tiny model, for a smoke check
+  --import MB       only this: a CSV of MB megabytes imported through a \`workbench serve\` child (upload, then
+                    importDataset while getQueueState is called every 50 ms): {"fileMB", "startedRssMB",
+                    "uploadedRssMB", "peakRssMB", "peakOverFile", "importSeconds", "calls", "latencyMs": {"p50",
+                    "p95", "max"}}, the server's peak memory from Linux's VmHWM (null elsewhere)
   --json            only the JSON object on stdout
   --sms-file FILE   the UCI SMSSpamCollection file whose split gives the lengths, so nothing is
                     downloaded and the cache is left alone (default: the cached copy)`;
@@ -83,6 +88,7 @@ export const benchCommand: Command = {
         weights: { type: 'string' },
         estimates: { type: 'boolean' },
         hosts: { type: 'boolean' },
+        import: { type: 'string' },
       },
     });
     const smsFile = values['sms-file'];
@@ -93,6 +99,10 @@ export const benchCommand: Command = {
       });
     const started = performance.now();
     const note = (text: string) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${text}\n`);
+    if (values.import !== undefined) {
+      printJson(await importBench(importMegabytes(values.import), note));
+      return 0;
+    }
     if (values.hosts) {
       printJson(await withSmsCache(smsFile, (cacheDir) => hostsBench(cacheDir, note, { quick: values.quick })));
       return 0;
@@ -142,6 +152,12 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+function importMegabytes(value: string): number {
+  const megabytes = Number(value);
+  if (Number.isInteger(megabytes) && megabytes >= 1 && megabytes <= 500) return megabytes;
+  throw new WorkbenchError(`bench: --import takes a whole number of megabytes from 1 to 500, got "${value}"`);
+}
 
 function fullWeights(weights: string | undefined): 'pretrained' | 'random' {
   if (weights === undefined || weights === 'pretrained' || weights === 'random') return weights ?? 'pretrained';

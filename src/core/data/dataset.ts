@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import type { TextEncoding } from '../../common/textEncoding.js';
-import { describeCause } from '../errorReasons.js';
 import { WorkbenchError } from '../errors.js';
-import { chooseColumns, type ColumnChoice, type ColumnOptions } from './columnMapping.js';
+import { bytesSource, fileSource, type ByteSource } from './byteSource.js';
+import { chooseColumns, columnFigures, type ColumnChoice, type ColumnOptions } from './columnMapping.js';
 import { byLine, isError, summarizeProblems, type Problem } from './problems.js';
-import { readTable, type Table, type TableOptions } from './table.js';
-import { checkDataSize, decodeData, normalizeText } from './textDecoding.js';
-import { validateRows, type LabeledRow, type ValidationOptions } from './validation.js';
+import type { RawRecord } from './recordReading.js';
+import { readTable, surveyTable, type TableOptions, type TableShape } from './table.js';
+import { decodeSource, stringSource, type TextSource } from './textDecoding.js';
+import { IntList } from './textKeys.js';
+import { RowValidator, type LabeledRow, type ValidationOptions } from './validation.js';
 
 export interface EncodingOptions {
   /** How to decode a file given as bytes (default: detected, see detectEncoding). */
@@ -66,19 +67,43 @@ export class DatasetImportError extends WorkbenchError {
   }
 }
 
-/** Text as it is, or the file's bytes (in `options.encoding`, else detected). */
-export type DataSource = string | Uint8Array;
+/** Text as it is, a file's bytes (in `options.encoding`, else detected), or a file read a chunk at a time. */
+export type DataSource = string | Uint8Array | ByteSource;
 
-/** Everything read from a file: the report, its labelled rows (malformed records have none), the table and the decoded text. */
-export interface DatasetReading {
+/**
+ * What one reading and validation of a file found: the report, the first data records, and what an import
+ * records besides — everything but the rows, which are read again only when they are wanted (see keptRows).
+ * Memory grows with the distinct texts (see RowValidator), never with the file's bytes.
+ */
+export interface DatasetScan {
   report: DatasetReport;
-  rows: LabeledRow[];
-  table: Table;
-  text: string;
+  text: TextSource;
+  shape: TableShape;
+  columns: ColumnChoice;
+  /** The first data records (as many as asked for). */
+  sample: RawRecord[];
+  /** The lines of the rows with errors, ascending. */
+  errorLines: number[];
+  /** The rows without errors, per label (label order). */
+  kept: Map<string, number>;
+  /** sha256 of the rows without errors (see contentHash), or null when rows found wrong after they were hashed must come out first. */
+  contentHash: string | null;
+  /**
+   * With `leakRows`: each row without errors, in order, as much as counting leaks across splits needs (see
+   * splitRows): a row whose text repeats has its line, label and a key for its text; the rows whose text
+   * occurs once, which cannot leak, are one shared row per label with line 0 and text '' (no object each).
+   */
+  leakRows?: LabeledRow[];
+}
+
+export interface ScanOptions extends DatasetOptions {
+  /** Data records to keep in `sample`. */
+  sample?: number;
+  leakRows?: boolean;
 }
 
 export function inspectDataset(source: DataSource, options: DatasetOptions = {}): DatasetReport {
-  return readDataset(source, options).report;
+  return scanDataset(source, options).report;
 }
 
 /**
@@ -86,31 +111,50 @@ export function inspectDataset(source: DataSource, options: DatasetOptions = {})
  * `excludeInvalid` the rows with errors are left out and listed in `excluded`; nothing is dropped silently.
  */
 export function importDataset(source: DataSource, options: ImportOptions = {}): Dataset {
-  return datasetFrom(readDataset(source, options), options);
+  const scan = scanDataset(source, options);
+  const outcome = importOutcome(scan, options);
+  const rows = keptRows(scan);
+  return { rows, ...outcome, contentHash: scan.contentHash ?? contentHash(rows) };
 }
 
-/** The import of what readDataset read (see importDataset). */
-export function datasetFrom(
-  { report, rows }: Pick<DatasetReading, 'report' | 'rows'>,
+/** What importDataset returns besides the rows and their hash, or the error that refuses the import. */
+export function importOutcome(
+  scan: DatasetScan,
   options: Pick<ImportOptions, 'excludeInvalid'> = {},
-): Dataset {
-  const errors = report.problems.filter(isError);
+): Omit<Dataset, 'rows' | 'contentHash'> {
+  const { problems } = scan.report;
+  const errors = problems.filter(isError);
   if (errors.length > 0 && !options.excludeInvalid) throw new DatasetImportError(errors);
-  const kept = withoutLines(rows, errorLines(report.problems));
-  const labels = sortLabels(new Set(kept.map((row) => row.label)));
+  const labels = [...scan.kept.keys()];
   if (labels.length < 2) {
     throw new WorkbenchError(
       `a classifier needs at least 2 labels; the data set has ${labels.length === 0 ? 'none' : `only ${JSON.stringify(labels[0])}`}${errors.length > 0 ? ' without the rows with problems' : ''}`,
     );
   }
-  return {
-    rows: kept,
-    labels,
-    contentHash: contentHash(kept),
-    excluded: errors,
-    excludedLines: errorLines(report.problems),
-    warnings: report.problems.filter((p) => !isError(p)),
-  };
+  return { labels, excluded: errors, excludedLines: scan.errorLines, warnings: problems.filter((p) => !isError(p)) };
+}
+
+/** The rows without errors, read again from the file. */
+export function keptRows(scan: DatasetScan): LabeledRow[] {
+  const rows: LabeledRow[] = [];
+  forKeptRows(scan, (row) => rows.push(row));
+  return rows;
+}
+
+/** The content hash of the rows without errors (scan.contentHash, or read again from the file when it is null). */
+export function keptContentHash(scan: DatasetScan): string {
+  if (scan.contentHash !== null) return scan.contentHash;
+  const hash = new ContentHash();
+  forKeptRows(scan, (row) => hash.add(row));
+  return hash.digest();
+}
+
+function forKeptRows(scan: DatasetScan, visit: (row: LabeledRow) => void): void {
+  const drop = new Set(scan.errorLines);
+  readTable(scan.text, scan.shape, {
+    record: (record) => drop.has(record.line) || visit(labeledRow(record, scan.columns)),
+    malformed: () => undefined,
+  });
 }
 
 /** The lines of the rows with errors, ascending, each once. */
@@ -118,18 +162,12 @@ export function errorLines(problems: readonly Problem[]): number[] {
   return [...new Set(problems.filter(isError).map((p) => p.line))].sort((a, b) => a - b);
 }
 
-/** The rows whose line is not one of `lines`. */
-export function withoutLines<T extends { line: number }>(rows: readonly T[], lines: readonly number[]): T[] {
-  const drop = new Set(lines);
-  return rows.filter((row) => !drop.has(row.line));
+export function inspectDatasetFile(path: string, options: DatasetOptions = {}): Promise<DatasetReport> {
+  return Promise.resolve().then(() => inspectDataset(fileSource(path), { name: path, ...options }));
 }
 
-export async function inspectDatasetFile(path: string, options: DatasetOptions = {}): Promise<DatasetReport> {
-  return inspectDataset(await readDataFile(path), { name: path, ...options });
-}
-
-export async function importDatasetFile(path: string, options: ImportOptions = {}): Promise<Dataset> {
-  return importDataset(await readDataFile(path), { name: path, ...options });
+export function importDatasetFile(path: string, options: ImportOptions = {}): Promise<Dataset> {
+  return Promise.resolve().then(() => importDataset(fileSource(path), { name: path, ...options }));
 }
 
 /** Sorted by number when every label is a number (so "2" comes before "10"), otherwise by code point (ham → 0, spam → 1, as in the book). */
@@ -139,59 +177,118 @@ export function sortLabels(labels: Iterable<string>): string[] {
   return list.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export function contentHash(rows: readonly LabeledRow[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify(rows.map((row) => [row.label, row.text])))
-    .digest('hex');
+/** sha256 of the rows' [label, text] pairs as one JSON array, hashed a row at a time. */
+export class ContentHash {
+  private readonly hash = createHash('sha256');
+  private rows = 0;
+
+  add(row: Pick<LabeledRow, 'label' | 'text'>): void {
+    this.hash.update(this.rows++ === 0 ? '[' : ',');
+    this.hash.update(JSON.stringify([row.label, row.text]));
+  }
+
+  digest(): string {
+    return this.hash.update(this.rows === 0 ? '[]' : ']').digest('hex');
+  }
 }
 
-/** Decodes, reads and validates a file: what inspectDataset reports and importDataset imports. */
-export function readDataset(source: DataSource, options: DatasetOptions = {}): DatasetReading {
-  const decoded =
-    typeof source === 'string'
-      ? { text: normalizeText(source), encoding: 'utf-8' as const, detected: false }
-      : decodeData(source, { encoding: options.encoding, name: options.name });
-  const { text } = decoded;
-  const table = readTable(text, options);
-  const columns = chooseColumns(table, options);
-  const rows = labeledRows(table, columns);
+export function contentHash(rows: readonly LabeledRow[]): string {
+  const hash = new ContentHash();
+  for (const row of rows) hash.add(row);
+  return hash.digest();
+}
+
+/** Decodes, reads and validates a file in passes over its text (see surveyTable), never holding it whole: what inspectDataset reports and importDataset imports. */
+export function scanDataset(source: DataSource, options: ScanOptions = {}): DatasetScan {
+  const text = textSource(source, options);
+  const shape = surveyTable(text, options);
+  const columns = chooseColumns(shape, options, () => columnFigures(text, shape));
+  const validator = new RowValidator(options);
+  const malformed: Problem[] = [];
+  const labels = new Map<string, number>();
+  const kept = new Map<string, number>();
+  const hash = new ContentHash();
+  const sample: RawRecord[] = [];
+  // With leakRows, each row without errors of its own: its line, label and text number (no object each).
+  const leak = options.leakRows
+    ? { lines: new IntList(), texts: new IntList(), labels: new IntList(), names: new Map<string, number>() }
+    : undefined;
+  let records = 0;
+  readTable(text, shape, {
+    record(record) {
+      records++;
+      if (sample.length < (options.sample ?? 0)) sample.push(record);
+      const row = labeledRow(record, columns);
+      if (row.label !== '') labels.set(row.label, (labels.get(row.label) ?? 0) + 1);
+      const textNumber = validator.add(row);
+      if (textNumber < 0) return;
+      kept.set(row.label, (kept.get(row.label) ?? 0) + 1);
+      hash.add(row);
+      leak?.lines.push(row.line);
+      leak?.texts.push(textNumber);
+      if (leak) leak.labels.push(leak.names.get(row.label) ?? leak.names.set(row.label, leak.names.size).size - 1);
+    },
+    malformed: (problem) => malformed.push(problem),
+  });
+  const checked = validator.finish();
+  for (const row of checked.conflicting) kept.set(row.label, kept.get(row.label)! - 1);
+  const problems = [...malformed, ...checked.problems].sort(byLine);
+  const wrong = errorLines(problems);
   const report: DatasetReport = {
-    rows: table.records.length + table.malformed.length,
-    columns: table.columns,
-    header: table.header,
-    delimiter: table.delimiter,
-    quoting: table.quoting,
-    encoding: decoded.encoding,
-    encodingDetected: decoded.detected,
+    rows: records + malformed.length,
+    columns: shape.columns,
+    header: shape.header,
+    delimiter: shape.delimiter,
+    quoting: shape.quoting,
+    encoding: text.encoding,
+    encodingDetected: text.detected,
     textColumn: columns.text,
     labelColumn: columns.label,
-    labels: labelCounts(rows),
-    problems: [...table.malformed, ...validateRows(rows, options)].sort(byLine),
+    labels: labelCounts(labels),
+    problems,
   };
-  return { report, rows, table, text };
+  return {
+    report,
+    text,
+    shape,
+    columns,
+    sample,
+    errorLines: wrong,
+    kept: new Map(sortLabels([...kept.keys()].filter((l) => kept.get(l)! > 0)).map((l) => [l, kept.get(l)!])),
+    contentHash: checked.conflicting.length === 0 ? hash.digest() : null,
+    leakRows: leak && leakRows(leak, validator, new Set(checked.conflicting.map((row) => row.line))),
+  };
 }
 
-function labeledRows(table: Table, columns: ColumnChoice): LabeledRow[] {
-  return table.records.map((r) => ({ text: r.fields[columns.text], label: r.fields[columns.label].trim(), line: r.line }));
+function textSource(source: DataSource, options: EncodingOptions): TextSource {
+  if (typeof source === 'string') return stringSource(source);
+  return decodeSource(source instanceof Uint8Array ? bytesSource(source, options.name) : source, options);
 }
 
-function labelCounts(rows: readonly LabeledRow[]): Record<string, number> {
-  // No prototype: a label may be called "constructor" or "__proto__".
-  const counts: Record<string, number> = Object.create(null);
-  const present = rows.filter((row) => row.label !== '');
-  for (const label of sortLabels(new Set(present.map((row) => row.label)))) counts[label] = 0;
-  for (const row of present) counts[row.label]++;
-  return counts;
-}
-
-async function readDataFile(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    checkDataSize((await stat(path)).size, path); // before reading: a file too large would only fail later, as "not UTF-8"
-    bytes = await readFile(path);
-  } catch (err) {
-    if (err instanceof WorkbenchError) throw err;
-    throw new WorkbenchError(`cannot read ${path}: ${describeCause(err)}`, { cause: err });
+function leakRows(
+  rows: { lines: IntList; texts: IntList; labels: IntList; names: ReadonlyMap<string, number> },
+  validator: RowValidator,
+  conflicting: ReadonlySet<number>,
+): LabeledRow[] {
+  const out: LabeledRow[] = [];
+  const labels = [...rows.names.keys()];
+  const once = new Map<string, LabeledRow>();
+  for (let i = 0; i < rows.lines.length; i++) {
+    const [line, label, text] = [rows.lines.at(i), labels[rows.labels.at(i)], rows.texts.at(i)];
+    if (conflicting.has(line)) continue;
+    if (validator.repeated(text)) out.push({ line, label, text: String(text) });
+    else out.push(once.get(label) ?? once.set(label, { line: 0, label, text: '' }).get(label)!);
   }
-  return bytes;
+  return out;
+}
+
+function labeledRow(record: RawRecord, columns: ColumnChoice): LabeledRow {
+  return { text: record.fields[columns.text], label: record.fields[columns.label].trim(), line: record.line };
+}
+
+function labelCounts(counts: ReadonlyMap<string, number>): Record<string, number> {
+  // No prototype: a label may be called "constructor" or "__proto__".
+  const out: Record<string, number> = Object.create(null);
+  for (const label of sortLabels(counts.keys())) out[label] = counts.get(label)!;
+  return out;
 }

@@ -6,7 +6,8 @@ import { tempDir } from '../../../test/support/tempDir.js';
 import { inspectDataset, inspectDatasetFile } from './dataset.js';
 import { resolveMaxLength } from './examples.js';
 import { balanceLabels } from './split.js';
-import { validateRows, type LabeledRow } from './validation.js';
+import { validateRows } from '../../../test/support/tables.js';
+import type { LabeledRow } from './validation.js';
 
 const folder = tempDir('large-inputs-test-');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readRecords } from './recordReading.js';
+import { readRecords } from '../../../test/support/tables.js';
 
 describe('readRecords with quoting', () => {
   it('reads quoted commas, escaped quotes and line breaks, keeping the line where each record starts', () => {
@@ -54,6 +54,16 @@ describe('readRecords with quoting', () => {
     const reading = readRecords('label,text\n\nspam,"never closed\nham,next\n', ',', true);
     expect(reading.malformed).toEqual([{ line: 3, kind: 'malformed', message: 'a quoted field is never closed' }]);
     expect(reading.records.map((r) => r.line)).toEqual([1, 4]);
+  });
+
+  it('reports a quote left open for more than 8 MiB at its line without holding the rest, and reads on from the next line', () => {
+    const text = `a,b\nx,"${'y'.repeat(9 * 2 ** 20)}\nz,w\n`;
+    const reading = readRecords(text, ',', true, Infinity, 2 ** 20);
+    expect(reading.malformed).toEqual([{ line: 2, kind: 'malformed', message: 'a record runs over 8 MiB (is a closing quote missing?)' }]);
+    expect(reading.records).toEqual([
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['z', 'w'], line: 3 },
+    ]);
   });
 
   it('stops once more records than allowed are malformed', () => {

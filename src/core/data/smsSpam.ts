@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { BuiltinDataset } from '../../common/builtinDatasets.js';
 import { writeFileAtomic } from '../atomicWrite.js';
 import { downloadFile, type DownloadProgress } from '../download.js';
 import { WorkbenchError } from '../errors.js';
@@ -36,12 +37,8 @@ export function smsSpamPath(cacheDir = defaultCacheDir()): string {
   return path.join(cacheDir, 'datasets', 'sms-spam', SMS_SPAM_FILE);
 }
 
-/**
- * The built-in data set. `exact` (`sms-spam`): all 5,574 messages, read as the plain TSV it is.
- * `book` (`sms-spam-book`): read as the book's pandas code reads it — 5,572 rows, two pairs of
- * lines merged by CSV quoting — which, with the book's sampling, gives the book's exact split.
- */
-export async function loadSmsSpam(options: SmsSpamOptions & { reading?: 'exact' | 'book' } = {}): Promise<Dataset> {
+/** The built-in data set in one of its readings (see common/builtinDatasets.ts): `exact` unless `book` is asked for. */
+export async function loadSmsSpam(options: SmsSpamOptions & { reading?: BuiltinDataset['reading'] } = {}): Promise<Dataset> {
   const file = await ensureSmsSpam(options);
   if (options.reading !== 'book')
     return importDatasetFile(file, { delimiter: '\t', header: false, quoting: false, labelColumn: 0, textColumn: 1 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SMS_SPAM_COLLECTION, sharedPath } from '../../../test/support/shared.js';
-import { readTable } from './table.js';
+import { readTable } from '../../../test/support/tables.js';
 import { decodeDataText } from './textDecoding.js';
 
 describe('readTable on SMSSpamCollection', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeData, decodeDataText, detectEncoding, normalizeText } from './textDecoding.js';
+import { bytesSource } from './byteSource.js';
+import { decodeData, decodeDataText, decodeSource, detectEncoding, normalizeText } from './textDecoding.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -86,5 +87,28 @@ describe('detectEncoding and decodeData', () => {
   it('refuses UTF-16, which would read as every other character a NUL', () => {
     expect(() => decodeData(new Uint8Array([0xff, 0xfe, 0x61, 0x00]), { name: 'x.csv' })).toThrow('x.csv is UTF-16 text; save it as UTF-8');
     expect(() => decodeData(new Uint8Array([0xfe, 0xff, 0x00, 0x61]))).toThrow('the file is UTF-16 text; save it as UTF-8');
+  });
+});
+
+describe('decodeSource: a file read in chunks of 1 MiB', () => {
+  const MiB = 2 ** 20;
+  const text = (bytes: Uint8Array, encoding?: 'windows-1252') => [...decodeSource(bytesSource(bytes), { encoding }).chunks()].join('');
+
+  it("joins a CRLF and a character that a chunk's end cuts in two", () => {
+    const crlf = Buffer.concat([Buffer.alloc(MiB - 1, 'a'), Buffer.from('\r\nb\n')]);
+    expect(text(crlf)).toBe(`${'a'.repeat(MiB - 1)}\nb\n`);
+    const euro = Buffer.concat([Buffer.alloc(MiB - 1, 'a'), Buffer.from('€\n')]);
+    expect(text(euro)).toBe(`${'a'.repeat(MiB - 1)}€\n`);
+  });
+
+  it('detects from every chunk: a Windows-1252 byte past the first MiB, a line break only there', () => {
+    const late = Buffer.concat([Buffer.alloc(MiB + 10, 'a'), Buffer.from([0x80]), Buffer.from('\r\n')]);
+    const source = decodeSource(bytesSource(late));
+    expect(source.encoding).toBe('windows-1252');
+    expect([...source.chunks()].join('').endsWith('a€\n')).toBe(true);
+    const bad = Buffer.concat([Buffer.from('x\n'.repeat(MiB)), Buffer.from([0xff])]);
+    expect(() => decodeSource(bytesSource(bad, 'big.csv'), { encoding: 'utf-8' })).toThrow(
+      /^big\.csv is not UTF-8 text \(first invalid byte on line 1048577\)/,
+    );
   });
 });

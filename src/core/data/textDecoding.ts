@@ -1,11 +1,12 @@
-import { constants, isUtf8 } from 'node:buffer';
+import { constants } from 'node:buffer';
 import { TEXT_ENCODING_NAMES, type TextEncoding } from '../../common/textEncoding.js';
 import { WorkbenchError } from '../errors.js';
+import { bytesSource, type ByteSource } from './byteSource.js';
 
 /**
- * The most bytes of a data file read into memory: V8's longest string (512 MiB on 64-bit). UTF-8
- * never decodes to more UTF-16 code units than it has bytes, and the single-byte encodings decode
- * to exactly one per byte, so anything up to this size fits.
+ * The most bytes a data file may have: V8's longest string (512 MiB on 64-bit), so that decodeData can
+ * still hold any data file as one string. UTF-8 never decodes to more UTF-16 code units than it has
+ * bytes, and the single-byte encodings decode to exactly one per byte.
  */
 export const MAX_DATA_BYTES = constants.MAX_STRING_LENGTH;
 
@@ -16,20 +17,47 @@ export interface DecodedText {
   detected: boolean;
 }
 
+/** A data file's text a chunk at a time (line breaks normalized, see normalizedChunks), as often as a reader passes over it. */
+export interface TextSource {
+  encoding: TextEncoding;
+  detected: boolean;
+  chunks(): Iterable<string>;
+}
+
 /**
  * Bytes of a data file → text, in the chosen encoding or else the detected one (see detectEncoding).
  * A chosen UTF-8 must be valid UTF-8: the message names the line of the first bad byte. A BOM is
  * dropped. Line breaks are normalized to LF so that line numbers and quoted multi-line texts do not
- * depend on the platform that wrote the file.
+ * depend on the platform that wrote the file. One pass over the bytes decides all that; the text is
+ * decoded anew, a chunk at a time, on each pass over `chunks()`.
  */
-export function decodeData(bytes: Uint8Array, options: { encoding?: TextEncoding; name?: string } = {}): DecodedText {
-  const name = options.name ?? 'the file';
-  checkDataSize(bytes.byteLength, name);
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new WorkbenchError(`${name} is UTF-16 text; save it as UTF-8`);
+export function decodeSource(source: ByteSource, options: { encoding?: TextEncoding } = {}): TextSource {
+  checkDataSize(source.size, source.name);
+  const facts = surveyBytes(source);
+  if (facts.utf16) throw new WorkbenchError(`${source.name} is UTF-16 text; save it as UTF-8`);
+  const encoding = options.encoding ?? encodingOf(facts);
+  if (encoding.startsWith('utf-8') && !facts.utf8) {
+    throw new WorkbenchError(
+      `${source.name} is not UTF-8 text (first invalid byte on line ${firstInvalidLine(source)}); read it as ${TEXT_ENCODING_NAMES['windows-1252']} or ${TEXT_ENCODING_NAMES['latin-1']}, or save it as UTF-8`,
+    );
   }
-  const encoding = options.encoding ?? detectEncoding(bytes);
-  return { text: normalizeText(decodeAs(bytes, encoding, name)), encoding, detected: options.encoding === undefined };
+  return {
+    encoding,
+    detected: options.encoding === undefined,
+    chunks: () => normalizedChunks(decodedChunks(source, encoding), facts.lineFeeds),
+  };
+}
+
+/** Text as it is (one chunk), for data given as a string. */
+export function stringSource(text: string): TextSource {
+  const normalized = normalizeText(text);
+  return { encoding: 'utf-8', detected: false, chunks: () => [normalized] };
+}
+
+/** The whole text of `bytes` (see decodeSource). */
+export function decodeData(bytes: Uint8Array, options: { encoding?: TextEncoding; name?: string } = {}): DecodedText {
+  const source = decodeSource(bytesSource(bytes, options.name), options);
+  return { text: [...source.chunks()].join(''), encoding: source.encoding, detected: source.detected };
 }
 
 /** Strict UTF-8 (a BOM dropped), for files that are UTF-8 by definition (the built-in data set). */
@@ -46,29 +74,89 @@ export function decodeDataText(bytes: Uint8Array, name = 'the file'): string {
  * fails; the mapping step shows what it found and takes another choice.
  */
 export function detectEncoding(bytes: Uint8Array): TextEncoding {
-  if (isUtf8(bytes)) return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 'utf-8-bom' : 'utf-8';
-  return WINDOWS_1252_UNDEFINED.some((b) => bytes.includes(b)) ? 'latin-1' : 'windows-1252';
+  return encodingOf(surveyBytes(bytesSource(bytes)));
 }
 
 const WINDOWS_1252_UNDEFINED = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
 
-function decodeAs(bytes: Uint8Array, encoding: TextEncoding, name: string): string {
-  switch (encoding) {
-    case 'utf-8':
-    case 'utf-8-bom':
-      try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      } catch {
-        throw new WorkbenchError(
-          `${name} is not UTF-8 text (first invalid byte on line ${firstInvalidLine(bytes)}); read it as ${TEXT_ENCODING_NAMES['windows-1252']} or ${TEXT_ENCODING_NAMES['latin-1']}, or save it as UTF-8`,
-        );
-      }
-    case 'windows-1252':
-      // Not TextDecoder('windows-1252'): Node 20's decodes that label as ISO-8859-1 (0x80 → U+0080, not €).
-      return latin1(bytes).replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]);
-    case 'latin-1':
-      return latin1(bytes);
+/** What the bytes say about their encoding and line breaks, found in one pass. */
+interface ByteFacts {
+  utf16: boolean;
+  utf8: boolean;
+  bom: boolean;
+  undefined1252: boolean;
+  /** Whether any line ends in LF (else CRs are the line breaks, see normalizeText). */
+  lineFeeds: boolean;
+}
+
+function surveyBytes(source: ByteSource): ByteFacts {
+  const facts: ByteFacts = { utf16: false, utf8: true, bom: false, undefined1252: false, lineFeeds: false };
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let first = true;
+  for (const chunk of source.chunks()) {
+    if (first) {
+      facts.utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+      facts.bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+      first = false;
+    }
+    if (facts.utf8) facts.utf8 = decodes(() => utf8.decode(chunk, { stream: true }));
+    facts.undefined1252 ||= WINDOWS_1252_UNDEFINED.some((b) => chunk.includes(b));
+    facts.lineFeeds ||= chunk.includes(10);
   }
+  if (facts.utf8) facts.utf8 = decodes(() => utf8.decode());
+  return facts;
+}
+
+function decodes(decode: () => string): boolean {
+  try {
+    decode();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function encodingOf(facts: ByteFacts): TextEncoding {
+  if (facts.utf8) return facts.bom ? 'utf-8-bom' : 'utf-8';
+  return facts.undefined1252 ? 'latin-1' : 'windows-1252';
+}
+
+function* decodedChunks(source: ByteSource, encoding: TextEncoding): Generator<string> {
+  if (encoding.startsWith('utf-8')) {
+    // Streaming: a character cut in two by a chunk's end is decoded whole with the next chunk.
+    const decoder = new TextDecoder('utf-8');
+    for (const chunk of source.chunks()) yield decoder.decode(chunk, { stream: true });
+    yield decoder.decode();
+    return;
+  }
+  for (const chunk of source.chunks()) {
+    const text = latin1(chunk);
+    // Not TextDecoder('windows-1252'): Node 20's decodes that label as ISO-8859-1 (0x80 → U+0080, not €).
+    yield encoding === 'windows-1252' ? text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]) : text;
+  }
+}
+
+/**
+ * Chunks with the BOM dropped and CRLF turned into LF (or, in a file without LF, every CR: see normalizeText),
+ * exactly as normalizeText does to the whole text: a CR at a chunk's end waits for the next chunk's first character.
+ */
+function* normalizedChunks(chunks: Iterable<string>, lineFeeds: boolean): Generator<string> {
+  let started = false;
+  let heldCR = false;
+  for (let text of chunks) {
+    if (!started && text !== '') {
+      text = text.replace(/^\uFEFF/, '');
+      started = true;
+    }
+    if (!lineFeeds) {
+      yield text.replace(/\r/g, '\n');
+      continue;
+    }
+    if (heldCR) text = `\r${text}`;
+    heldCR = text.endsWith('\r');
+    yield (heldCR ? text.slice(0, -1) : text).replace(/\r\n/g, '\n');
+  }
+  if (heldCR) yield '\r';
 }
 
 /** ISO-8859-1: every byte is the code point of the same number (Node's 'latin1'; WHATWG's "latin1" label is Windows-1252). */
@@ -131,8 +219,21 @@ export function normalizeText(text: string): string {
   return unmarked.includes('\n') ? unmarked.replace(/\r\n/g, '\n') : unmarked.replace(/\r/g, '\n');
 }
 
-function firstInvalidLine(bytes: Uint8Array): number {
-  const lossy = new TextDecoder('utf-8').decode(bytes);
-  const at = lossy.indexOf('\uFFFD');
-  return lossy.slice(0, at).split('\n').length;
+/** The line of the first byte that is not UTF-8, counted in one lossy pass that stops there. */
+function firstInvalidLine(source: ByteSource): number {
+  const decoder = new TextDecoder('utf-8');
+  let line = 1;
+  for (const chunk of source.chunks()) {
+    const text = decoder.decode(chunk, { stream: true });
+    const at = text.indexOf('\uFFFD');
+    line += countLineFeeds(at === -1 ? text : text.slice(0, at));
+    if (at !== -1) return line;
+  }
+  return line;
+}
+
+function countLineFeeds(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

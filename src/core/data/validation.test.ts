@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateRows, type LabeledRow } from './validation.js';
+import { validateRows } from '../../../test/support/tables.js';
+import type { LabeledRow } from './validation.js';
 
 const row = (line: number, text: string, label: string): LabeledRow => ({ line, text, label });
 

@@ -1,4 +1,5 @@
 import { byLine, type Problem } from './problems.js';
+import { IntList, TextNumbers } from './textKeys.js';
 import { tokenize } from './tokenizer.js';
 
 /** A record mapped to its text (as written) and label (trimmed), with the line where it starts. */
@@ -17,25 +18,78 @@ export interface ValidationOptions {
 
 export const DEFAULT_CONTEXT_LENGTH = 1024;
 
+/** A row's line and label: what a message about a repeated text names. */
+type LabeledLine = Pick<LabeledRow, 'line' | 'label'>;
+
 /**
- * The problems of well-formed rows, sorted by line. Texts are compared exactly: the same text twice
- * with the same label is a duplicate; with different labels every occurrence conflicts. Rows with
- * their own errors take no part in that comparison.
+ * The problems of well-formed rows, given one at a time. Texts are compared exactly (by a 128-bit hash
+ * of each, see TextNumbers, so the texts themselves need not be kept): the same text twice with the same
+ * label is a duplicate; with different labels every occurrence conflicts. Rows with their own errors take
+ * no part in that comparison. Memory grows with the distinct texts (about 60 bytes each), not with their length.
  */
-export function validateRows(rows: readonly LabeledRow[], options: ValidationOptions = {}): Problem[] {
-  const contextLength = options.contextLength ?? DEFAULT_CONTEXT_LENGTH;
-  const allowed = options.allowedLabels && new Set(options.allowedLabels);
-  const problems: Problem[] = [];
-  const usable: LabeledRow[] = [];
-  for (const row of rows) {
-    const own = rowProblems(row, allowed);
-    if (own.length === 0) usable.push(row);
-    for (const p of own) problems.push(p);
-    for (const p of lengthProblems(row, contextLength)) problems.push(p);
+export class RowValidator {
+  private readonly contextLength: number;
+  private readonly allowed: ReadonlySet<string> | undefined;
+  private readonly problems: Problem[] = [];
+  private readonly texts = new TextNumbers();
+  /** By text number: the line and label (as its number in `labels`) of the first row with that text. */
+  private readonly firstLines = new IntList();
+  private readonly firstLabels = new IntList();
+  private readonly labels = new Map<string, number>();
+  private readonly labelNames: string[] = [];
+  /** A text's number → the later rows with that text. */
+  private readonly repeats = new Map<number, LabeledLine[]>();
+
+  constructor(options: ValidationOptions = {}) {
+    this.contextLength = options.contextLength ?? DEFAULT_CONTEXT_LENGTH;
+    this.allowed = options.allowedLabels && new Set(options.allowedLabels);
   }
-  // Appended one by one: spreading a list of 100,000s of problems into push() overflows the stack.
-  for (const p of repeatProblems(usable)) problems.push(p);
-  return problems.sort(byLine);
+
+  /** Checks `row`: the number of its text (see TextNumbers), or -1 when it has errors of its own. */
+  add(row: LabeledRow): number {
+    const own = rowProblems(row, this.allowed);
+    for (const p of own) this.problems.push(p);
+    for (const p of lengthProblems(row, this.contextLength)) this.problems.push(p);
+    if (own.length > 0) return -1;
+    const text = this.texts.numberOf(row.text);
+    if (text === this.firstLines.length) {
+      this.firstLines.push(row.line);
+      this.firstLabels.push(this.labelNumber(row.label));
+    } else {
+      const later = { line: row.line, label: row.label };
+      const group = this.repeats.get(text);
+      if (group) group.push(later);
+      else this.repeats.set(text, [later]);
+    }
+    return text;
+  }
+
+  /** Whether text number `text` came on more than one row. */
+  repeated(text: number): boolean {
+    return this.repeats.has(text);
+  }
+
+  /** All the problems, sorted by line, and the rows found to conflict (errors only known once every row was seen). */
+  finish(): { problems: Problem[]; conflicting: LabeledLine[] } {
+    const conflicting: LabeledLine[] = [];
+    for (const [text, later] of this.repeats) {
+      const group = [{ line: this.firstLines.at(text), label: this.labelNames[this.firstLabels.at(text)] }, ...later];
+      const problems = groupProblems(group);
+      // Appended one by one: spreading a list of 100,000s of problems into push() overflows the stack.
+      for (const p of problems) this.problems.push(p);
+      if (problems[0].kind === 'conflicting-labels') for (const row of group) conflicting.push(row);
+    }
+    return { problems: this.problems.sort(byLine), conflicting };
+  }
+
+  private labelNumber(label: string): number {
+    let n = this.labels.get(label);
+    if (n === undefined) {
+      n = this.labelNames.push(label) - 1;
+      this.labels.set(label, n);
+    }
+    return n;
+  }
 }
 
 function rowProblems(row: LabeledRow, allowed: ReadonlySet<string> | undefined): Problem[] {
@@ -59,19 +113,7 @@ function lengthProblems(row: LabeledRow, contextLength: number): Problem[] {
   ];
 }
 
-function* repeatProblems(rows: readonly LabeledRow[]): Generator<Problem> {
-  const byText = new Map<string, LabeledRow[]>();
-  for (const row of rows) {
-    const group = byText.get(row.text);
-    if (group) group.push(row);
-    else byText.set(row.text, [row]);
-  }
-  for (const group of byText.values()) {
-    if (group.length > 1) yield* groupProblems(group);
-  }
-}
-
-function groupProblems(group: readonly LabeledRow[]): Problem[] {
+function groupProblems(group: readonly LabeledLine[]): Problem[] {
   const [first] = group;
   if (group.every((row) => row.label === first.label)) {
     return group.slice(1).map((row) => ({ line: row.line, kind: 'duplicate-text', message: `same text and label as line ${first.line}` }));

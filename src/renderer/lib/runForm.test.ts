@@ -115,6 +115,19 @@ describe('the run form', () => {
     expect(result.errors['dropout']).toContain('lots');
   });
 
+  it("refuses numbers at the config schema's own limits, saying which", () => {
+    const form = set(set(set(set(book(), 'dropout', '0.95'), 'learningRate', '0'), 'epochs', '2.5'), 'model.preset', 'custom');
+    const result = buildGrid(set(form, 'model.custom', 'custom:2,64,0'), '51');
+    expect(result.ok ? null : result.errors).toEqual({
+      dropout: '0.95 is above 0.9',
+      learningRate: '0 is not above 0',
+      epochs: '"2.5" is not a whole number',
+      'model.custom': '0 is below 1',
+      repeats: '51 is above 50',
+    });
+    expect(RunConfigSchema.safeParse({ dropout: 0.9, learningRate: 1e-9 }).success).toBe(true);
+  });
+
   it('round-trips a run config through the form (duplicate-and-edit)', () => {
     const config = RunConfigSchema.parse({
       name: 'mine',

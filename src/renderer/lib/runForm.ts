@@ -1,6 +1,17 @@
-import type { RunGrid } from '../../common/api.js';
+import { RunGridSchema, type RunGrid } from '../../common/api.js';
+import { BUILTIN_DATASETS_TEXT } from '../../common/builtinDatasets.js';
 import { parseTrainable, PoolingSchema, PRESET_NAMES } from '../../common/modelSpec.js';
-import { DROPOUT_SCOPES, dropoutScopeOf, type RunConfig } from '../../common/runConfig.js';
+import {
+  CustomShapeSchema,
+  DatasetConfigSchema,
+  DROPOUT_SCOPES,
+  dropoutScopeOf,
+  EarlyStoppingSchema,
+  PadLengthSchema,
+  parseNumberField,
+  RunConfigSchema,
+  type RunConfig,
+} from '../../common/runConfig.js';
 import { formatValue } from './format.js';
 
 /*
@@ -35,13 +46,10 @@ export interface FieldDef {
   show?: (value: never) => string;
 }
 
-function number(text: string, { integer = false, min = -Infinity, max = Infinity } = {}): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`"${text}" is not a number`);
-  if (integer && !Number.isInteger(value)) throw new Error(`"${text}" is not a whole number`);
-  if (value < min || value > max) throw new Error(`${text} is outside ${min}…${max}`);
-  return value;
-}
+const config = RunConfigSchema.shape;
+const shape = CustomShapeSchema.shape;
+/** A number field whose limits are the config schema's. */
+const numberIn = (schema: Parameters<typeof parseNumberField>[1]) => (text: string) => parseNumberField(text, schema);
 
 function choice(options: readonly string[]) {
   return (text: string): string => {
@@ -73,7 +81,9 @@ function parseShape(text: string): CustomShape {
     .split(/[,/]/)
     .map((p) => p.trim());
   if (parts.length !== 3 && parts.length !== 4) throw new Error(`"${text}" is not custom:LAYERS,WIDTH,HEADS, e.g. custom:2,64,4`);
-  const [nLayer, nEmbd, nHead, nPositions] = parts.map((p) => number(p, { integer: true, min: 1 }));
+  const [nLayer, nEmbd, nHead, nPositions] = parts.map((p, i) =>
+    parseNumberField(p, [shape.nLayer, shape.nEmbd, shape.nHead, shape.nPositions][i]),
+  );
   if (nEmbd % nHead !== 0) throw new Error(`width ${nEmbd} does not divide into ${nHead} heads`);
   return nPositions === undefined ? { nLayer, nEmbd, nHead } : { nLayer, nEmbd, nHead, nPositions };
 }
@@ -86,12 +96,12 @@ function showShape(shape: CustomShape): string {
 
 /** "70/10/20" (percent) or "0.7/0.1/0.2" → the split fractions. */
 function parseSplit(text: string) {
-  const parts = text.split('/').map((p) => number(p.trim(), { min: 0 }));
-  if (parts.length !== 3) throw new Error(`"${text}" is not train/val/test, e.g. 70/10/20`);
-  const total = parts.reduce((a, b) => a + b, 0);
-  const scale = total > 1.5 ? 100 : 1;
+  const parts = text.split('/').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p))) throw new Error(`"${text}" is not train/val/test, e.g. 70/10/20`);
+  const scale = parts.reduce((a, b) => a + b, 0) > 1.5 ? 100 : 1;
   const [train, val, test] = parts.map((p) => p / scale);
-  if (Math.abs(train + val + test - 1) > 1e-9) throw new Error(`"${text}" does not add up to 100%`);
+  if (!DatasetConfigSchema.shape.split.safeParse({ train, val, test }).success)
+    throw new Error(`"${text}" is not three shares from 0 that add up to 100%`);
   return { train, val, test };
 }
 
@@ -113,7 +123,7 @@ export const FIELDS: readonly FieldDef[] = [
   {
     path: 'dataset.source',
     label: 'Data set',
-    help: 'The built-in SMS Spam Collection read as the book reads it (5,572 rows), all 5,574 messages, or one you imported.',
+    help: `The built-in SMS Spam Collection ${BUILTIN_DATASETS_TEXT.book}, ${BUILTIN_DATASETS_TEXT.exact}, or one you imported.`,
     input: 'select',
     section: 'Data',
     format: (c) => c.dataset.source,
@@ -169,7 +179,7 @@ export const FIELDS: readonly FieldDef[] = [
     section: 'Data',
     optional: true,
     format: (c) => (c.splitSeed === undefined ? '' : String(c.splitSeed)),
-    parse: (t) => number(t, { integer: true, min: 0 }),
+    parse: numberIn(config.splitSeed),
   },
   {
     path: 'model.preset',
@@ -244,7 +254,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Model',
     format: (c) => String(c.dropout),
-    parse: (t) => number(t, { min: 0, max: 0.9 }),
+    parse: numberIn(config.dropout),
   },
   {
     path: 'dropoutScope',
@@ -264,7 +274,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Training',
     format: (c) => String(c.weightDecay),
-    parse: (t) => number(t, { min: 0 }),
+    parse: numberIn(config.weightDecay),
   },
   {
     path: 'learningRate',
@@ -273,7 +283,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'text',
     section: 'Training',
     format: (c) => String(c.learningRate),
-    parse: (t) => number(t, { min: Number.MIN_VALUE }),
+    parse: numberIn(config.learningRate),
   },
   {
     path: 'epochs',
@@ -282,7 +292,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Training',
     format: (c) => String(c.epochs),
-    parse: (t) => number(t, { integer: true, min: 1 }),
+    parse: numberIn(config.epochs),
   },
   {
     path: 'batchSize',
@@ -291,7 +301,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Training',
     format: (c) => String(c.batchSize),
-    parse: (t) => number(t, { integer: true, min: 1 }),
+    parse: numberIn(config.batchSize),
   },
   {
     path: 'maxLength',
@@ -300,7 +310,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'text',
     section: 'Training',
     format: (c) => String(c.maxLength),
-    parse: (t) => (t === 'longest' || t === 'context' ? t : number(t, { integer: true, min: 1 })),
+    parse: (t) => (t === 'longest' || t === 'context' ? t : parseNumberField(t, PadLengthSchema)),
   },
   {
     path: 'seed',
@@ -309,7 +319,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Training',
     format: (c) => String(c.seed),
-    parse: (t) => number(t, { integer: true, min: 0 }),
+    parse: numberIn(config.seed),
   },
   {
     path: 'earlyStopping',
@@ -318,7 +328,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'text',
     section: 'Training',
     format: (c) => (c.earlyStopping ? String(c.earlyStopping.patience) : 'off'),
-    parse: offOr((t) => ({ patience: number(t, { integer: true, min: 1 }) })),
+    parse: offOr((t) => ({ patience: parseNumberField(t, EarlyStoppingSchema.shape.patience) })),
   },
   {
     path: 'gradClip',
@@ -327,7 +337,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'text',
     section: 'Training',
     format: (c) => (c.gradClip === null ? 'off' : String(c.gradClip)),
-    parse: offOr((t) => number(t, { min: Number.MIN_VALUE })),
+    parse: offOr(numberIn(config.gradClip)),
   },
   {
     path: 'evalEvery',
@@ -336,7 +346,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Evaluation',
     format: (c) => String(c.evalEvery),
-    parse: (t) => number(t, { integer: true, min: 1 }),
+    parse: numberIn(config.evalEvery),
   },
   {
     path: 'evalBatches',
@@ -345,7 +355,7 @@ export const FIELDS: readonly FieldDef[] = [
     input: 'number',
     section: 'Evaluation',
     format: (c) => String(c.evalBatches),
-    parse: (t) => number(t, { integer: true, min: 1 }),
+    parse: numberIn(config.evalBatches),
   },
 ];
 
@@ -407,9 +417,6 @@ export function fieldTexts(form: FormState, path: string): string[] {
 export type GridResult =
   { ok: true; grid: RunGrid; runs: number; cells: number; repeats: number } | { ok: false; errors: Record<string, string> };
 
-/** The "Repeat with N seeds" field's limits: the service queues at most 50 copies of a cell. */
-export const MAX_REPEATS = 50;
-
 /**
  * The grid the form describes, with `repeats` copies of every cell (differing only in the training seed),
  * or the problem with each field that has one (`repeats` under its own name).
@@ -437,7 +444,7 @@ export function buildGrid(form: FormState, repeatsText = '1'): GridResult {
   }
   let repeats = 1;
   try {
-    repeats = number(repeatsText.trim(), { integer: true, min: 1, max: MAX_REPEATS });
+    repeats = parseNumberField(repeatsText.trim(), RunGridSchema.shape.repeats);
   } catch (err) {
     errors['repeats'] = err instanceof Error ? err.message : String(err);
   }
