@@ -34,6 +34,15 @@ export async function medianSeconds(repeats: number, fn: () => unknown, warmUp =
   return times.sort((a, b) => a - b)[Math.floor(repeats / 2)];
 }
 
+/** A batch of BATCH rows of T tokens (token 0: the benches' one-entry vocabulary), labels alternating. */
+export function benchBatch(T: number) {
+  return {
+    ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
+    lengths: Array<number>(BATCH).fill(T),
+    labels: Array.from({ length: BATCH }, (_, i) => i % 2),
+  };
+}
+
 /** A cost per batch from seconds measured at BATCH rows of SHORT and LONG tokens: linear in rows and in length. */
 export interface CostCurve {
   short: number;
@@ -76,11 +85,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
   // The step follows the inference path, as in a run (train/trainPath.ts).
   const onnxStep = inference === 'onnx' ? await OnnxTrainStep.create(model, 0, 'hidden') : null;
   const hiddenOf = (T: number) => tf.randomNormal([BATCH, T, 768], 0, 1, 'float32', 7) as tf.Tensor3D;
-  const batchOf = (T: number) => ({
-    ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
-    lengths: Array<number>(BATCH).fill(T),
-    labels: Array.from({ length: BATCH }, (_, i) => i % 2),
-  });
+  const batchOf = benchBatch;
   // ONNX Runtime's passes take a tenth of a second: timing more of them costs little and steadies the median.
   const forwardRepeats = inference === 'onnx' ? Math.max(repeats, 5) : repeats;
   const withHidden = (T: number, warmUp: boolean, times: number, fn: (hidden: tf.Tensor3D, host: Float32Array) => unknown) => async () => {
