@@ -7,7 +7,7 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { PreparedData } from '../../core/train/run.js';
 import { projectGrid, type GridCell, type GridProjection } from '../../core/train/recipeProjection.js';
 import { createWorkbenchService } from '../../service/workbenchService.js';
-import type { BlockFigures } from './measure.js';
+import { BATCH, LONG, type BlockFigures } from './measure.js';
 import type { ReferenceFigures } from './reference.js';
 import { GRID_DROPOUT, stepKinds, type StepKinds } from './stepKinds.js';
 
@@ -44,8 +44,8 @@ export interface GridFigures {
   endToEnd: boolean;
 }
 
-/** Per batch of 8 × 120, scaled to b rows of T tokens: book mode prices every batch at 120 tokens. */
-const perBatch = (seconds: number) => (b: number, T: number) => (seconds * b * T) / (8 * 120);
+/** Seconds measured per batch of 8 × 120, scaled to b rows of T tokens (book mode prices every batch at 120 tokens). */
+const perBatch = (seconds: number) => (b: number, T: number) => (seconds * b * T) / (BATCH * LONG);
 
 /**
  * The six cells priced as runs (recipeProjection.ts) from the step kinds: the prefix of the frozen blocks once per

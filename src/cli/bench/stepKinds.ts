@@ -58,7 +58,7 @@ async function topFigures(trained: number, repeats: number): Promise<TopFigures>
   const model = benchModel(Math.max(trained, 1), trained === 0 ? { kind: 'head' } : { kind: 'last', blocks: trained });
   const k = model.frozenPrefix();
   const optimizer = optimizerOf();
-  const hidden = Float32Array.from({ length: BATCH * LONG * 768 }, (_, i) => Math.sin(i));
+  const hidden = Float32Array.from({ length: BATCH * LONG * GPT2_SMALL_BLOCK.nEmbd }, (_, i) => Math.sin(i));
   const batch = benchBatch(LONG);
   const plain = await OnnxTrainStep.create(model, k, 'hidden');
   const dropped = await OnnxTrainStep.create(model, k, 'hidden', GRID_DROPOUT);
