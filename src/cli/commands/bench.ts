@@ -107,7 +107,7 @@ export const benchCommand: Command = {
     // First: a missing download fails before the minute of measurements, and the peak memory is the recipe's.
     const measured = values.full && !values.grid ? await runFullRecipes(fullWeights(values.weights), note) : null;
     if (values.grid && inference !== 'onnx')
-      throw new WorkbenchError('bench: --grid measures the ONNX training path, and ONNX Runtime did not load');
+      throw new WorkbenchError('bench: --grid measures the ONNX Runtime training path, and the inference path here is tfjs');
     const gridRun = values.grid && values.full ? await withSmsCache(smsFile, (cacheDir) => runGrid(cacheDir, note)) : null;
     const repeats = values.quick ? 1 : 3;
     note(`backend ${backend}, inference ${inference} (${onnxThreads()} threads); reading the SMS split`);
