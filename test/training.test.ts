@@ -197,17 +197,17 @@ describe('dropout on ONNX Runtime', () => {
   } as const;
 
   it.each(['all', 'trained'] as const)(
-    'scope %s trains on ONNX Runtime (the frozen prefix cached only under trained) to the run of the tfjs step',
+    'scope %s trains on ONNX Runtime (the frozen prefix cached, for evaluation at least) to the run of the tfjs step',
     async (dropoutScope) => {
       const onnx = await train({ ...dropped, dropoutScope }, { inference: 'onnx' });
       const tfjs = await train({ ...dropped, dropoutScope }, { inference: 'tfjs' });
       expect(onnx.outcome.trainStep).toEqual(await onnxStep());
-      expect(onnx.outcome.prefixCache).toEqual(
-        dropoutScope === 'trained' ? { k: 2, examples: 160, inference: 'onnx', source: 'computed' } : null,
-      );
-      expect(tfjs.outcome.prefixCache?.k ?? null).toBe(dropoutScope === 'trained' ? 2 : null);
-      for (const split of ['train', 'val', 'test'] as const)
+      expect(onnx.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'onnx', source: 'computed' });
+      expect(tfjs.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'tfjs', source: 'computed' });
+      for (const split of ['train', 'val', 'test'] as const) {
         expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
+        expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
+      }
       onnx.outcome.history.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(tfjs.outcome.history.evals[i].trainLoss, 4));
       expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
     },
@@ -221,6 +221,29 @@ describe('dropout on ONNX Runtime', () => {
     // The cache keeps a last-token row's real positions only, so the kernels sum in another order; AdamW amplifies the 1e-7s.
     expect(maxAbsDiff(cached.weights, uncached.weights)).toBeLessThan(1e-4);
   });
+
+  it.each(['onnx', 'tfjs'] as const)(
+    'on %s, scope all evaluates from the cached prefix to the figures of the run that evaluates the whole classifier, with the same steps',
+    async (inference) => {
+      const cached = await train({ ...dropped, epochs: 1 }, { inference });
+      const whole = await train({ ...dropped, epochs: 1 }, { inference, prefixCache: false });
+      expect([cached.outcome.prefixCache?.k, whole.outcome.prefixCache]).toEqual([2, null]);
+      expect([cached.outcome.evaluation, whole.outcome.evaluation]).toEqual([inference, inference]);
+      // The steps run the frozen blocks with their masks in both runs: evaluation alone differs, and it changes no weight.
+      expect(maxAbsDiff(cached.weights, whole.weights)).toBe(0);
+      const { evals } = whole.outcome.history;
+      expect(cached.outcome.history.evals.map((e) => e.step)).toEqual(evals.map((e) => e.step));
+      cached.outcome.history.evals.forEach((e, i) => {
+        expect(e.trainLoss).toBeCloseTo(evals[i].trainLoss, 5);
+        expect(e.valLoss).toBeCloseTo(evals[i].valLoss, 5);
+        expect(e.valAccuracy).toBe(evals[i].valAccuracy);
+      });
+      for (const split of ['train', 'val', 'test'] as const) {
+        expect(cached.outcome.final[split].accuracy).toBe(whole.outcome.final[split].accuracy);
+        expect(cached.outcome.final[split].loss).toBeCloseTo(whole.outcome.final[split].loss, 5);
+      }
+    },
+  );
 
   it('the scopes are different runs: dropout in the frozen blocks changes what the trained block learns', async () => {
     const all = await train({ ...dropped, epochs: 1 });

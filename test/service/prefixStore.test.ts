@@ -54,4 +54,22 @@ describe('runs that share a frozen prefix', () => {
     expect(await service.clearPrefixStore()).toMatchObject({ entries: 0, bytes: 0 });
     expect(readdirSync(path.join(dataDir, 'prefix-store'))).toEqual([]);
   });
+
+  it('a dropout run in scope all shares the prefix of its dropout-0 neighbour: computed once, read by the second', async () => {
+    const [plain] = await service.createRuns({ base: tinyRun(dataset.id, { trainable: 'last-1', epochs: 1 }) });
+    const [dropped] = await service.createRuns({ base: tinyRun(dataset.id, { trainable: 'last-1', epochs: 1, dropout: 0.1 }) });
+    service.startQueue();
+    await service.whenIdle();
+
+    const a = await service.getRun(plain.id);
+    const b = await service.getRun(dropped.id);
+    expect([a.status, b.status], `${a.error} ${b.error}`).toEqual(['finished', 'finished']);
+    expect(b.config.dropoutScope ?? 'all').toBe('all');
+    expect(a.prefixCache).toMatchObject({ k: 1, source: 'computed' });
+    expect(b.prefixCache).toEqual({ ...a.prefixCache, source: 'store' });
+    expect(b.logTail).toMatch(/prefix store: read the frozen prefix of \d+ examples/);
+    expect((await service.getSystemInfo()).prefixStore.entries).toBe(1);
+    // The steps dropped: the two runs learned differently from the same prefix.
+    expect(b.curves).not.toEqual(a.curves);
+  });
 });

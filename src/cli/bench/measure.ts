@@ -37,6 +37,15 @@ export async function medianSeconds(repeats: number, fn: () => unknown, warmUp =
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A batch of BATCH rows of T tokens (token 0: the benches' one-entry vocabulary), labels alternating. */
+export function benchBatch(T: number) {
+  return {
+    ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
+    lengths: Array<number>(BATCH).fill(T),
+    labels: Array.from({ length: BATCH }, (_, i) => i % 2),
+  };
+}
+
 /** A cost per batch from seconds measured at BATCH rows of SHORT and LONG tokens: linear in rows and in length. */
 export interface CostCurve {
   short: number;
@@ -66,13 +75,6 @@ export interface BlockFigures {
    */
   hostSecondsPerStep: number | null;
 }
-
-/** BATCH rows of T tokens, every one real, labels alternating. */
-const batchOf = (T: number) => ({
-  ids: Array.from({ length: BATCH }, () => Array<number>(T).fill(0)),
-  lengths: Array<number>(BATCH).fill(T),
-  labels: Array.from({ length: BATCH }, (_, i) => i % 2),
-});
 
 /** One GPT-2-small block, random weights, as the book trains the last block: its input comes from the prefix cache. */
 export async function blockFigures(inference: InferenceChoice, repeats: number, note: (text: string) => void): Promise<BlockFigures> {
@@ -117,8 +119,8 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     const train = await curve((T, warmUp) =>
       withHidden(T, warmUp, repeats, (hidden, host) =>
         onnxStep && hostOptimizer
-          ? onnxTrainStep(hostOptimizer, onnxStep, batchOf(T), host)
-          : trainStep(model, optimizer, vars, batchOf(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
+          ? onnxTrainStep(hostOptimizer, onnxStep, benchBatch(T), host)
+          : trainStep(model, optimizer, vars, benchBatch(T), { dropout: 0, seed: () => null }, { prefix: { hidden, k: 0 } }),
       )(),
     );
     const hostSecondsPerStep = onnxStep && hostOptimizer ? await hostSeconds(onnxStep, hostOptimizer, forwardRepeats) : null;
@@ -130,7 +132,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
     await Promise.all(tops.map((t) => t.dispose()));
     const evalForward = await curve((T, warmUp) =>
       withHidden(T, warmUp, forwardRepeats, async (hidden, host) => {
-        const { lengths } = batchOf(T);
+        const { lengths } = benchBatch(T);
         if (top) return top.logits(host, T, lengths);
         const logits = tf.tidy(() => model.logitsFrom(hidden, 0, lengths));
         await logits.data();
@@ -150,7 +152,7 @@ export async function blockFigures(inference: InferenceChoice, repeats: number, 
 /** BlockFigures' hostSecondsPerStep: each ONNX step at BATCH × LONG less the time inside its graph's run. */
 async function hostSeconds(runner: OnnxTrainStep, optimizer: HostAdamW, repeats: number): Promise<number> {
   const host = tf.tidy(() => tf.randomNormal([BATCH, LONG, 768], 0, 1, 'float32', 7).dataSync() as Float32Array);
-  const batch = batchOf(LONG);
+  const batch = benchBatch(LONG);
   let inGraph = 0;
   const timed: Pick<OnnxTrainStep, 'run'> = {
     run: async (...args) => {

@@ -25,12 +25,14 @@ import { estimateBench } from '../bench/estimates.js';
 import { importBench } from '../bench/importBench.js';
 import { runFullRecipes, type MeasuredRecipe } from '../bench/fullRecipes.js';
 import { hostsBench } from '../bench/hostsBench.js';
+import { gridFields, gridSummary, projectedGrid, referenceRatios, runGrid } from '../bench/grid.js';
+import { checkReference, runReference } from '../bench/reference.js';
 import { BATCH, blockFigures, classifyLatency, randomHostWeights, type BlockFigures } from '../bench/measure.js';
 import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--grid] [--reference] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -50,6 +52,15 @@ threads (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on
                     the SMS set from the cache, downloaded on first use; hours on wasm): recipeSeconds
                     are then the measured ones, and the summary gives each run's test accuracy
   --weights random  with --full: random GPT-2 small weights (no download; the timing is the same)
+  --grid            also the six-run grid trainable head / last-1 / last-2 × dropout 0 / 0.1 (scope all) in book mode on
+                    GPT-2-small shapes: "trainStepSecondsDropout" (the book selection's step with dropout in all 12 blocks),
+                    "trainStepSecondsLora" (rank 8, all 12 blocks) and "grid": {"runs", "seconds", "perRunSeconds",
+                    "prefixComputations", "endToEnd"}, projected from measured step costs with each distinct frozen prefix
+                    computed once (the prefix store); with --full the six runs instead run end to end through the queue
+                    (random weights), and the two recipes are projected
+  --reference       also run the PyTorch reference (/usr/bin/python3 ../shared/bench/pytorch_reference.py, 1 and 2
+                    threads, the faster kept): "reference" and "ratios" (the recipes' and, with --grid, each cell's and
+                    the whole grid's seconds over the reference recipe's)
   --profile         on stderr: each recipe's seconds by part, and the measured per-batch costs
   --estimates       only this: how close the run-time estimates come — a calibration run, then a grid of six
                     small runs (custom:4,128,4, last-token, on the SMS set, trainable × dropout), each estimated when planned
@@ -89,6 +100,8 @@ export const benchCommand: Command = {
         estimates: { type: 'boolean' },
         hosts: { type: 'boolean' },
         import: { type: 'string' },
+        grid: { type: 'boolean' },
+        reference: { type: 'boolean' },
       },
     });
     const smsFile = values['sms-file'];
@@ -111,12 +124,16 @@ export const benchCommand: Command = {
       printJson(await withSmsCache(smsFile, (cacheDir) => estimateBench(cacheDir, note)));
       return 0;
     }
+    if (values.reference) await checkReference();
     const backend = await initBackend();
     await loadGradients();
     const inference = await initInferenceReported('bench');
     const { device, reason: deviceReason } = inference === 'onnx' ? await initDevice() : { device: backendDevice(), reason: null };
     // First: a missing download fails before the minute of measurements, and the peak memory is the recipe's.
-    const measured = values.full ? await runFullRecipes(fullWeights(values.weights), note) : null;
+    const measured = values.full && !values.grid ? await runFullRecipes(fullWeights(values.weights), note) : null;
+    if (values.grid && inference !== 'onnx')
+      throw new WorkbenchError('bench: --grid measures the ONNX Runtime training path, and the inference path here is tfjs');
+    const gridRun = values.grid && values.full ? await withSmsCache(smsFile, (cacheDir) => runGrid(cacheDir, note)) : null;
     const repeats = values.quick ? 1 : 3;
     note(
       `backend ${backend}, inference ${inference} on ${device}${deviceReason ? ` (${deviceReason})` : ''} (${onnxThreads()} threads); reading the SMS split`,
@@ -127,6 +144,7 @@ export const benchCommand: Command = {
     note('training step of the top block on two threads (tfjs)');
     const twoThreads = await twoThreadTrainStep(repeats);
     const projections = { book: project(book, blocks), lastToken: project(lastToken, blocks) };
+    const grid = values.grid ? await projectedGrid(book, blocks, repeats, note) : null;
     note('classify latency, GPT-2 small, one SMS at a time');
     const classifyMs = await classifyFigures(inference, book.data, values.quick ? 30 : 100);
     if (values.profile) profile(blocks, projections, note);
@@ -145,10 +163,15 @@ export const benchCommand: Command = {
       classifyMs: { p50: round(classifyMs.p50, 1), p95: round(classifyMs.p95, 1) },
       recipeSeconds,
       recipeAccuracy: measured && { book: accuracies(measured.book), lastToken: accuracies(measured.lastToken) },
+      ...gridFields(grid, gridRun),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
-    if (!values.json) summary(result, projections, measured);
-    printJson(result);
+    const reference = values.reference ? await runReference(note) : null;
+    if (!values.json) {
+      summary(result, projections, measured);
+      for (const line of gridSummary(result)) process.stdout.write(`${line}\n`);
+    }
+    printJson(reference ? { ...result, reference, ratios: referenceRatios(result.grid, recipeSeconds, reference) } : result);
     return 0;
   },
 };

@@ -9,7 +9,7 @@ import { loadCheckpoint, runFingerprint, saveCheckpoint } from './checkpoint.js'
 import { EarlyStopping } from './earlyStopping.js';
 import type { EpochPoint, EvalPoint, TrainHistory } from './history.js';
 import type { SplitMetrics } from './metrics.js';
-import { fillPrefixCache, type PrefixCache } from './prefixCache.js';
+import { fillPrefixCache, stepsStartFromCache, type PrefixCache } from './prefixCache.js';
 import type { PrefixStoreUse } from './prefixStore.js';
 import type { InferenceChoice } from '../model/inference.js';
 import type { Device } from '../model/onnx/device.js';
@@ -119,7 +119,9 @@ export async function trainClassifier(
     const progress = restored ?? newProgress();
     const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
     // After the restore: training threads start from the model and optimizer as restored.
-    const started = await startStepEngine(model, optimizer, config, cache, { inference: options.inference, threads: options.threads });
+    const stepCache = stepsStartFromCache(config) ? cache : null;
+    const choice = { inference: options.inference, threads: options.threads };
+    const started = await startStepEngine(model, optimizer, config, stepCache, choice);
     engine = started.engine;
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache, started.path.path);
     const stopping = config.earlyStopping

@@ -17,8 +17,9 @@ import {
 import { frozenPrefixDrops } from './schedule.js';
 
 /**
- * Frozen-prefix cache: the output of the first k (frozen, dropout-free: see frozenPrefixDrops) blocks never changes during
- * training, so it is computed once per example and training runs only the blocks above it.
+ * Frozen-prefix cache: without dropout the output of the first k (frozen) blocks never changes during training, so it is
+ * computed once per example; evaluation (never dropping) runs only the blocks above it, and so do the training steps
+ * unless dropout reaches the frozen blocks (stepsStartFromCache).
  * Rows are kept per example: the padded length for `last-position` pooling, the real length otherwise.
  */
 export class PrefixCache {
@@ -105,16 +106,24 @@ export class PrefixCache {
 }
 
 /**
- * Whether a run caches its frozen prefix: some leading block is frozen, dropout does not change the frozen
- * blocks' output (no dropout, or scope `trained`), and `enabled` is not false (the reference mode).
+ * Whether a run caches its frozen prefix: some leading block is frozen and `enabled` is not false (the reference
+ * mode). Dropout does not matter: evaluation never drops, so its prefix is the dropout-free one in any scope.
  */
-export function cachesPrefix(k: number, config: DropoutSettings, enabled: boolean | undefined): boolean {
-  return k > 0 && !frozenPrefixDrops(config) && enabled !== false;
+export function cachesPrefix(k: number, enabled: boolean | undefined): boolean {
+  return k > 0 && enabled !== false;
 }
 
 /**
- * The cache for a run (null when cachesPrefix says none): read from the prefix store when `store` has its
- * entry, else filled with every example of every split on the inference path (initInference) and stored.
+ * Whether the training steps start from the cached prefix: not when dropout reaches the frozen blocks (scope `all`,
+ * the book's model.train()), whose steps run them forward with their masks instead.
+ */
+export function stepsStartFromCache(config: DropoutSettings): boolean {
+  return !frozenPrefixDrops(config);
+}
+
+/**
+ * The cache for a run (null when cachesPrefix says none), the same in every dropout scope (so runs that differ only
+ * in dropout share a store entry): read from the prefix store when `store` has its entry, else filled with every example of every split on the inference path (initInference) and stored.
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
@@ -129,7 +138,7 @@ export async function fillPrefixCache(
   },
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
-  if (!cachesPrefix(k, config, options.enabled)) return null;
+  if (!cachesPrefix(k, options.enabled)) return null;
   const cache = new PrefixCache(model, k, config.pooling, data.padLength, options.inference ?? (await initInference()).inference);
   const { train, val, test } = data.examples;
   const examples = [...train, ...val, ...test];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../../common/runConfig.js';
 import { smsCacheDir } from '../../../test/support/shared.js';
 import { prepareData, type PreparedData } from './run.js';
-import { projectRecipe } from './recipeProjection.js';
+import { projectGrid, projectRecipe } from './recipeProjection.js';
 
 /* Counted, not timed: each cost returns the rows and tokens it was asked to price. */
 
@@ -51,5 +51,23 @@ describe("the book's recipe, projected", () => {
     expect(lastToken.prefixSeconds).toBeGreaterThanOrEqual(all.reduce((n, e) => n + e.ids.length, 0));
     expect(lastToken.seconds).toBeLessThan(book.seconds / 2);
     expect(lastToken.steps).toBe(650);
+  });
+});
+
+describe('a grid, projected', () => {
+  it('computes each distinct frozen prefix once: the later runs with its key read the store and skip its cost', () => {
+    const config = RunConfigSchema.parse({});
+    const costs = (k: number) => ({ prefix: (b: number, T: number) => k * b * T, trainStep: batches, evalForward: batches, evalSetup: 0 });
+    const cell = (k: number, dropout: number) => ({ config: { ...config, dropout }, costs: costs(k), prefixKey: k > 0 ? `k${k}` : null });
+    const cells = [cell(12, 0), cell(12, 0.1), cell(11, 0), cell(11, 0.1), cell(0, 0), cell(0, 0.1)];
+    const grid = projectGrid(cells, data);
+    const alone = cells.map((c) => projectRecipe(c.config, data, c.costs));
+    expect(grid.prefixComputations).toBe(2);
+    expect(grid.perRunSeconds[0]).toBe(alone[0].seconds);
+    expect(grid.perRunSeconds[1]).toBe(alone[1].seconds - 12 * 1494 * 120);
+    expect(grid.perRunSeconds[2]).toBe(alone[2].seconds);
+    expect(grid.perRunSeconds[3]).toBe(alone[3].seconds - 11 * 1494 * 120);
+    expect(grid.perRunSeconds.slice(4)).toEqual([alone[4].seconds, alone[5].seconds]);
+    expect(grid.seconds).toBe(grid.perRunSeconds.reduce((a, b) => a + b, 0));
   });
 });

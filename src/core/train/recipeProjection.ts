@@ -74,3 +74,31 @@ export function projectRecipe(
     evalForwards,
   };
 }
+
+/** A run of a grid: its config, its costs, and the prefix-store key of its frozen prefix (null: nothing frozen). */
+export interface GridCell {
+  config: RunConfig;
+  costs: RecipeCosts;
+  prefixKey: string | null;
+}
+
+export interface GridProjection {
+  seconds: number;
+  perRunSeconds: number[];
+  /** Frozen prefixes computed: one per distinct key, the later runs with it read the store. */
+  prefixComputations: number;
+}
+
+/**
+ * A grid of runs on one data set, run in order, sharing the prefix store (prefixStore.ts): the first run with a
+ * prefix key computes it, the others read it, priced at nothing (a file read beside minutes of forwards).
+ */
+export function projectGrid(cells: GridCell[], data: { examples: SplitExamples; padLength: number }): GridProjection {
+  const computed = new Set<string>();
+  const perRunSeconds = cells.map(({ config, costs, prefixKey }) => {
+    const stored = prefixKey !== null && computed.has(prefixKey);
+    if (prefixKey !== null) computed.add(prefixKey);
+    return projectRecipe(config, data, stored ? { ...costs, prefix: () => 0 } : costs).seconds;
+  });
+  return { seconds: perRunSeconds.reduce((a, b) => a + b, 0), perRunSeconds, prefixComputations: computed.size };
+}

@@ -62,13 +62,13 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const { train, val, test } = data.count;
   const all = train + val + test;
   const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
-  // The frozen prefix is computed once when it is cached; with dropout in it (scope `all`) it runs forward at every step.
-  const cached = !frozenPrefixDrops(config) && frozen > 0;
-  const prefix = cached ? all * T * frozen * f : 0;
-  const perStepFrozen = cached ? 0 : frozen * f;
+  // The frozen prefix is computed once and evaluation runs only the trained blocks above it; with dropout in the
+  // frozen blocks (scope `all`) the training steps also run them forward, with their masks, at every step.
+  const prefix = all * T * frozen * f;
+  const perStepFrozen = frozenPrefixDrops(config) ? frozen * f : 0;
   const training = steps * config.batchSize * T * (trainingPasses(config) * k * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
-  const evalDepth = cached ? k : L;
+  const evalDepth = frozen > 0 ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
   return {
     flops: prefix + training + evaluation,
