@@ -4,14 +4,13 @@ import type { Pooling, Trainable } from '../src/common/modelSpec.js';
 import type { DropoutScope } from '../src/common/runConfig.js';
 import { initBackend } from '../src/core/model/backend.js';
 import { EVAL, type ForwardContext } from '../src/core/model/block.js';
-import { customConfig } from '../src/core/model/config.js';
-import { GPT2 } from '../src/core/model/gpt2.js';
 import { loadGradients } from '../src/core/model/gradients.js';
 import { droppedPrefixRunner } from '../src/core/model/onnx/prefixRunner.js';
 import { OnnxTrainStep } from '../src/core/model/onnx/trainRunner.js';
 import { crossEntropy, idsTensor } from '../src/core/model/ops.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { dropoutContext } from '../src/core/train/schedule.js';
+import { checkTensor, perturbedModel, STEP_BATCH } from './support/onnxStepFixtures.js';
 
 /*
  * The hand-written backward of the ONNX training graph against tfjs's gradients of the same loss, with and without
@@ -24,24 +23,7 @@ beforeAll(async () => {
   await loadGradients();
 });
 
-/** A 3-block model whose weights are far from their init (norm scales ≠ 1, sharp attention), so every term counts. */
-function model(pooling: Pooling, trainable: Trainable): SequenceClassifier {
-  const m = new SequenceClassifier(GPT2.random(customConfig({ nLayer: 3, nEmbd: 16, nHead: 4, nPositions: 32 }), 3), 3, pooling, 5);
-  let seed = 11;
-  for (const v of m.namedParams().values()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.3, 'float32', seed++))));
-  m.setTrainable(trainable);
-  return m;
-}
-
-const batch = {
-  ids: [
-    [5, 17, 300, 2, 9, 44, 50256, 50256],
-    [8, 1, 7, 12, 900, 3, 4, 6],
-    [99, 42, 50256, 50256, 50256, 50256, 50256, 50256],
-  ],
-  lengths: [6, 8, 2],
-  labels: [2, 0, 1],
-};
+const batch = STEP_BATCH;
 const T = batch.ids[0].length;
 
 const selections: Trainable[] = [
@@ -53,20 +35,6 @@ const selections: Trainable[] = [
   { kind: 'all' },
 ];
 const poolings: Pooling[] = ['last-token', 'last-position', 'mean'];
-const TOLERANCE = 1e-4;
-
-/** One parameter's check: its largest difference and where (as check_tensor prints the first that differ). */
-function checkTensor(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>): string | null {
-  if (actual.length !== expected.length) return `${name}: ${actual.length} values, tfjs has ${expected.length}`;
-  let worst = 0;
-  let at = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i] - expected[i]);
-    if (!(diff <= worst)) [worst, at] = [diff, i];
-  }
-  return worst < TOLERANCE ? null : `${name}: max |Δ| ${worst.toExponential(2)} at [${at}] (onnx ${actual[at]}, tfjs ${expected[at]})`;
-}
-
 /** Loss and gradients of a batch on tfjs, the frozen prefix outside the tape as in trainStep, dropout from ctx. */
 function tfjsGradients(m: SequenceClassifier, k: number, ctx: ForwardContext) {
   const ids = idsTensor(batch.ids);
@@ -107,14 +75,14 @@ const label = (t: Trainable) => (t.kind === 'last' ? `last ${t.blocks}` : t.kind
 
 describe.each(selections.map((t) => [label(t), t] as const))('trainable %s', (_, trainable) => {
   it.each(poolings)('loss and gradients equal tfjs with %s pooling', async (pooling) => {
-    const m = model(pooling, trainable);
+    const m = perturbedModel(pooling, trainable);
     expect(await differences(m, m.frozenPrefix(), EVAL, 'all')).toEqual([]);
     m.dispose();
   });
 
   describe.each(['all', 'trained'] as const)('dropout 0.3 in scope %s', (scope) => {
     it.each(poolings)('with the same masks, loss and gradients equal tfjs with %s pooling', async (pooling) => {
-      const m = model(pooling, trainable);
+      const m = perturbedModel(pooling, trainable);
       const k = m.frozenPrefix();
       const ctx = dropoutContext({ dropout: 0.3, seed: 9, dropoutScope: scope }, k, 4);
       // Something drops, unless the scope leaves dropout to trained blocks and none is trained.
