@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostListenerView, TrainingHosts } from '../../common/api.js';
-import { listenAddress, workerCommandFor } from './trainingHosts.js';
+import { listenAddress, reachNote, workerCommandFor } from './trainingHosts.js';
 
 const hosts = (listener?: Partial<HostListenerView>): TrainingHosts => ({
   redisUrl: 'redis://:****@10.0.0.5:6379',
@@ -42,5 +42,34 @@ describe('the listening address typed in the panel', () => {
     expect(listenAddress('127.0.0.1', '80a')).toBe('the port is a number from 1 to 65535 (empty: a free one), not "80a"');
     expect(listenAddress('127.0.0.1', '0')).toMatch(/from 1 to 65535/);
     expect(listenAddress('127.0.0.1', '70000')).toMatch(/from 1 to 65535/);
+  });
+});
+
+describe('how a host elsewhere reaches the desktop app', () => {
+  const listener = (l: Partial<HostListenerView>): HostListenerView => ({
+    host: '127.0.0.1',
+    port: null,
+    origin: 'http://127.0.0.1:41234',
+    token: 't',
+    error: null,
+    warning: null,
+    ...l,
+  });
+
+  it('on loopback: through an SSH tunnel, or another address', () => {
+    expect(reachNote(listener({}))).toMatch(/^It listens on this machine only: .*SSH tunnel/);
+  });
+
+  it('on every interface: this machine’s address in place of the 127.0.0.1 the command shows', () => {
+    expect(reachNote(listener({ host: '0.0.0.0', warning: 'listening on 0.0.0.0, …' }))).toBe(
+      'From another machine, put this machine’s address in place of 127.0.0.1.',
+    );
+  });
+
+  it('nothing more on a network address of its own, nor while it does not listen', () => {
+    expect(
+      reachNote(listener({ host: '192.168.1.20', origin: 'http://192.168.1.20:41234', warning: 'listening on 192.168.1.20, …' })),
+    ).toBeNull();
+    expect(reachNote(listener({ origin: null, token: null, error: 'port 9000 is in use' }))).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { ListenAddress, TrainingHosts } from '../../common/api.js';
+import type { HostListenerView, ListenAddress, TrainingHosts } from '../../common/api.js';
 import { workerCommand } from '../../common/hostProtocol.js';
 
 /** Where the page is: serve's address and the token in its URL; in the desktop app, neither (its listener has them). */
@@ -27,4 +27,15 @@ export function listenAddress(host: string, port: string): ListenAddress | strin
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > 65535) return `the port is a number from 1 to 65535 (empty: a free one), not "${text}"`;
   return { host: host.trim() || '127.0.0.1', port: n };
+}
+
+/** How a host on another machine reaches the desktop app's listener, when the command's address alone does not say. */
+export function reachNote(listener: HostListenerView): string | null {
+  if (listener.origin === null) return null;
+  // No warning: the listener is on loopback.
+  if (listener.warning === null)
+    return 'It listens on this machine only: a host elsewhere reaches it through an SSH tunnel (ssh -L), or give this machine’s network address above.';
+  const shown = new URL(listener.origin).hostname;
+  // Every interface (0.0.0.0, ::): the command shows 127.0.0.1.
+  return shown === listener.host ? null : `From another machine, put this machine’s address in place of ${shown}.`;
 }
