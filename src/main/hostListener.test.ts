@@ -39,6 +39,7 @@ describe('what the System page says of the listener', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
     const port = (taken.address() as AddressInfo).port;
+    // The service is never reached: listening fails first.
     const refusal = await startHttpServer({ service: {} as never, port, token: 'x'.repeat(32), rendererDir: '' }).catch((e: Error) => e);
     expect(listenFailure(refusal)).toBe(`port ${port} is in use: choose another port, or leave the port empty for a free one`);
     const elsewhere = await startHttpServer({
