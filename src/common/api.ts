@@ -505,21 +505,49 @@ export const HostSummarySchema = z.object({
 export type HostSummary = z.infer<typeof HostSummarySchema>;
 
 /**
+ * The desktop app's listener for training hosts (serve has none of its own: its server is where hosts reach it).
+ * `host` and `port` are the setting (port null: the last one, else a free one); `origin` and `token` what hosts
+ * use while it listens; `error` why it does not; `warning` when it listens beyond this machine.
+ */
+export const HostListenerSchema = z.object({
+  host: z.string(),
+  port: z.number().int().nullable(),
+  origin: z.string().nullable(),
+  token: z.string().nullable(),
+  error: z.string().nullable(),
+  warning: z.string().nullable(),
+});
+export type HostListenerView = z.infer<typeof HostListenerSchema>;
+
+/**
  * Where this workbench sends queued runs for training hosts: a Redis URL (its password shown as `****`, never
  * in full), and whether it trains here too. `source` says what set the URL: `serve --redis`, WORKBENCH_REDIS_URL
  * (both outrank the saved setting), the System page's saved setting, or nothing (everything trains here).
- * `available` is false where nothing listens for hosts (the desktop app, so far): everything trains here.
+ * `available` is false while nothing listens for hosts (the desktop app before its listener is up): everything
+ * trains here. `listener` is the desktop app's.
  */
 export const TrainingHostsSchema = z.object({
   redisUrl: z.string().nullable(),
   trainHere: z.boolean(),
   source: z.enum(['flag', 'environment', 'settings']).nullable(),
   available: z.boolean(),
+  listener: HostListenerSchema.optional(),
 });
 export type TrainingHosts = z.infer<typeof TrainingHostsSchema>;
 
-/** The System page's *Training hosts* setting; a URL whose password is `****` keeps the saved password. */
-export const TrainingHostsInputSchema = z.object({ redisUrl: z.string().trim().max(2000).nullable(), trainHere: z.boolean() }).strict();
+/** The desktop app's listening address for hosts (port null: the last one, else a free one). */
+export const ListenAddressSchema = z
+  .object({ host: z.string().trim().min(1).max(255), port: z.number().int().min(1).max(65535).nullable() })
+  .strict();
+export type ListenAddress = z.infer<typeof ListenAddressSchema>;
+
+/**
+ * The System page's *Training hosts* setting; a URL whose password is `****` keeps the saved password. `listen`:
+ * the desktop app's address for hosts (serve listens where `--host` and `--port` say).
+ */
+export const TrainingHostsInputSchema = z
+  .object({ redisUrl: z.string().trim().max(2000).nullable(), trainHere: z.boolean(), listen: ListenAddressSchema.optional() })
+  .strict();
 export type TrainingHostsInput = z.infer<typeof TrainingHostsInputSchema>;
 
 // ---------------------------------------------------------------------------------------------

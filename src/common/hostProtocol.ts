@@ -10,6 +10,11 @@ import { RunConfigSchema } from './runConfig.js';
 
 export const REMOTE_PATH = '/api/remote';
 
+/** What a training host runs to take the runs of the coordinator at `origin` (serve prints it, the System page shows it). */
+export function workerCommand(redisUrl: string, origin: string, token: string): string {
+  return `workbench worker --redis ${redisUrl} --workbench ${origin} --token ${token}`;
+}
+
 /** The data file a run reads, by its sha256 (as the coordinator keeps it: datasets/<sha256><ext>). */
 export const RemoteFileSchema = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), ext: z.enum(['', '.csv', '.tsv', '.txt']) });
 export type RemoteFile = z.infer<typeof RemoteFileSchema>;

@@ -8,9 +8,10 @@ import type { QueueState, WorkbenchEvent } from '../common/api.js';
 import { EVENT_CHANNEL } from '../common/channels.js';
 import { contentSecurityPolicy } from '../common/csp.js';
 import { resolveDataFolder } from '../service/dataFolder.js';
-import { createWorkbenchService, type WorkbenchService } from '../service/workbenchService.js';
+import type { WorkbenchService } from '../service/workbenchService.js';
 import { APP_SCHEME_PRIVILEGES, APP_URL, serveApp } from './appProtocol.js';
 import { ClassifierWarmup, jsonSetting, reportingClassify } from './classifierWarmup.js';
+import { startDesktopService, type DesktopService } from './desktopService.js';
 import { hasReachableTray, isWayland, shortcutFailure, trayIconName, withFeature, type Point } from './desktop.js';
 import { registerApi } from './ipc.js';
 import {
@@ -57,6 +58,7 @@ protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let mainWindow: BrowserWindow | null = null;
 let service: WorkbenchService | null = null;
+let desktop: DesktopService | null = null;
 let queue: QueueState | null = null;
 let tray: WorkbenchTray | null = null;
 /** Whether a user can reach the app through its tray icon (desktop.ts: hasReachableTray). */
@@ -120,22 +122,20 @@ function queueChanged(state: QueueState): void {
 async function startService(): Promise<WorkbenchService> {
   // The same data folder as the CLI and `serve` (WORKBENCH_DATA_DIR or the platform's), not
   // Electron's userData, so runs queued from either show up in the other.
-  const started = await createWorkbenchService({
+  desktop = await startDesktopService({
     dataDir: resolveDataFolder(),
     spawnWorker: utilityWorker(workerFile),
-    autoStart: false,
     appVersion: app.getVersion(),
-    takesHosts: false,
+    log: (line) => console.error(`workbench: ${line}`),
   });
+  const started = desktop.service;
   started.onEvent((event) => {
     broadcast(event);
     if (event.type === 'queue') queueChanged(event.state);
   });
-  try {
-    started.startQueue();
-  } catch (err) {
+  if (desktop.queueRefusal) {
     // Another process (`workbench train`, `serve`) runs this folder's queue: browse and queue, train there.
-    void dialog.showMessageBox({ type: 'warning', message: 'Training runs elsewhere', detail: (err as Error).message });
+    void dialog.showMessageBox({ type: 'warning', message: 'Training runs elsewhere', detail: desktop.queueRefusal.message });
   }
   queueChanged(await started.getQueueState());
   return started;
@@ -203,7 +203,7 @@ async function shutDown(): Promise<void> {
   popup?.destroy();
   tray?.destroy();
   tray = null;
-  await service?.close().catch((err: Error) => console.error(`closing the workbench service: ${err.message}`));
+  await desktop?.close().catch((err: Error) => console.error(`closing the workbench service: ${err.message}`));
   phase = 'closed';
   app.quit();
 }

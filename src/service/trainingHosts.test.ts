@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/tempDir.js';
 import { openDatabase } from './database.js';
 import { RunStore } from './runStore.js';
-import { maskRedisUrl, parseRedisUrl, redisOverride, TrainingHostsSettings, type TrainingHostsConfig } from './trainingHosts.js';
+import {
+  DEFAULT_LISTEN,
+  maskRedisUrl,
+  parseRedisUrl,
+  redisOverride,
+  TrainingHostsSettings,
+  type TrainingHostsConfig,
+} from './trainingHosts.js';
 
 const dir = tempDir('wb-training-hosts-');
 let n = 0;
@@ -88,14 +95,42 @@ describe('the Training hosts setting', () => {
     ]);
   });
 
-  it('where hosts are not available (the desktop app), trains everything here whatever is saved, and saves nothing', () => {
+  it('in the desktop app, sends nothing to hosts until its own listener is up, and shows the listener', () => {
     const runs = store();
     new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://:pw@saved', trainHere: false });
-    const app = new TrainingHostsSettings(runs, null, false);
+    const app = new TrainingHostsSettings(runs, null, true);
+    const heard: TrainingHostsConfig[] = [];
+    app.onChange((c) => heard.push(c));
     expect(app.config()).toEqual({ redisUrl: null, trainHere: true });
-    expect(app.view()).toEqual({ redisUrl: null, trainHere: true, source: null, available: false });
-    expect(() => app.save({ redisUrl: 'redis://other', trainHere: false })).toThrow(/the desktop app takes no training hosts yet/);
-    expect(new TrainingHostsSettings(runs, null).config().redisUrl).toBe('redis://:pw@saved');
+    expect(app.wanted()).toEqual({ redisUrl: 'redis://:pw@saved', trainHere: false, listen: DEFAULT_LISTEN });
+    expect(app.view()).toEqual({
+      redisUrl: 'redis://:****@saved',
+      trainHere: false,
+      source: 'settings',
+      available: false,
+      listener: { host: '127.0.0.1', port: null, origin: null, token: null, error: null, warning: null },
+    });
+    const up = { origin: 'http://127.0.0.1:9000', token: 't'.repeat(32), error: null, warning: null };
+    app.listenerChanged(up);
+    expect(app.config()).toEqual({ redisUrl: 'redis://:pw@saved', trainHere: false });
+    expect(app.view().listener).toEqual({ host: '127.0.0.1', port: null, ...up });
+    app.listenerChanged({ origin: null, token: null, error: 'port 9000 is in use', warning: null });
+    expect(app.config().redisUrl).toBeNull();
+    expect(heard.map((c) => c.redisUrl)).toEqual(['redis://:pw@saved', null]);
+  });
+
+  it('saves the desktop app’s listening address with the URL, and keeps it when a save leaves it out', () => {
+    const runs = store();
+    const app = new TrainingHostsSettings(runs, null, true);
+    app.save({ redisUrl: 'redis://h', trainHere: true, listen: { host: '0.0.0.0', port: 9000 } });
+    app.save({ redisUrl: 'redis://other', trainHere: true });
+    expect(new TrainingHostsSettings(runs, null, true).wanted().listen).toEqual({ host: '0.0.0.0', port: 9000 });
+  });
+
+  it('refuses an address from serve’s page: serve listens where its flags say', () => {
+    expect(() =>
+      new TrainingHostsSettings(store(), null).save({ redisUrl: 'redis://h', trainHere: false, listen: DEFAULT_LISTEN }),
+    ).toThrow(/`workbench serve` takes hosts where it listens \(--host, --port\)/);
   });
 
   it('follows --redis over the saved setting, and refuses to save while it does', () => {

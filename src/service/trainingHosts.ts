@@ -1,4 +1,4 @@
-import type { TrainingHosts, TrainingHostsInput } from '../common/api.js';
+import type { HostListenerView, ListenAddress, TrainingHosts, TrainingHostsInput } from '../common/api.js';
 import { WorkbenchError } from '../core/errors.js';
 import { InvalidRequest } from './errors.js';
 
@@ -22,6 +22,18 @@ export interface SettingsStore {
   getSetting(key: string): string | null;
   setSetting(key: string, value: string | null): void;
 }
+
+/** The saved setting: with the desktop app's listening address for hosts. */
+interface SavedSetting extends TrainingHostsConfig {
+  listen?: ListenAddress;
+}
+
+/** What the desktop app's listener says of itself (hostListener.ts): where hosts reach it, or why they cannot. */
+export type ListenerState = Omit<HostListenerView, 'host' | 'port'>;
+
+/** Loopback, and the port of the last listener of the data folder (serve.json), else a free one. */
+export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: null };
+const NOT_LISTENING: ListenerState = { origin: null, token: null, error: null, warning: null };
 
 const SETTING = 'training-hosts';
 const MASK = '****';
@@ -67,48 +79,85 @@ export function redisOverride(flag: string | undefined, trainHere: boolean, env:
 
 /**
  * The *Training hosts* setting: a URL given at start, or the one saved from the System page. The coordinator
- * reads `config()` and hears `onChange` when the page saves another.
+ * reads `config()` and hears `onChange` when the page saves another, or the desktop app's listener starts or stops.
  */
 export class TrainingHostsSettings {
   private readonly listeners = new Set<(config: TrainingHostsConfig) => void>();
+  private listening = NOT_LISTENING;
+  private follower: (() => Promise<void>) | null = null;
 
-  /** `available` false: this workbench takes no hosts (nothing in it listens for them), whatever is saved. */
+  /**
+   * `ownListener`: hosts reach this workbench through a listener of its own (the desktop app), which starts and
+   * stops with this setting and says so through `listenerChanged`; until it listens, nothing goes to hosts. Without
+   * (serve), the workbench's server is where hosts reach it.
+   */
   constructor(
     private readonly settings: SettingsStore,
     private readonly override: RedisOverride | null,
-    private readonly available = true,
+    private readonly ownListener = false,
   ) {}
 
-  /** Without a URL (or where hosts are not available) everything trains here, whatever the checkbox says. */
-  config(): TrainingHostsConfig {
-    const { redisUrl, trainHere } = this.available ? (this.override ?? this.saved()) : { redisUrl: null, trainHere: true };
-    return { redisUrl, trainHere: redisUrl === null || trainHere };
+  /** Whether something listens for hosts: runs may go to them. */
+  get available(): boolean {
+    return !this.ownListener || this.listening.origin !== null;
   }
 
-  /** What the System page shows: the password masked. */
+  /** Without a URL (or while nothing listens for hosts) everything trains here, whatever the checkbox says. */
+  config(): TrainingHostsConfig {
+    const { redisUrl, trainHere } = this.wanted();
+    return this.available && redisUrl !== null ? { redisUrl, trainHere } : { redisUrl: null, trainHere: true };
+  }
+
+  /** The URL and checkbox as given, whether or not anything listens yet, and the desktop app's listening address. */
+  wanted(): TrainingHostsConfig & { listen: ListenAddress } {
+    const saved = this.saved();
+    return { ...(this.override ?? saved), listen: saved.listen ?? DEFAULT_LISTEN };
+  }
+
+  /** What the System page shows: the password masked; in the desktop app, its listener. */
   view(): TrainingHosts {
-    const { redisUrl, trainHere } = this.config();
+    const { redisUrl, trainHere, listen } = this.wanted();
     const source = this.override?.source ?? (redisUrl === null ? null : 'settings');
-    return { redisUrl: redisUrl === null ? null : maskRedisUrl(redisUrl), trainHere, source, available: this.available };
+    const view: TrainingHosts = {
+      redisUrl: redisUrl === null ? null : maskRedisUrl(redisUrl),
+      trainHere: redisUrl === null || trainHere,
+      source,
+      available: this.available,
+    };
+    return this.ownListener ? { ...view, listener: { ...listen, ...this.listening } } : view;
   }
 
   save(input: TrainingHostsInput): TrainingHosts {
-    if (!this.available)
-      throw new InvalidRequest(
-        'the desktop app takes no training hosts yet: run `workbench serve --redis URL` on this data folder for them',
-      );
     if (this.override) {
       const given = this.override.source === 'flag' ? '`serve --redis`' : 'WORKBENCH_REDIS_URL';
       throw new InvalidRequest(
         `training hosts are set by ${given} for as long as this workbench runs; start it without that to change them here`,
       );
     }
+    if (input.listen && !this.ownListener)
+      throw new InvalidRequest('`workbench serve` takes hosts where it listens (--host, --port): start it with those to change them');
     const redisUrl = input.redisUrl ? this.keepPassword(parseRedisUrl(input.redisUrl, 'Redis URL')) : null;
-    // Without hosts, everything trains here: the checkbox's state is kept for when a URL is given again.
-    const saved: TrainingHostsConfig = { redisUrl, trainHere: input.trainHere };
+    // Without hosts, everything trains here: the checkbox's state (and the address) are kept for when a URL is given again.
+    const saved: SavedSetting = { redisUrl, trainHere: input.trainHere, listen: input.listen ?? this.saved().listen };
     this.settings.setSetting(SETTING, JSON.stringify(saved));
-    for (const listener of this.listeners) listener(this.config());
+    this.changed();
     return this.view();
+  }
+
+  /** The desktop app's listener: `settled` resolves once it has followed the last change (it starts and stops in a moment). */
+  followedBy(settled: () => Promise<void>): void {
+    this.follower = settled;
+  }
+
+  /** Resolves once whatever follows this setting has: a save answers with the listener as it then is. */
+  settled(): Promise<void> {
+    return this.follower?.() ?? Promise.resolve();
+  }
+
+  /** The desktop app's listener started, stopped or failed: runs go to hosts only while it listens. */
+  listenerChanged(state: ListenerState): void {
+    this.listening = state;
+    this.changed();
   }
 
   /** Calls `listener` with the new configuration after each save, until the returned function is called. */
@@ -117,9 +166,13 @@ export class TrainingHostsSettings {
     return () => this.listeners.delete(listener);
   }
 
-  private saved(): TrainingHostsConfig {
+  private changed(): void {
+    for (const listener of this.listeners) listener(this.config());
+  }
+
+  private saved(): SavedSetting {
     const text = this.settings.getSetting(SETTING);
-    return text === null ? { redisUrl: null, trainHere: false } : (JSON.parse(text) as TrainingHostsConfig);
+    return text === null ? { redisUrl: null, trainHere: false } : (JSON.parse(text) as SavedSetting);
   }
 
   /** A URL shown back masked and saved again keeps the saved password. */

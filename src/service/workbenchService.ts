@@ -82,10 +82,11 @@ export interface WorkbenchServiceOptions {
   /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
   redis?: RedisOverride | null;
   /**
-   * Whether runs may go to training hosts (default true). The desktop app passes false: nothing in it listens for
-   * hosts over HTTP yet, so a URL saved by `serve` in the shared data folder must not send its runs away.
+   * Hosts reach this workbench through a listener of its own that follows the *Training hosts* setting (the desktop
+   * app: src/main/hostListener.ts), not through a server that is up as long as the service (serve). Runs go to hosts
+   * only while it listens (TrainingHostsSettings.listenerChanged).
    */
-  takesHosts?: boolean;
+  ownHostListener?: boolean;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
@@ -151,7 +152,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
   });
   const folders = RunFolders.bind(store, dataDir, report);
   const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
-  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.takesHosts ?? true);
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.ownHostListener ?? false);
   const appVersion = options.appVersion ?? versionFromPackage();
   const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);
@@ -433,7 +434,9 @@ function workbenchApi({
       return trainingHosts.view();
     },
     async setTrainingHosts(input) {
-      return trainingHosts.save(input);
+      trainingHosts.save(input);
+      await trainingHosts.settled();
+      return trainingHosts.view();
     },
     async deleteCachedModel(preset) {
       if (!(PRESET_NAMES as readonly string[]).includes(preset))

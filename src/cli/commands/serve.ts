@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WorkbenchError } from '../../core/errors.js';
 import type { TrainingHosts } from '../../common/api.js';
-import { isLoopback } from '../../service/http/guard.js';
-import { readServeState, writeServeState } from '../../service/http/serveState.js';
-import { startHttpServer, type HttpServerOptions } from '../../service/http/server.js';
+import { workerCommand } from '../../common/hostProtocol.js';
+import { exposureWarning, isLoopback } from '../../service/http/guard.js';
+import { listenAsBefore } from '../../service/http/serveState.js';
 import { NOT_BUILT } from '../../service/http/staticFiles.js';
 import { printJson, type Command } from '../command.js';
 import { resolveDataFolder } from '../../service/dataFolder.js';
@@ -55,14 +54,11 @@ ${DATA_FLAG_HELP}
         json: { type: 'boolean' },
       },
     });
-    const port = parsePort(values.port);
+    const port = values.port === undefined ? null : parsePort(values.port);
     const host = values.host ?? '127.0.0.1';
     const say = (line: string) => process.stderr.write(`${line}\n`);
-    if (!isLoopback(host)) {
-      say(
-        `workbench: warning: listening on ${host}, not only this machine: anyone who can reach port ${port || 'chosen'} and has the token can use the workbench, over unencrypted HTTP`,
-      );
-    }
+    const warning = exposureWarning(host, port ?? DEFAULT_PORT, 'use the workbench');
+    if (warning) say(`workbench: warning: ${warning}`);
     // Not withService: a failure while closing (a full disk, a damaged database) is said in one line, and the exit is still 0.
     const redis = redisOverride(values.redis, values['train-here'] ?? false);
     const service = await createWorkbenchService({
@@ -78,24 +74,25 @@ ${DATA_FLAG_HELP}
       process.once('SIGTERM', resolve);
     });
     try {
-      const last = await readServeState(service.dataDir);
-      const token = (!values['new-token'] && last?.token) || randomBytes(24).toString('base64url');
-      const options = { service, host, token, rendererDir: RENDERER_DIR, hostRoutes: service.hostRoutes };
-      let server;
+      const options = { service, host, rendererDir: RENDERER_DIR, hostRoutes: service.hostRoutes };
+      let listening;
       try {
-        server = await (values.port === undefined && last ? listenAgain(options, last.port) : startHttpServer({ ...options, port }));
+        listening = await listenAsBefore(service.dataDir, options, {
+          port,
+          fallbackPort: DEFAULT_PORT,
+          newToken: values['new-token'] ?? false,
+          say,
+        });
       } catch (err) {
         await service.close().catch(() => undefined);
         throw err;
       }
-      await writeServeState(service.dataDir, { port: server.port, token }).catch((err: unknown) =>
-        say(`workbench: ${storageMessage(err, 'keeping the port and token for the next start')}`),
-      );
+      const { server, token } = listening;
       const url = `${server.origin}/?token=${token}`;
       process.stdout.write(`Spam Workbench: ${url}\n`);
       if (values.json) printJson({ url, host: server.host, port: server.port, token, dataFolder: service.dataDir });
       if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) say(`workbench: ${NOT_BUILT}`);
-      const hostsLine = workerCommand(service.trainingHosts.view(), server.origin, token, isLoopback(server.host));
+      const hostsLine = hostsSetUp(service.trainingHosts.view(), server.origin, token, isLoopback(server.host));
       if (hostsLine) say(hostsLine);
       say(`data folder: ${service.dataDir}\nCtrl-C stops (a run in progress resumes at the next start)`);
       const signal = await stopped;
@@ -113,30 +110,17 @@ ${DATA_FLAG_HELP}
 };
 
 /** What to run on each training host, when this workbench sends runs to hosts (the password stays masked). */
-function workerCommand(hosts: TrainingHosts, origin: string, token: string, loopback: boolean): string | null {
+function hostsSetUp(hosts: TrainingHosts, origin: string, token: string, loopback: boolean): string | null {
   if (hosts.redisUrl === null) return null;
   const where = loopback
     ? '\n  (this workbench listens on this machine only: a host elsewhere reaches it through an SSH tunnel, `ssh -L`, or serve --host)'
     : '';
   const only = hosts.trainHere ? 'here and on the hosts' : 'on the hosts only';
   const password = hosts.redisUrl.includes(':****@') ? ' (the Redis password where **** stands)' : '';
-  return `training hosts: runs train ${only}; on each machine run${password}\n  workbench worker --redis ${hosts.redisUrl} --workbench ${origin} --token ${token}${where}`;
+  return `training hosts: runs train ${only}; on each machine run${password}\n  ${workerCommand(hosts.redisUrl, origin, token)}${where}`;
 }
 
-/** The last port again; when something else holds it now, the default (or a free one). */
-async function listenAgain(options: Omit<HttpServerOptions, 'port'>, port: number) {
-  for (const candidate of [port, DEFAULT_PORT, 0]) {
-    try {
-      return await startHttpServer({ ...options, port: candidate });
-    } catch (err) {
-      if ((err as Error & { cause?: NodeJS.ErrnoException }).cause?.code !== 'EADDRINUSE') throw err;
-    }
-  }
-  throw new WorkbenchError('no port to listen on');
-}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PORT;
+function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535)
     throw new WorkbenchError(`serve: --port takes a number from 0 to 65535 (0 = a free one), not "${value}"`);

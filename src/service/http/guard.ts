@@ -13,6 +13,15 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
+/**
+ * What a listener beyond loopback says (serve --host, the desktop app's listener for hosts), or null on loopback:
+ * `reach` is what the token lets anyone who can reach it do.
+ */
+export function exposureWarning(host: string, port: number | null, reach: string): string | null {
+  if (isLoopback(host)) return null;
+  return `listening on ${host}, not only this machine: anyone who can reach port ${port || 'chosen'} and has the token can ${reach}, over unencrypted HTTP`;
+}
+
 /** Whether `host` binds every interface (0.0.0.0, ::), where the Host header names whichever address the client used. */
 export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';

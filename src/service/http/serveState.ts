@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomicWrite.js';
+import { WorkbenchError } from '../../core/errors.js';
+import { storageMessage } from '../storageErrors.js';
+import { startHttpServer, type HttpServerOptions, type WorkbenchHttpServer } from './server.js';
 
 /*
- * The address and token of the last `serve` of a data folder, so that a restart opens the same URL and an open tab
- * reconnects by itself. The token grants the whole API: the file is readable by its owner only.
+ * The port and token of the last listener of a data folder (`serve`, or the desktop app's listener for training
+ * hosts), so that a restart opens the same URL, an open tab reconnects by itself and a host's command keeps working.
+ * The token grants serve's whole API: the file is readable by its owner only.
  */
 
 export const SERVE_STATE_FILE = 'serve.json';
@@ -30,4 +35,43 @@ export async function writeServeState(dataDir: string, state: ServeState): Promi
     await file.chmod(0o600);
     await file.writeFile(`${JSON.stringify(state)}\n`);
   });
+}
+
+export interface ListenAsBefore {
+  /** A port asked for; null: the last one when it is free, else `fallbackPort`, else a free one. */
+  port: number | null;
+  fallbackPort: number;
+  /** A new token instead of the last one (`serve --new-token`): commands and pages with the old one stop working. */
+  newToken: boolean;
+  /** Where a failure to keep the port and token is said. */
+  say(line: string): void;
+}
+
+/** Listens with the data folder's last token and port (see above), and keeps them for the next start. */
+export async function listenAsBefore(
+  dataDir: string,
+  options: Omit<HttpServerOptions, 'port' | 'token'>,
+  { port, fallbackPort, newToken, say }: ListenAsBefore,
+): Promise<{ server: WorkbenchHttpServer; token: string }> {
+  const last = await readServeState(dataDir);
+  const token = (!newToken && last?.token) || randomBytes(24).toString('base64url');
+  const candidates = port !== null ? [port] : last ? [...new Set([last.port, fallbackPort, 0])] : [fallbackPort];
+  const server = await firstFree(candidates, { ...options, token });
+  await writeServeState(dataDir, { port: server.port, token }).catch((err: unknown) =>
+    say(`workbench: ${storageMessage(err, 'keeping the port and token for the next start')}`),
+  );
+  return { server, token };
+}
+
+/** Listens on the first of `ports` that is free; the last one's refusal is the error. */
+async function firstFree(ports: number[], options: Omit<HttpServerOptions, 'port'>): Promise<WorkbenchHttpServer> {
+  for (const [i, port] of ports.entries()) {
+    try {
+      return await startHttpServer({ ...options, port });
+    } catch (err) {
+      const inUse = (err as Error & { cause?: NodeJS.ErrnoException }).cause?.code === 'EADDRINUSE';
+      if (!inUse || i === ports.length - 1) throw err;
+    }
+  }
+  throw new WorkbenchError('no port to listen on');
 }

@@ -27,6 +27,12 @@ export interface HttpServerOptions {
   log?: (line: string) => void;
   /** With a coordinator (a Redis URL is set): the routes of training hosts under /api/remote, behind the same token. */
   hostRoutes?: HostRoutes;
+  /**
+   * Only the routes of training hosts answer (the desktop app's listener for them): its page talks to the
+   * service over IPC, so nothing else needs to be reachable, and a host (or whoever holds its token) gets only
+   * what a run needs — its config, its data set, its checkpoints — never the API that reads and deletes every run.
+   */
+  hostsOnly?: boolean;
 }
 
 export interface WorkbenchHttpServer {
@@ -62,6 +68,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Workb
     const refusal = checkHost(req, host, port) ?? checkOrigin(req);
     if (refusal) return sendError(res, refusal.status, refusal.message);
     const url = new URL(req.url ?? '/', 'http://workbench.invalid');
+    if (options.hostsOnly && !url.pathname.startsWith(`${REMOTE_PATH}/`))
+      return sendError(res, 404, `only training hosts are answered here (${REMOTE_PATH}/…): this is the desktop app's listener for them`);
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return handleStatic(rendererDir, url, req, res);
     const unauthorized = checkToken(req, url, token);
     if (unauthorized) return sendError(res, unauthorized.status, unauthorized.message);

@@ -52,15 +52,19 @@ export class Coordinator implements RunDispatcher {
   private readonly stopListening: () => void;
   private liveHosts = 0;
   private watching = false;
+  private reconnecting = Promise.resolve();
   /** Called when there may be room for another run (a host appeared): the run queue starts what it can. */
   onRoom: () => void = () => {};
 
   constructor(private readonly o: CoordinatorOptions) {
     this.queueName = queueNameFor(o.folders.databaseId);
     this.connect(o.settings.config().redisUrl);
-    this.stopListening = o.settings.onChange((config) => {
-      void this.disconnect().then(() => {
-        this.connect(config.redisUrl);
+    // One change at a time, each to the setting as it is then: changes in quick succession (a save, then the desktop
+    // app's listener coming up) leave one connection, to the last URL.
+    this.stopListening = o.settings.onChange(() => {
+      this.reconnecting = this.reconnecting.then(async () => {
+        await this.disconnect().catch((err: Error) => o.log(`training hosts: closing the Redis connection: ${err.message}`));
+        this.connect(o.settings.config().redisUrl);
         this.onRoom();
       });
     });
@@ -190,6 +194,7 @@ export class Coordinator implements RunDispatcher {
   async close(): Promise<void> {
     clearInterval(this.watcher);
     this.stopListening();
+    await this.reconnecting;
     await this.disconnect();
   }
 
