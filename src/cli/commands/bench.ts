@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import type { SplitName } from '../../core/data/split.js';
 import { parseRunConfig, type RunConfig } from '../../common/runConfig.js';
 import { smsSpamPath } from '../../core/data/smsSpam.js';
-import { PAD_TOKEN, TOKENIZER_NAME } from '../../core/data/tokenizer.js';
 import { describeCause } from '../../core/errorReasons.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { backendDevice, initBackend } from '../../core/model/backend.js';
@@ -15,7 +14,7 @@ import { GPT2 } from '../../core/model/gpt2.js';
 import { loadGradients } from '../../core/model/gradients.js';
 import type { InferenceChoice } from '../../core/model/inference.js';
 import { initDevice, onnxThreads } from '../../core/model/onnx/session.js';
-import type { ClassifierSidecar } from '../../core/model/savedClassifier.js';
+import { classifierSidecar, type ClassifierSidecar } from '../../core/model/savedClassifier.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
 import type { TensorMap } from '../../core/model/tensorMap.js';
 import { HEAD_BIAS, HEAD_WEIGHT } from '../../core/model/trainable.js';
@@ -225,20 +224,17 @@ function project({ config, data }: RecipeData, blocks: BlockFigures): RecipeProj
 async function classifyFigures(inference: InferenceChoice, data: PreparedData, samples: number): Promise<{ p50: number; p95: number }> {
   const config = PRESETS['gpt2-small'];
   const trainable = { kind: 'last', blocks: 1 } as const;
-  const sidecar = {
-    format: 'spam-workbench-classifier',
-    version: 1,
+  // Never written: the classifier is built from the random weights below, so no file and no hash.
+  const sidecar = classifierSidecar({
     modelConfig: config,
     base: { kind: 'none' },
     labels: data.dataset.labels,
     pooling: 'last-position',
     maxLength: data.padLength,
-    tokenizer: TOKENIZER_NAME,
-    padToken: PAD_TOKEN,
     trainable,
     weightsFile: 'classifier.safetensors',
     weightsSha256: '',
-  } as const;
+  });
   const weights = randomHostWeights(config, sidecar.labels.length);
   const runner = inference === 'onnx' ? await onnxClassifierRunner(sidecar, config, weights) : await tfjsRunner(sidecar, weights);
   try {

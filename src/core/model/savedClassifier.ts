@@ -51,6 +51,11 @@ export const SidecarSchema = z.object({
 });
 export type ClassifierSidecar = z.infer<typeof SidecarSchema>;
 
+/** A sidecar from what describes the classifier; the format, version and tokenizer are this build's. */
+export function classifierSidecar(fields: Omit<ClassifierSidecar, 'format' | 'version' | 'tokenizer' | 'padToken'>): ClassifierSidecar {
+  return { format: 'spam-workbench-classifier', version: 1, tokenizer: TOKENIZER_NAME, padToken: PAD_TOKEN, ...fields };
+}
+
 export interface SavedClassifier {
   model: SequenceClassifier;
   sidecar: ClassifierSidecar;
@@ -72,20 +77,16 @@ export async function saveClassifier(
   const weightsFile = await nextVersionName(dir, WEIGHTS_PREFIX, WEIGHTS_EXT);
   const weightsPath = path.join(dir, weightsFile);
   await writeSafetensors(weightsPath, tensors, { format: 'spam-workbench-classifier' });
-  const sidecar: ClassifierSidecar = {
-    format: 'spam-workbench-classifier',
-    version: 1,
+  const sidecar = classifierSidecar({
     modelConfig: model.gpt.config,
     base: meta.base,
     labels: meta.labels,
     pooling: model.pooling,
     maxLength: meta.maxLength,
-    tokenizer: TOKENIZER_NAME,
-    padToken: PAD_TOKEN,
     trainable: model.trainableSpec,
     weightsFile,
     weightsSha256: sha256(await readFile(weightsPath)),
-  };
+  });
   await switchPointer(dir, SIDECAR_FILE, sidecar);
   await removeStaleVersions(dir, WEIGHTS_PREFIX, WEIGHTS_EXT, weightsFile);
   await rm(path.join(dir, WEIGHTS_FILE), { force: true }); // an unversioned file of an older save

@@ -1,3 +1,4 @@
+import { builtinDataset } from '../../common/builtinDatasets.js';
 import path from 'node:path';
 import { splitSeedOf, type RunConfig } from '../../common/runConfig.js';
 import { importDatasetFile, type Dataset } from '../data/dataset.js';
@@ -65,24 +66,24 @@ export async function loadSplits(
   options: Pick<RunOptions, 'cacheDir' | 'smsSpamUrls' | 'signal' | 'onEvent'> = {},
 ): Promise<{ dataset: Dataset; splits: Splits<LabeledRow> }> {
   const d = config.dataset;
-  const dataset =
-    d.source === 'sms-spam' || d.source === 'sms-spam-book'
-      ? await loadSmsSpam({
-          reading: d.source === 'sms-spam-book' ? 'book' : 'exact',
-          cacheDir: options.cacheDir,
-          urls: options.smsSpamUrls,
-          signal: options.signal,
-          onProgress: (p) => options.onEvent?.({ kind: 'download', file: p.url, received: p.received, total: p.total }),
-        })
-      : await importDatasetFile(d.source, {
-          textColumn: d.textColumn,
-          labelColumn: d.labelColumn,
-          delimiter: d.delimiter,
-          header: d.header,
-          quoting: d.quoting,
-          encoding: d.encoding,
-          excludeInvalid: d.skipProblemRows,
-        });
+  const builtin = builtinDataset(d.source);
+  const dataset = builtin
+    ? await loadSmsSpam({
+        reading: builtin.reading,
+        cacheDir: options.cacheDir,
+        urls: options.smsSpamUrls,
+        signal: options.signal,
+        onProgress: (p) => options.onEvent?.({ kind: 'download', file: p.url, received: p.received, total: p.total }),
+      })
+    : await importDatasetFile(d.source, {
+        textColumn: d.textColumn,
+        labelColumn: d.labelColumn,
+        delimiter: d.delimiter,
+        header: d.header,
+        quoting: d.quoting,
+        encoding: d.encoding,
+        excludeInvalid: d.skipProblemRows,
+      });
   const splits = splitRows(dataset.rows, {
     seed: splitSeedOf(config),
     balance: d.balance,
