@@ -38,6 +38,11 @@ test.beforeAll(async ({ workbench }) => {
   }
 });
 
+// The server is shared by the specs of this test worker: others count the runs they make.
+test.afterAll(async ({ workbench }) => {
+  for (const id of runIds) await callApi(workbench, 'deleteRun', id);
+});
+
 test("the second run's details say its prefix came from the prefix store", async ({ page, workbench }) => {
   await page.goto(workbench.url.href);
   await page.getByTestId(`run-open-${runIds[0]}`).click();
