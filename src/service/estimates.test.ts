@@ -13,14 +13,14 @@ const cost = (config: Record<string, unknown>) => {
 };
 
 describe('fitting seconds to work', () => {
-  const machine: SpeedFit = { overhead: 4, onnx: 1 / 10e9, tfjs: 1 / 2e9, update: 80e-9 };
+  const machine: SpeedFit = { overhead: 4, onnx: 1 / 10e9, tfjs: 1 / 2e9, update: 80e-9, mask: 120e-9 };
   const costs: RunCost[] = [
-    { flops: 2e10, updates: 1e7, path: 'onnx' },
-    { flops: 8e10, updates: 2e7, path: 'onnx' },
-    { flops: 3e10, updates: 4e9, path: 'onnx' },
-    { flops: 1e11, updates: 5e8, path: 'onnx' },
-    { flops: 4e10, updates: 1e7, path: 'tfjs' },
-    { flops: 1.5e11, updates: 3e9, path: 'tfjs' },
+    { flops: 2e10, updates: 1e7, masks: 0, path: 'onnx' },
+    { flops: 8e10, updates: 2e7, masks: 3e8, path: 'onnx' },
+    { flops: 3e10, updates: 4e9, masks: 0, path: 'onnx' },
+    { flops: 1e11, updates: 5e8, masks: 1e8, path: 'onnx' },
+    { flops: 4e10, updates: 1e7, masks: 0, path: 'tfjs' },
+    { flops: 1.5e11, updates: 3e9, masks: 2e8, path: 'tfjs' },
   ];
   const measured = (fit: SpeedFit) => costs.map((cost) => ({ cost, seconds: predictSeconds(fit, cost) }));
 
@@ -28,8 +28,8 @@ describe('fitting seconds to work', () => {
     const fit = fitSpeeds(measured(machine))!;
     for (const cost of [
       ...costs,
-      { flops: 5e10, updates: 1e9, path: 'onnx' as const },
-      { flops: 7e10, updates: 2e8, path: 'tfjs' as const },
+      { flops: 5e10, updates: 1e9, masks: 2e8, path: 'onnx' as const },
+      { flops: 7e10, updates: 2e8, masks: 0, path: 'tfjs' as const },
     ])
       expect(predictSeconds(fit, cost) / predictSeconds(machine, cost)).toBeGreaterThan(0.9);
     for (const cost of costs) expect(predictSeconds(fit, cost) / predictSeconds(machine, cost)).toBeLessThan(1.1);
@@ -45,7 +45,7 @@ describe('fitting seconds to work', () => {
 
   it('is the prior where the runs are the prior’s own, and nothing without runs', () => {
     const fit = fitSpeeds(measured(PRIOR))!;
-    for (const k of ['overhead', 'onnx', 'tfjs', 'update'] as const) expect(fit[k] / PRIOR[k]).toBeCloseTo(1, 9);
+    for (const k of ['overhead', 'onnx', 'tfjs', 'update', 'mask'] as const) expect(fit[k] / PRIOR[k]).toBeCloseTo(1, 9);
     expect(fitSpeeds([])).toBeNull();
   });
 });
@@ -69,7 +69,11 @@ describe('the work of a run', () => {
     const lora = cost({ trainable: { kind: 'lora', rank: 8, alpha: 16 } });
     expect(lora.flops).toBeLessThan(cost({ trainable: { kind: 'all' } }).flops);
     expect(lora.flops).toBeGreaterThan(book.flops);
-    // Only in the trained blocks, the prefix stays cached: the work of the dropout-free run.
-    expect(cost({ dropout: 0.1, dropoutScope: 'trained' })).toEqual(book);
+    // Masks: none without dropout; in every block under all, only in the trained one under trained.
+    expect(book.masks).toBe(0);
+    expect(cost({ dropout: 0.1, dropoutScope: 'trained' }).masks).toBeGreaterThan(0);
+    expect(dropout.masks).toBeGreaterThan(10 * cost({ dropout: 0.1, dropoutScope: 'trained' }).masks);
+    // Only in the trained blocks, the prefix stays cached: the work of the dropout-free run, and its masks.
+    expect({ ...cost({ dropout: 0.1, dropoutScope: 'trained' }), masks: 0 }).toEqual(book);
   });
 });

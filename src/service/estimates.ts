@@ -15,28 +15,31 @@ export interface Sample {
   seconds: number;
 }
 
-/** seconds ≈ overhead + onnx·FLOPs (on that path) + tfjs·FLOPs (on that path) + update·parameter updates. */
+/** seconds ≈ overhead + onnx·FLOPs (on that path) + tfjs·FLOPs (on that path) + update·parameter updates + mask·mask values. */
 export interface SpeedFit {
   overhead: number;
   onnx: number;
   tfjs: number;
   update: number;
+  mask: number;
 }
 
 /**
  * Where the fit starts before this machine has a say, from the speeds measured for DESIGN.md and the README: process
- * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~30 ns a parameter update.
+ * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~10 ns a parameter update (the gradient
+ * out of ONNX Runtime and hostAdamW.ts's pass; trainable `all` runs of custom:4,128,4 took 7–13 ns beyond their FLOPs), ~40 ns a dropout mask value drawn (the generator's JS loop).
  */
-export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 30e-9 };
+export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 10e-9, mask: 40e-9 };
 /** How strongly the fit keeps to PRIOR: a 100% change of one speed costs as much as a 7% miss on one run. */
 const RIDGE = 0.005;
 /** The most recent finished runs the fit reads. */
 const SAMPLES = 50;
 
-const TERMS = ['overhead', 'onnx', 'tfjs', 'update'] as const;
+const TERMS = ['overhead', 'onnx', 'tfjs', 'update', 'mask'] as const;
 
 function features(cost: RunCost): Record<keyof SpeedFit, number> {
-  return { overhead: 1, onnx: cost.path === 'onnx' ? cost.flops : 0, tfjs: cost.path === 'tfjs' ? cost.flops : 0, update: cost.updates };
+  const flops = (path: RunCost['path']) => (cost.path === path ? cost.flops : 0);
+  return { overhead: 1, onnx: flops('onnx'), tfjs: flops('tfjs'), update: cost.updates, mask: cost.masks };
 }
 
 export function predictSeconds(fit: SpeedFit, cost: RunCost): number {

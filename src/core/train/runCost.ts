@@ -23,6 +23,8 @@ export interface RunCost {
   flops: number;
   /** Parameter updates (trainable parameters × steps): AdamW's and the gradients' memory traffic, which no FLOP count shows. */
   updates: number;
+  /** Dropout mask values drawn on the host (dropoutMask.ts): a JS generator, costlier per value than a FLOP. */
+  masks: number;
   /** Which training path the run's steps take; the two differ in speed by about an order of magnitude. */
   path: CostPath;
 }
@@ -49,6 +51,17 @@ function blockFlops(d: number, T: number): number {
 }
 
 /** The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts). */
+/**
+ * Mask values a training row draws: per dropping block its attention weights (H·T·T) and two residual outputs
+ * (2·T·C), and the embeddings' when the first block drops (dropoutSites.ts).
+ */
+function maskValuesPerRow(config: RunConfig, shape: GPT2Config, T: number, frozen: number): number {
+  if (config.dropout === 0) return 0;
+  const fromFirst = frozen === 0 || frozenPrefixDrops(config);
+  const blocks = fromFirst ? shape.nLayer : shape.nLayer - frozen;
+  return (fromFirst ? T * shape.nEmbd : 0) + blocks * (shape.nHead * T * T + 2 * T * shape.nEmbd);
+}
+
 export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number, path: CostPath): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
@@ -73,6 +86,7 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   return {
     flops: prefix + training + evaluation,
     updates: steps * trainableParameters,
+    masks: steps * config.batchSize * maskValuesPerRow(config, shape, T, frozen),
     path,
   };
 }
