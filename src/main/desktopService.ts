@@ -12,9 +12,9 @@ export interface DesktopService {
 
 /** Starts the service as the desktop app runs it (src/main/index.ts); resolves once the listener for hosts follows the setting. */
 export async function startDesktopService(
-  options: Omit<WorkbenchServiceOptions, 'autoStart' | 'ownHostListener'> & { log(line: string): void },
+  options: Omit<WorkbenchServiceOptions, 'autoStart' | 'hostListener'> & { log(line: string): void },
 ): Promise<DesktopService> {
-  const service = await createWorkbenchService({ ...options, autoStart: false, ownHostListener: true });
+  const service = await createWorkbenchService({ ...options, autoStart: false, hostListener: 'own' });
   let queueRefusal: Error | null = null;
   try {
     service.startQueue();

@@ -95,10 +95,20 @@ describe('the Training hosts setting', () => {
     ]);
   });
 
+  it('without anything hosts can reach (queue run, the other CLI commands), trains every run here whatever URL is saved', () => {
+    const runs = store();
+    new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://:pw@saved', trainHere: false });
+    const cli = new TrainingHostsSettings(runs, null, 'none');
+    expect(cli.available).toBe(false);
+    expect(cli.config()).toEqual({ redisUrl: null, trainHere: true });
+    // serve, on the same folder, does take hosts.
+    expect(new TrainingHostsSettings(runs, null, 'server').config()).toEqual({ redisUrl: 'redis://:pw@saved', trainHere: false });
+  });
+
   it('in the desktop app, sends nothing to hosts until its own listener is up, and shows the listener', () => {
     const runs = store();
     new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://:pw@saved', trainHere: false });
-    const app = new TrainingHostsSettings(runs, null, true);
+    const app = new TrainingHostsSettings(runs, null, 'own');
     const heard: TrainingHostsConfig[] = [];
     app.onChange((c) => heard.push(c));
     expect(app.config()).toEqual({ redisUrl: null, trainHere: true });
@@ -121,10 +131,10 @@ describe('the Training hosts setting', () => {
 
   it('saves the desktop app’s listening address with the URL, and keeps it when a save leaves it out', () => {
     const runs = store();
-    const app = new TrainingHostsSettings(runs, null, true);
+    const app = new TrainingHostsSettings(runs, null, 'own');
     app.save({ redisUrl: 'redis://h', trainHere: true, listen: { host: '0.0.0.0', port: 9000 } });
     app.save({ redisUrl: 'redis://other', trainHere: true });
-    expect(new TrainingHostsSettings(runs, null, true).wanted().listen).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(new TrainingHostsSettings(runs, null, 'own').wanted().listen).toEqual({ host: '0.0.0.0', port: 9000 });
   });
 
   it('refuses an address from serve’s page: serve listens where its flags say', () => {

@@ -81,25 +81,29 @@ export function redisOverride(flag: string | undefined, trainHere: boolean, env:
  * The *Training hosts* setting: a URL given at start, or the one saved from the System page. The coordinator
  * reads `config()` and hears `onChange` when the page saves another, or the desktop app's listener starts or stops.
  */
+/**
+ * How hosts reach a workbench: `server`, the HTTP server that is up as long as the service (serve); `own`, a listener
+ * of its own that starts and stops with this setting and says so through `listenerChanged` (the desktop app; until it
+ * listens, nothing goes to hosts); `none`, nothing (queue run and the other CLI commands): every run trains here,
+ * whatever URL is saved, so no run waits in Redis for a host that could never report back.
+ */
+export type HostListener = 'server' | 'own' | 'none';
+
 export class TrainingHostsSettings {
   private readonly listeners = new Set<(config: TrainingHostsConfig) => void>();
   private listening = NOT_LISTENING;
   private follower: (() => Promise<void>) | null = null;
 
-  /**
-   * `ownListener`: hosts reach this workbench through a listener of its own (the desktop app), which starts and
-   * stops with this setting and says so through `listenerChanged`; until it listens, nothing goes to hosts. Without
-   * (serve), the workbench's server is where hosts reach it.
-   */
+  /** `listener`: how hosts reach this workbench (HostListener). */
   constructor(
     private readonly settings: SettingsStore,
     private readonly override: RedisOverride | null,
-    private readonly ownListener = false,
+    private readonly listener: HostListener = 'server',
   ) {}
 
   /** Whether something listens for hosts: runs may go to them. */
   get available(): boolean {
-    return !this.ownListener || this.listening.origin !== null;
+    return this.listener === 'server' || (this.listener === 'own' && this.listening.origin !== null);
   }
 
   /** Without a URL (or while nothing listens for hosts) everything trains here, whatever the checkbox says. */
@@ -124,7 +128,7 @@ export class TrainingHostsSettings {
       source,
       available: this.available,
     };
-    return this.ownListener ? { ...view, listener: { ...listen, ...this.listening } } : view;
+    return this.listener === 'own' ? { ...view, listener: { ...listen, ...this.listening } } : view;
   }
 
   save(input: TrainingHostsInput): TrainingHosts {
@@ -134,7 +138,7 @@ export class TrainingHostsSettings {
         `training hosts are set by ${given} for as long as this workbench runs; start it without that to change them here`,
       );
     }
-    if (input.listen && !this.ownListener)
+    if (input.listen && this.listener !== 'own')
       throw new InvalidRequest('`workbench serve` takes hosts where it listens (--host, --port): start it with those to change them');
     const redisUrl = input.redisUrl ? this.keepPassword(parseRedisUrl(input.redisUrl, 'Redis URL')) : null;
     // Without hosts, everything trains here: the checkbox's state (and the address) are kept for when a URL is given again.

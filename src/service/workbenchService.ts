@@ -50,7 +50,7 @@ import { validated } from './validation.js';
 import { checkConfigFiles } from './localFiles.js';
 import { storageError } from './storageErrors.js';
 import { HostRegistry } from './hosts.js';
-import { TrainingHostsSettings, type RedisOverride } from './trainingHosts.js';
+import { TrainingHostsSettings, type HostListener, type RedisOverride } from './trainingHosts.js';
 import { Coordinator } from './remote/coordinator.js';
 import { hostRoutes, type HostRoutes } from './remote/routes.js';
 
@@ -81,12 +81,8 @@ export interface WorkbenchServiceOptions {
   acceptFilePaths?: boolean;
   /** A Redis URL for training hosts given at start (trainingHosts.ts `redisOverride`); it outranks the System page's setting. */
   redis?: RedisOverride | null;
-  /**
-   * Hosts reach this workbench through a listener of its own that follows the *Training hosts* setting (the desktop
-   * app: src/main/hostListener.ts), not through a server that is up as long as the service (serve). Runs go to hosts
-   * only while it listens (TrainingHostsSettings.listenerChanged).
-   */
-  ownHostListener?: boolean;
+  /** How training hosts reach this workbench (trainingHosts.ts HostListener): serve's server, the desktop app's own listener (src/main/hostListener.ts), or nothing (default). */
+  hostListener?: HostListener;
 }
 
 /** The application layer: every API method plus the event stream, and the queue's lifecycle. */
@@ -152,7 +148,7 @@ export async function createWorkbenchService(options: WorkbenchServiceOptions): 
   });
   const folders = RunFolders.bind(store, dataDir, report);
   const hosts = new HostRegistry(db, (list) => emit({ type: 'hosts', hosts: list }));
-  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.ownHostListener ?? false);
+  const trainingHosts = new TrainingHostsSettings(store, options.redis ?? null, options.hostListener ?? 'none');
   const appVersion = options.appVersion ?? versionFromPackage();
   const coordinator = new Coordinator({ store, folders, hosts, settings: trainingHosts, appVersion, log: report });
   const datasets = new DatasetCatalog(db, dataDir, cacheDir);

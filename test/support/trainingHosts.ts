@@ -31,6 +31,7 @@ export async function startCoordinator(
     dataDir,
     cacheDir: path.join(dataDir, 'no-cache'),
     redis: { redisUrl, source: 'flag', trainHere },
+    hostListener: 'server', // startHttpServer below
     appVersion,
     log: () => {},
   });

@@ -93,7 +93,7 @@ async function timeGrid(
   note: (text: string) => void,
 ): Promise<GridTime> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'workbench-bench-hosts-'));
-  const options: WorkbenchServiceOptions = { dataDir: path.join(tmp, 'data'), cacheDir, log: note };
+  const options: WorkbenchServiceOptions = { dataDir: path.join(tmp, 'data'), cacheDir, log: note, hostListener: 'server' };
   if (redisUrl) options.redis = { redisUrl, source: 'flag', trainHere: false };
   const service = await createWorkbenchService(options);
   const token = randomBytes(24).toString('base64url');

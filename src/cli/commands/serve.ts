@@ -66,6 +66,7 @@ ${DATA_FLAG_HELP}
       autoStart: true,
       acceptFilePaths: false,
       redis,
+      hostListener: 'server',
     });
     const stopGuarding = guardProcess(say);
     // Listening for the stop from the start: a SIGTERM sent as soon as the URL is printed (or before) stops it cleanly.
