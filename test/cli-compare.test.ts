@@ -275,6 +275,7 @@ describe('repeats, intervals, runs compare and runs errors on real tiny runs', (
       gap_train_val_lo: shown.gapIntervals.trainVal[0],
       gap_train_test_hi: shown.gapIntervals.trainTest[1],
       macro_f1_test: shown.macroF1.test,
+      hosts: 'local',
     });
     // The queued run has no figures yet.
     expect(runs.find((r) => r.status === 'queued')).toMatchObject({ test_accuracy: null, test_accuracy_lo: null, macro_f1_test: null });

@@ -41,6 +41,8 @@ export function exportRows(runs: (RunSummary & Partial<Pick<RunDetail, 'macroF1'
       group: r.group,
       tags: r.tags.join(', '),
       note: r.note,
+      // Every host it trained on, in order (`local` for this workbench).
+      hosts: r.hosts.join(', '),
       ...config,
       ...withInterval('train_accuracy', a?.train, ci?.train),
       ...withInterval('val_accuracy', a?.val, ci?.val),
