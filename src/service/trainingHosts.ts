@@ -78,10 +78,6 @@ export function redisOverride(flag: string | undefined, trainHere: boolean, env:
 }
 
 /**
- * The *Training hosts* setting: a URL given at start, or the one saved from the System page. The coordinator
- * reads `config()` and hears `onChange` when the page saves another, or the desktop app's listener starts or stops.
- */
-/**
  * How hosts reach a workbench: `server`, the HTTP server that is up as long as the service (serve); `own`, a listener
  * of its own that starts and stops with this setting and says so through `listenerChanged` (the desktop app; until it
  * listens, nothing goes to hosts); `none`, nothing (queue run and the other CLI commands): every run trains here,
@@ -89,6 +85,10 @@ export function redisOverride(flag: string | undefined, trainHere: boolean, env:
  */
 export type HostListener = 'server' | 'own' | 'none';
 
+/**
+ * The *Training hosts* setting: a URL given at start, or the one saved from the System page. The coordinator
+ * reads `config()` and hears `onChange` when the page saves another, or the desktop app's listener starts or stops.
+ */
 export class TrainingHostsSettings {
   private readonly listeners = new Set<(config: TrainingHostsConfig) => void>();
   private listening = NOT_LISTENING;
