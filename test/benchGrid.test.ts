@@ -1,24 +1,14 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../src/common/runConfig.js';
 import { gridCells, gridRuns, runGrid } from '../src/cli/bench/grid.js';
 import type { BlockFigures } from '../src/cli/bench/measure.js';
 import type { StepKinds } from '../src/cli/bench/stepKinds.js';
-import { prepareData, type PreparedData } from '../src/core/train/run.js';
 import { projectGrid } from '../src/core/train/recipeProjection.js';
-import { smsCacheDir } from './support/shared.js';
+import { bookSmsSplit } from './support/smsSplit.js';
 
 /* `bench --grid`: its cells priced from given step figures (counted, not timed), and its six runs end to end through the service on the real SMS split. */
 
-let cacheDir: string;
-let data: PreparedData;
-
-beforeAll(async () => {
-  cacheDir = smsCacheDir();
-  data = await prepareData(RunConfigSchema.parse({}), 1024, { cacheDir });
-});
-
-afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+const split = bookSmsSplit();
 
 describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
   // One unit per frozen block per batch; each step kind a distinct power of ten, so a sum says what it added.
@@ -42,18 +32,18 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     );
     expect(cells.map((c) => c.costs.trainStep(8, 120))).toEqual([1, 1000 + 12e6, 10, 10000 + 11e6, 100, 100000 + 10e6]);
     expect(cells.map((c) => c.costs.prefix(8, 120))).toEqual([12, 12, 11, 11, 10, 10]);
-    const grid = projectGrid(cells, data);
+    const grid = projectGrid(cells, split.data());
     expect(grid.prefixComputations).toBe(3);
     // The dropout-0.1 cell of each pair reads the prefix the dropout-0 cell stored: 94 batches of 16 cost nothing.
     const batches = Math.ceil(1494 / 16);
-    const alone = cells.map((c) => projectGrid([c], data).seconds);
+    const alone = cells.map((c) => projectGrid([c], split.data()).seconds);
     expect(grid.perRunSeconds).toEqual(alone.map((s, i) => (i % 2 ? s - (12 - (i >> 1)) * batches : s)));
   });
 
   it('runs end to end through the queue: six runs, each frozen prefix computed by one run and read from the store by its dropout neighbour', async () => {
     const tiny = { model: { preset: 'custom', custom: { nLayer: 3, nEmbd: 32, nHead: 4, nPositions: 128 }, weights: 'random' }, epochs: 1 };
     const notes: string[] = [];
-    const result = await runGrid(cacheDir, (text) => notes.push(text), tiny);
+    const result = await runGrid(split.cacheDir(), (text) => notes.push(text), tiny);
     expect(result.perRunSeconds).toHaveLength(6);
     for (const s of result.perRunSeconds) expect(s).toBeGreaterThan(0);
     expect(result.prefixSources).toEqual(['computed', 'store', 'computed', 'store', 'computed', 'store']);
