@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runWorkbench } from './support/cli.js';
+import { lastJson, runWorkbench, smsSliceFlags, TINY_RUN_FLAGS } from './support/cli.js';
 import { skipUnlessRedis, startRedis, type RedisServer } from './support/redisServer.js';
 import { startServe, type Serving } from './support/serveProcess.js';
 import { tempDir } from './support/tempDir.js';
@@ -91,4 +91,10 @@ it('without a URL at start, the saved Training hosts setting applies, now and at
   );
   expect((await again.call('getTrainingHosts')).body).toEqual({ redisUrl: masked, trainHere: false, source: 'settings', available: true });
   await stop(again);
+
+  // queue run cannot be reached by hosts: with the URL saved it trains the run itself rather than leave it in Redis.
+  await runWorkbench(['runs', 'add', '--data', data, ...smsSliceFlags(dir, 'sms-slice.tsv'), ...TINY_RUN_FLAGS, '--epochs', '1']);
+  const trained = lastJson(await runWorkbench(['queue', 'run', '--data', data, '--json'], { env: noRedisEnv }));
+  expect(trained).toMatchObject({ runs: [{ id: 1, status: 'finished', error: null }] });
+  expect(lastJson(await runWorkbench(['runs', 'show', '1', '--data', data, '--json']))).toMatchObject({ host: 'local', hosts: ['local'] });
 });
