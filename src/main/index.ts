@@ -8,6 +8,7 @@ import type { QueueState, WorkbenchEvent } from '../common/api.js';
 import { EVENT_CHANNEL } from '../common/channels.js';
 import { contentSecurityPolicy } from '../common/csp.js';
 import { resolveDataFolder } from '../service/dataFolder.js';
+import { redisOverride } from '../service/trainingHosts.js';
 import type { WorkbenchService } from '../service/workbenchService.js';
 import { APP_SCHEME_PRIVILEGES, APP_URL, serveApp } from './appProtocol.js';
 import { ClassifierWarmup, jsonSetting, reportingClassify } from './classifierWarmup.js';
@@ -126,6 +127,8 @@ async function startService(): Promise<WorkbenchService> {
     dataDir: resolveDataFolder(),
     spawnWorker: utilityWorker(workerFile),
     appVersion: app.getVersion(),
+    // WORKBENCH_REDIS_URL outranks the saved setting, as for serve; a bad one stops the start with its one line.
+    redis: redisOverride(undefined, false),
     log: (line) => console.error(`workbench: ${line}`),
   });
   const started = desktop.service;

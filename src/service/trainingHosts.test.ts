@@ -129,6 +129,18 @@ describe('the Training hosts setting', () => {
     expect(heard.map((c) => c.redisUrl)).toEqual(['redis://:pw@saved', null]);
   });
 
+  it('in the desktop app, WORKBENCH_REDIS_URL outranks the saved URL and goes to hosts once its listener is up', () => {
+    const runs = store();
+    new TrainingHostsSettings(runs, null).save({ redisUrl: 'redis://saved', trainHere: true });
+    const override = redisOverride(undefined, false, { WORKBENCH_REDIS_URL: 'redis://:pw@env:6379' });
+    const app = new TrainingHostsSettings(runs, override, 'own');
+    expect(app.wanted()).toMatchObject({ redisUrl: 'redis://:pw@env:6379', trainHere: false });
+    expect(app.config().redisUrl).toBeNull();
+    app.listenerChanged({ origin: 'http://127.0.0.1:9000', token: 't', error: null, warning: null });
+    expect(app.config()).toEqual({ redisUrl: 'redis://:pw@env:6379', trainHere: false });
+    expect(app.view().source).toBe('environment');
+  });
+
   it('saves the desktop app’s listening address with the URL, and keeps it when a save leaves it out', () => {
     const runs = store();
     const app = new TrainingHostsSettings(runs, null, 'own');
