@@ -90,7 +90,7 @@ it('runs add --vary queues a grid, queue run trains it, runs list/show/export re
   expect(csv.code, csv.stderr).toBe(0);
   const [header, ...rows] = csv.stdout.trim().split('\n');
   expect(header).toBe(
-    'id,name,status,dataset,group,tags,note,dropout,train_accuracy,train_accuracy_lo,train_accuracy_hi,val_accuracy,val_accuracy_lo,val_accuracy_hi,' +
+    'id,name,status,dataset,group,tags,note,hosts,dropout,train_accuracy,train_accuracy_lo,train_accuracy_hi,val_accuracy,val_accuracy_lo,val_accuracy_hi,' +
       'test_accuracy,test_accuracy_lo,test_accuracy_hi,gap_train_val,gap_train_val_lo,gap_train_val_hi,' +
       'gap_train_test,gap_train_test_lo,gap_train_test_hi,macro_f1_train,macro_f1_val,macro_f1_test,seconds',
   );
@@ -99,11 +99,11 @@ it('runs add --vary queues a grid, queue run trains it, runs list/show/export re
       r
         .split(',')
         .filter((_, i) => i !== 4)
-        .slice(0, 7),
+        .slice(0, 8),
     ),
   ).toEqual([
-    ['1', 'dropout 0', 'finished', 'sms-slice.tsv', 'baseline', 'the reference', '0'],
-    ['2', 'dropout 0.1', 'finished', 'sms-slice.tsv', '', '', '0.1'],
+    ['1', 'dropout 0', 'finished', 'sms-slice.tsv', 'baseline', 'the reference', 'local', '0'],
+    ['2', 'dropout 0.1', 'finished', 'sms-slice.tsv', '', '', 'local', '0.1'],
   ]);
 
   const bad = await runWorkbench(['runs', 'add', '--data', data, '--vary', 'colour=red']);
