@@ -60,6 +60,16 @@ async function onnxStep() {
 /** What it says on tfjs: the backend's device. */
 const tfjsStep = (fallbackReason: string | null) => ({ path: 'tfjs', fallbackReason, device: backendDevice(), deviceReason: null });
 
+/** Two runs that end alike: equal accuracies and losses to 4 places on every split. */
+function expectSameFinal(a: Trained, b: Trained): void {
+  for (const split of ['train', 'val', 'test'] as const) {
+    expect(a.outcome.final[split].accuracy).toBe(b.outcome.final[split].accuracy);
+    expect(a.outcome.final[split].loss).toBeCloseTo(b.outcome.final[split].loss, 4);
+  }
+}
+
+type Trained = Awaited<ReturnType<typeof train>>;
+
 function maxAbsDiff(a: number[][], b: number[][]): number {
   let worst = 0;
   a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i][j])))));
@@ -116,10 +126,7 @@ describe('training loop equivalences', () => {
     expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx', source: 'computed' });
     expect(onnx.outcome.trainStep).toEqual(await onnxStep());
     expect(tfjs.outcome.trainStep).toEqual(tfjsStep(null));
-    for (const split of ['train', 'val', 'test'] as const) {
-      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
-      expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
-    }
+    expectSameFinal(onnx, tfjs);
     onnx.outcome.history.evals.forEach((e, i) => expect(e.valLoss).toBeCloseTo(tfjs.outcome.history.evals[i].valLoss, 4));
     // AdamW's normalised steps let 1e-7 differences in the cached states grow (see the trimming test below).
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
@@ -154,10 +161,7 @@ describe('training loop equivalences', () => {
     expect(onnx.outcome.prefixCache).toBeNull();
     // Without a cache the evaluations follow the step: the whole classifier, adapters merged, on ONNX Runtime.
     expect([onnx.outcome.evaluation, tfjs.outcome.evaluation]).toEqual(['onnx', 'tfjs']);
-    for (const split of ['train', 'val', 'test'] as const) {
-      expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
-      expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
-    }
+    expectSameFinal(onnx, tfjs);
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
@@ -204,10 +208,7 @@ describe('dropout on ONNX Runtime', () => {
       expect(onnx.outcome.trainStep).toEqual(await onnxStep());
       expect(onnx.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'onnx', source: 'computed' });
       expect(tfjs.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'tfjs', source: 'computed' });
-      for (const split of ['train', 'val', 'test'] as const) {
-        expect(onnx.outcome.final[split].accuracy).toBe(tfjs.outcome.final[split].accuracy);
-        expect(onnx.outcome.final[split].loss).toBeCloseTo(tfjs.outcome.final[split].loss, 4);
-      }
+      expectSameFinal(onnx, tfjs);
       onnx.outcome.history.evals.forEach((e, i) => expect(e.trainLoss).toBeCloseTo(tfjs.outcome.history.evals[i].trainLoss, 4));
       expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
     },
