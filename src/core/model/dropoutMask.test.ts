@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
-import { alea, dropoutMask, dropoutScale } from './dropoutMask.js';
+import { alea, dropoutMask, dropoutMasks, dropoutScale, keepThreshold } from './dropoutMask.js';
 
 beforeAll(async () => {
   await initBackend(process.env.WORKBENCH_BACKEND ?? 'wasm');
@@ -29,5 +29,29 @@ describe('dropout masks drawn on the host', () => {
     expect(differing).toBe(0);
     // About 1 − rate of the units stay.
     expect(mask.reduce((a, b) => a + b, 0) / n).toBeCloseTo(1 - rate, 1);
+  });
+
+  it('masks drawn together equal each drawn alone, whatever their sizes', () => {
+    const requests = [
+      { size: 1000, seed: 5 },
+      { size: 3001, seed: 6 },
+      { size: 1, seed: 7 },
+      { size: 0, seed: 8 },
+      { size: 3001, seed: 9 },
+    ];
+    const together = dropoutMasks(requests, 0.25);
+    expect(together.map((m) => m.length)).toEqual(requests.map((r) => r.size));
+    requests.forEach(({ size, seed }, i) => expect(together[i]).toEqual(dropoutMask(size, 0.25, seed)));
+  });
+
+  it.each([0.1, 0.25, 0.5, 0.9, 1e-7])('rate %s: the threshold is where the float32 sum first reaches 1', (rate) => {
+    const keep = Math.fround(1 - rate);
+    const kept = (u: number) => Math.fround(Math.fround(u) + keep) >= 1;
+    const threshold = keepThreshold(rate);
+    expect(kept(threshold)).toBe(true);
+    // The double just below the threshold is dropped.
+    const below = new Float64Array([threshold]);
+    new BigInt64Array(below.buffer)[0] -= 1n;
+    expect(kept(below[0])).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { ForwardContext } from '../block.js';
 import type { GPT2Config } from '../config.js';
-import { dropoutMask } from '../dropoutMask.js';
+import { dropoutMasks } from '../dropoutMask.js';
 import { isAttentionSite } from '../dropoutSites.js';
 
 type Runtime = typeof import('onnxruntime-node');
@@ -28,22 +28,13 @@ export function maskFeeds(
   T: number,
   config: Pick<GPT2Config, 'nHead' | 'nEmbd'>,
 ): Record<string, Tensor> {
-  const feeds: Record<string, Tensor> = {};
-  for (const name of session.inputNames) {
-    if (!name.startsWith(PREFIX)) continue;
-    const site = Number(name.slice(PREFIX.length));
+  const sites = session.inputNames.filter((name) => name.startsWith(PREFIX)).map((name) => Number(name.slice(PREFIX.length)));
+  const dims = sites.map((site) => (isAttentionSite(site) ? [B, config.nHead, T, T] : [B, T, config.nEmbd]));
+  const requests = sites.map((site, i) => {
     const seed = ctx.seed(site);
     if (seed === null) throw new Error(`the graph drops at site ${site}, where this step has no dropout`);
-    const dims = isAttentionSite(site) ? [B, config.nHead, T, T] : [B, T, config.nEmbd];
-    feeds[name] = new ort.Tensor(
-      'uint8',
-      dropoutMask(
-        dims.reduce((a, b) => a * b),
-        ctx.dropout,
-        seed,
-      ),
-      dims,
-    );
-  }
-  return feeds;
+    return { size: dims[i].reduce((a, b) => a * b), seed };
+  });
+  const masks = dropoutMasks(requests, ctx.dropout);
+  return Object.fromEntries(sites.map((site, i) => [maskInput(site), new ort.Tensor('uint8', masks[i], dims[i])]));
 }
