@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { RunConfig } from '../common/runConfig.js';
 import type { GPT2Config } from '../core/model/config.js';
+import type { InferenceChoice } from '../core/model/inference.js';
 
 /*
  * What a run config must satisfy before it is queued, beyond its schema: every split gets messages, and
@@ -56,7 +57,8 @@ const splitWord = (s: 'train' | 'val' | 'test') => (s === 'val' ? 'validation' :
 
 /**
  * A lower bound of the memory one training step needs: the weights (and, for the trained ones, their
- * gradients and AdamW's two moments), and one block's activations for one batch — the attention scores
+ * gradients and AdamW's two moments; on ONNX Runtime also the host optimizer's copy of each and its own two
+ * moments, train/hostAdamW.ts), and one block's activations for one batch — the attention scores
  * and their softmax, batch × heads × T² each, and the MLP's batch × T × 4·width. The longest-text padding
  * is not known before the data is read, so it counts as 1 token (the weights alone are then checked).
  */
@@ -64,12 +66,14 @@ export function memoryNeeded(
   config: RunConfig,
   shape: GPT2Config,
   parameters: { trainable: number; total: number },
+  path: InferenceChoice,
 ): { bytes: number; attentionBytes: number; positions: number } {
   const m = config.maxLength;
   const positions = m === 'context' ? shape.nPositions : m === 'longest' ? 1 : Math.min(m, shape.nPositions);
   const attentionBytes = 2 * config.batchSize * shape.nHead * positions ** 2 * BYTES_PER_FLOAT;
   const mlpBytes = config.batchSize * positions * 4 * shape.nEmbd * BYTES_PER_FLOAT;
-  const weightBytes = (parameters.total + 3 * parameters.trainable) * BYTES_PER_FLOAT;
+  const floatsPerTrained = path === 'onnx' ? 6 : 3;
+  const weightBytes = (parameters.total + floatsPerTrained * parameters.trainable) * BYTES_PER_FLOAT;
   return { bytes: weightBytes + attentionBytes + mlpBytes, attentionBytes, positions };
 }
 
@@ -78,9 +82,10 @@ export function memoryProblem(
   config: RunConfig,
   shape: GPT2Config,
   parameters: { trainable: number; total: number },
+  path: InferenceChoice,
   totalBytes = os.totalmem(),
 ): string | null {
-  const need = memoryNeeded(config, shape, parameters);
+  const need = memoryNeeded(config, shape, parameters, path);
   if (need.bytes <= totalBytes) return null;
   const attention =
     need.attentionBytes > need.bytes / 2

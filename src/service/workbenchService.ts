@@ -41,6 +41,7 @@ import { SplitMessages } from './splitMessages.js';
 import { makeDataFolderPrivate } from './privateFiles.js';
 import { PrefixStoreSettings } from './prefixStoreSettings.js';
 import { emptySplitProblem, memoryProblem } from './runChecks.js';
+import { initInference } from '../core/model/inference.js';
 import { RunFolders } from './runFiles.js';
 import { RunQueue } from './runQueue.js';
 import { OUTPUT_TAIL_LINES } from './runSupervisor.js';
@@ -374,6 +375,7 @@ function workbenchApi({
   };
 
   const plan = async (grid: RunGrid): Promise<(PlannedRun & { configHash: string; datasetHash: string })[]> => {
+    const { inference } = await initInference();
     const planned = expandGrid(RunGridSchema.parse(grid), datasetName, copySource(grid.copyOf)).map(({ name, config }) => {
       if (!acceptFilePaths) checkConfigFiles(config, { dataDir, cacheDir }, (id) => datasets.has(id));
       const datasetHash = datasets.contentKey(config.dataset.source);
@@ -383,7 +385,8 @@ function workbenchApi({
         const shape = modelShape(config);
         parameters = datasets.parameters(config, config.dataset.source, shape);
         problem =
-          emptySplitProblem(config, datasets.summary(config.dataset.source, () => 0).labels) ?? memoryProblem(config, shape, parameters);
+          emptySplitProblem(config, datasets.summary(config.dataset.source, () => 0).labels) ??
+          memoryProblem(config, shape, parameters, inference);
       } catch (err) {
         throw new InvalidRequest(`${name}: ${(err as Error).message}`);
       }
