@@ -18,6 +18,9 @@ import { LoraAdapters } from './loraGraph.js';
  * multiplies by and the backward multiplies the gradient by, as tf.dropout's gradient does.
  * Outputs: loss [] and grad:<name> for each trained weight.
  * With LoRA adapters (loraGraph.ts) every linear layer of the blocks adds its adapter's update.
+ * When the pooling reads one position per row (book mode's last position, last-token), the last block is computed
+ * for that position only, as inference's pickedBlock: every position's keys and values, one query, one row through
+ * the projection and the MLP — about a quarter of the block's forward — and its backward alike.
  */
 
 /** ONNX's FLOAT and INT64 element types, for Cast. */
@@ -43,12 +46,17 @@ interface BlockSaved {
   fc: string; // [B, T, 4C], before GELU
   act: string;
   out: string; // the block's output
+  pool: string | null; // [B, T] one-hot: the block was computed for the position it picks, its rows [B, 1, ·]
 }
 
-/** What the top adds to the plain blocks: dropout at every site (rate > 0) and LoRA adapters (their alpha). */
+/**
+ * What the top adds to the plain blocks: dropout at every site (rate > 0) and LoRA adapters (their alpha); and
+ * whether the pooling picks one position per row (pooling.ts picksOne), so the last block computes only that one.
+ */
 export interface TopOptions {
   dropout?: number;
   loraAlpha?: number | null;
+  picksOne?: boolean;
 }
 
 class TrainGraph extends Gpt2Graph {
@@ -68,7 +76,7 @@ class TrainGraph extends Gpt2Graph {
   }
 
   private readonly declared = new Set<string>();
-  private readonly masks = new Map<number, string>();
+  private readonly masks = new Map<string, string>();
 
   override w(name: string): string {
     if (!this.shapes.has(name)) return super.w(name);
@@ -79,18 +87,35 @@ class TrainGraph extends Gpt2Graph {
     return name;
   }
 
-  /** x times dropout site `site`'s keep mask over 1 − rate (x itself without dropout); the backward multiplies dy alike. */
-  drop(x: string, site: number): string {
-    if (this.dropout === 0) return x;
-    let mask = this.masks.get(site);
+  /**
+   * x times dropout site `site`'s keep mask over 1 − rate (x itself without dropout); the backward multiplies dy alike.
+   * With `pool`, x holds the picked position's rows only, and so does the mask: [B, H, 1, T] of the attention's.
+   */
+  drop(x: string, site: number, pool: string | null = null): string {
+    return this.dropout === 0 ? x : this.g.op1('Mul', [x, this.mask(site, pool)]);
+  }
+
+  /** Site `site`'s keep mask over 1 − rate, built once per graph (and once more for the picked rows). */
+  private mask(site: number, pool: string | null): string {
+    const key = pool ? `${site} picked` : `${site}`;
+    let mask = this.masks.get(key);
     if (!mask) {
-      const H = this.config.nHead;
-      const dims: Dim[] = isAttentionSite(site) ? ['B', H, 'T', 'T'] : ['B', 'T', this.C];
-      const keep = this.g.op1('Cast', [this.g.input(maskInput(site), 'uint8', dims)], { to: { int: FLOAT } });
-      mask = this.g.op1('Mul', [keep, this.g.scalar(dropoutScale(this.dropout))]);
-      this.masks.set(site, mask);
+      mask = pool ? this.pickRows(this.mask(site, null), site, pool) : this.fullMask(site);
+      this.masks.set(key, mask);
     }
-    return this.g.op1('Mul', [x, mask]);
+    return mask;
+  }
+
+  private fullMask(site: number): string {
+    const dims: Dim[] = isAttentionSite(site) ? ['B', this.config.nHead, 'T', 'T'] : ['B', 'T', this.C];
+    const keep = this.g.op1('Cast', [this.g.input(maskInput(site), 'uint8', dims)], { to: { int: FLOAT } });
+    return this.g.op1('Mul', [keep, this.g.scalar(dropoutScale(this.dropout))]);
+  }
+
+  /** The picked position's rows of a mask: pool [B, 1, 1, T] · mask [B, H, T, T] for attention, pool · mask [B, T, C] else. */
+  private pickRows(mask: string, site: number, pool: string): string {
+    if (!isAttentionSite(site)) return this.pool(mask, pool);
+    return this.g.op1('MatMul', [this.g.op1('Unsqueeze', [pool, this.g.ints([1, 2])]), mask]);
   }
 
   /** Emits grad:<name> when `name` is trained; `make` builds the gradient only then. */
@@ -202,45 +227,52 @@ class TrainGraph extends Gpt2Graph {
     return this.g.scalar(1 / Math.sqrt(this.C / this.config.nHead));
   }
 
-  /** The block of gpt2Graph.ts, keeping its intermediates. */
-  blockForward(x: string, i: number, mask: string): BlockSaved {
+  /**
+   * The block of gpt2Graph.ts, keeping its intermediates; with `pool` (one-hot [B, T]) for the picked position only,
+   * as pickedBlock: x [B, T, C] → out [B, 1, C].
+   */
+  blockForward(x: string, i: number, mask: string, pool: string | null = null): BlockSaved {
     const g = this.g;
     const p = `h.${i}.`;
+    const pick = (t: string) => (pool ? this.pool(t, pool) : t);
     const ln1 = this.norm(x, `${p}ln_1`);
     const [q, k, v] = g.op('Split', [this.dense(ln1.y, `${p}attn.c_attn`), g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
-    const qh = g.op1('Mul', [this.split(q), this.scale()]);
+    const qh = g.op1('Mul', [this.split(pick(q)), this.scale()]); // [B, H, T or 1, D]
     const kh = this.split(k);
     const vh = this.split(v);
-    const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, this.swap(kh)]), mask])], { axis: { int: -1 } });
-    const attDropped = this.drop(att, blockSite(i, 'attention'));
+    const rowMask = pool ? g.op1('Unsqueeze', [this.pool(mask, pool), g.ints([1])]) : mask; // [B, 1, 1, T] or [T, T]
+    const att = g.op1('Softmax', [g.op1('Add', [g.op1('MatMul', [qh, this.swap(kh)]), rowMask])], { axis: { int: -1 } });
+    const attDropped = this.drop(att, blockSite(i, 'attention'), pool);
     const y = this.merge(g.op1('MatMul', [attDropped, vh]));
-    const h = g.op1('Add', [x, this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'))]);
+    const h = g.op1('Add', [pick(x), this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'), pool)]);
     const ln2 = this.norm(h, `${p}ln_2`);
     const fc = this.dense(ln2.y, `${p}mlp.c_fc`);
     const act = this.gelu(fc);
-    const out = g.op1('Add', [h, this.drop(this.dense(act, `${p}mlp.c_proj`), blockSite(i, 'mlp'))]);
-    return { ln1, qh, kh, vh, att, attDropped, y, h, ln2, fc, act, out };
+    const out = g.op1('Add', [h, this.drop(this.dense(act, `${p}mlp.c_proj`), blockSite(i, 'mlp'), pool)]);
+    return { ln1, qh, kh, vh, att, attDropped, y, h, ln2, fc, act, out, pool };
   }
 
   /** Gradients of block i's weights from dout; returns d(block input) when needed. */
   blockBackward(dout: string, s: BlockSaved, i: number, needInput: boolean): string | null {
     const g = this.g;
     const p = `h.${i}.`;
-    const dact = this.denseBackward(this.drop(dout, blockSite(i, 'mlp')), s.act, `${p}mlp.c_proj`)!;
+    // A picked block's row gradients [B, 1, C] go back to its position of [B, T, C] (pick's transpose).
+    const unpick = (t: string) => (s.pool ? g.op1('Mul', [g.op1('Unsqueeze', [s.pool, g.ints([2])]), t]) : t);
+    const dact = this.denseBackward(this.drop(dout, blockSite(i, 'mlp'), s.pool), s.act, `${p}mlp.c_proj`)!;
     const dln2 = this.denseBackward(this.geluBackward(dact, s.fc), s.ln2.y, `${p}mlp.c_fc`)!;
     const dh = g.op1('Add', [dout, this.normBackward(dln2, s.ln2, `${p}ln_2`, true)!]);
-    const dyh = this.split(this.denseBackward(this.drop(dh, blockSite(i, 'projection')), s.y, `${p}attn.c_proj`)!);
-    const datt = this.drop(g.op1('MatMul', [dyh, this.swap(s.vh)]), blockSite(i, 'attention'));
+    const dyh = this.split(this.denseBackward(this.drop(dh, blockSite(i, 'projection'), s.pool), s.y, `${p}attn.c_proj`)!);
+    const datt = this.drop(g.op1('MatMul', [dyh, this.swap(s.vh)]), blockSite(i, 'attention'), s.pool);
     const dv = g.op1('MatMul', [this.swap(s.attDropped), dyh]);
     // Softmax backward: ds = att·(datt − Σ datt·att); masked positions have att = 0 and get none.
     const rowDot = g.op1('ReduceSum', [g.op1('Mul', [datt, s.att]), g.ints([-1])], { keepdims: { int: 1 } });
     const ds = g.op1('Mul', [s.att, g.op1('Sub', [datt, rowDot])]);
     const dq = g.op1('Mul', [g.op1('MatMul', [ds, s.kh]), this.scale()]);
     const dk = g.op1('MatMul', [this.swap(ds), s.qh]);
-    const dqkv = g.op1('Concat', [this.merge(dq), this.merge(dk), this.merge(dv)], { axis: { int: -1 } });
+    const dqkv = g.op1('Concat', [unpick(this.merge(dq)), this.merge(dk), this.merge(dv)], { axis: { int: -1 } });
     const dln1 = this.denseBackward(dqkv, s.ln1.y, `${p}attn.c_attn`)!;
     const dx = this.normBackward(dln1, s.ln1, `${p}ln_1`, needInput);
-    return dx && g.op1('Add', [dh, dx]);
+    return dx && g.op1('Add', [unpick(dh), dx]);
   }
 }
 
@@ -267,15 +299,17 @@ export function buildTrainGraph(
   const pool = g.input('pool', 'float32', ['B', 'T']);
   const onehot = g.input('onehot', 'float32', ['B', K]);
   const mask = m.causalMask(m.length(x));
+  const anyBlock = from < config.nLayer;
+  const lastPicked = anyBlock && options.picksOne === true;
   const saved: BlockSaved[] = [];
   for (let i = from; i < config.nLayer; i++) {
-    const s = m.blockForward(x, i, mask);
+    const s = m.blockForward(x, i, mask, lastPicked && i === config.nLayer - 1 ? pool : null);
     saved.push(s);
     x = s.out;
   }
   const lnf = m.norm(x, 'ln_f');
-  // Pooling as classifierHead: pooled [B, C] = pool [B, 1, T] · normed [B, T, C].
-  const pooled = g.op1('Squeeze', [g.op1('MatMul', [g.op1('Unsqueeze', [pool, g.ints([1])]), lnf.y]), g.ints([1])]);
+  // Pooling as classifierHead: pooled [B, C] = pool [B, 1, T] · normed [B, T, C]; a picked last block's rows are it.
+  const pooled = g.op1('Squeeze', [lastPicked ? lnf.y : m.pool(lnf.y, pool), g.ints([1])]);
   const logits = g.op1('Add', [g.op1('MatMul', [pooled, m.w(HEAD_WEIGHT)]), m.w(HEAD_BIAS)]);
 
   const logProbs = g.op1('LogSoftmax', [logits], { axis: { int: -1 } });
@@ -287,13 +321,13 @@ export function buildTrainGraph(
   const dlogits = g.op1('Div', [g.op1('Sub', [g.op1('Exp', [logProbs]), onehot]), B]);
   m.grad(HEAD_WEIGHT, () => g.op1('Gemm', [pooled, dlogits], { transA: { int: 1 } }));
   m.grad(HEAD_BIAS, () => g.op1('ReduceSum', [dlogits, g.ints([0])], { keepdims: { int: 0 } }));
-  const anyBlock = from < config.nLayer;
   const embeddings = ids !== null && (trained.has('wte.weight') || trained.has('wpe.weight'));
   const needNormed = anyBlock || trained.has('ln_f.weight') || trained.has('ln_f.bias');
   if (needNormed) {
     const dpooled = g.op1('Gemm', [dlogits, m.w(HEAD_WEIGHT)], { transB: { int: 1 } });
-    // d normed [B, T, C] = pool [B, T, 1] · dpooled [B, 1, C].
-    const dnormed = g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), g.op1('Unsqueeze', [dpooled, g.ints([1])])]);
+    // d normed [B, T, C] = pool [B, T, 1] · dpooled [B, 1, C]; [B, 1, C] for a picked last block.
+    const rows = g.op1('Unsqueeze', [dpooled, g.ints([1])]);
+    const dnormed = lastPicked ? rows : g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), rows]);
     let dx = m.normBackward(dnormed, lnf, 'ln_f', anyBlock);
     for (let i = config.nLayer - 1; i >= from; i--) dx = m.blockBackward(dx!, saved[i - from], i, i > from || embeddings);
     if (ids && embeddings) m.embedBackward(m.drop(dx!, EMBEDDING_SITE), ids);

@@ -1,7 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { EVAL, type ForwardContext } from '../block.js';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
-import { poolingWeightData } from '../pooling.js';
+import { picksOne, poolingWeightData } from '../pooling.js';
 import { maskFeeds } from './dropoutFeeds.js';
 import { createSession } from './session.js';
 import { buildTrainGraph } from './trainGraph.js';
@@ -60,7 +60,11 @@ export class OnnxTrainStep {
     }
     const spec = model.trainableSpec;
     const loraAlpha = spec.kind === 'lora' ? spec.alpha : null;
-    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input, { dropout, loraAlpha });
+    const graph = buildTrainGraph(model.gpt.config, shapes, new Set(trained), k, input, {
+      dropout,
+      loraAlpha,
+      picksOne: picksOne(model.pooling),
+    });
     const { ort, session } = await createSession(graph);
     return new OnnxTrainStep(ort, session, model, k, input, trained);
   }
