@@ -108,11 +108,11 @@ export class Gpt2Graph {
     return this.g.contrib('Attention', weights, { num_heads: { int: this.config.nHead }, unidirectional: { int: 1 } })[0];
   }
 
-  /** x + skip + bias and its layer norm in one kernel: returns [norm, sum]. */
-  skipLayerNorm(x: string, skip: string, bias: string, norm: string): [string, string] {
+  /** x + skip + bias (none: null) and its layer norm in one kernel: returns [norm, sum]. */
+  skipLayerNorm(x: string, skip: string, bias: string | null, norm: string): [string, string] {
     const [normed, , , sum] = this.g.contrib(
       'SkipLayerNormalization',
-      [x, skip, this.w(`${norm}.weight`), this.w(`${norm}.bias`), this.w(bias)],
+      [x, skip, this.w(`${norm}.weight`), this.w(`${norm}.bias`), ...(bias ? [this.w(bias)] : [])],
       { epsilon: { float: this.config.layerNormEpsilon } },
       4,
     );

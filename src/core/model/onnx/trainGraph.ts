@@ -252,6 +252,24 @@ class TrainGraph extends Gpt2Graph {
     return { ln1, qh, kh, vh, att, attDropped, y, h, ln2, fc, act, out, pool };
   }
 
+  /**
+   * Block i forward only, with dropout (a frozen block in scope `all`): ONNX Runtime's fused LayerNormalization,
+   * SkipLayerNormalization and FastGelu where dropout leaves them whole; the attention written out, as its
+   * weights drop (the fused Attention kernel has no place for that), and c_proj's bias added before its dropout.
+   */
+  droppedBlock(x: string, i: number, mask: string): string {
+    const g = this.g;
+    const p = `h.${i}.`;
+    const qkv = this.dense(this.layerNorm(x, `${p}ln_1`), `${p}attn.c_attn`);
+    const [q, k, v] = g.op('Split', [qkv, g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
+    const scores = g.op1('MatMul', [g.op1('Mul', [this.split(q), this.scale()]), this.swap(this.split(k))]);
+    const att = g.op1('Softmax', [g.op1('Add', [scores, mask])], { axis: { int: -1 } });
+    const y = this.merge(g.op1('MatMul', [this.drop(att, blockSite(i, 'attention')), this.split(v)]));
+    const projected = this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'));
+    const [normed, h] = this.skipLayerNorm(projected, x, null, `${p}ln_2`);
+    return g.op1('Add', [h, this.drop(this.mlp(normed, p), blockSite(i, 'mlp'))]);
+  }
+
   /** Gradients of block i's weights from dout; returns d(block input) when needed. */
   blockBackward(dout: string, s: BlockSaved, i: number, needInput: boolean): string | null {
     const g = this.g;
@@ -337,15 +355,14 @@ export function buildTrainGraph(
 
 /**
  * The frozen prefix with dropout (scope `all`): the embeddings and blocks [0, k) from `ids` to `hidden` [B, T, C],
- * the weights built in, a keep mask per site as in the training graph. Written as the training graph's forward,
- * since ONNX Runtime's fused attention has no place for dropout on the attention weights.
+ * the weights built in, a keep mask per site as in the training graph (TrainGraph.droppedBlock).
  */
 export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, k: number, dropout: number): Uint8Array {
   const m = new TrainGraph(config, new Map(), new Set(), { dropout }, weights);
   const { g } = m;
   let x = m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE);
   const mask = m.causalMask(m.length(x));
-  for (let i = 0; i < k; i++) x = m.blockForward(x, i, mask).out;
+  for (let i = 0; i < k; i++) x = m.droppedBlock(x, i, mask);
   g.output('hidden', x, ['B', 'T', config.nEmbd]);
   return g.encode();
 }
