@@ -165,6 +165,20 @@ describe('training loop equivalences', () => {
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
+  it('LoRA on the last block trains from the cached prefix, on ONNX Runtime as on tfjs, to the same run', async () => {
+    const input = { ...lastBlock, trainable: { kind: 'lora', rank: 4, alpha: 2, blocks: 1 } } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep).toEqual(await onnxStep());
+    expect(tfjs.outcome.trainStep).toEqual(tfjsStep(null));
+    // The block below the adapters is the frozen prefix, computed once: the steps and evaluations run only the top.
+    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx', source: 'computed' });
+    expect(tfjs.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs', source: 'computed' });
+    expect(onnx.weights).toHaveLength(4 * 2 + 2); // block 1's adapters and the head
+    expectSameFinal(onnx, tfjs);
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+  });
+
   it('last-token batches trimmed to their longest text equal full padding', async () => {
     const trimmed = await train({ ...lastBlock, pooling: 'last-token' }, { prefixCache: false });
     const full = await train({ ...lastBlock, pooling: 'last-token' }, { prefixCache: false, padding: 'full' });
