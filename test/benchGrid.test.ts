@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../src/common/runConfig.js';
-import { gridCells, gridRuns, runGrid } from '../src/cli/bench/grid.js';
+import { gridCells, gridFields, gridRuns, gridSummary, runGrid } from '../src/cli/bench/grid.js';
 import type { BlockFigures } from '../src/cli/bench/measure.js';
 import type { StepKinds } from '../src/cli/bench/stepKinds.js';
 import { projectGrid } from '../src/core/train/recipeProjection.js';
@@ -21,7 +21,7 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     evalForward: 0,
     evalSetup: 0,
   }));
-  const kinds: StepKinds = { tops, droppedBlock: 1e6, bookDropoutStep: 0, loraStep: 0 };
+  const kinds: StepKinds = { tops, droppedBlock: 1e6, bookDropoutStep: 0, loraStep: 0, loraStepAllBlocks: 0 };
 
   it('prices a dropout cell’s step as the top’s step with masks plus every frozen block forward with masks, and shares each prefix between the two dropouts', () => {
     const cells = gridCells(RunConfigSchema.parse({}), blocks, kinds);
@@ -38,6 +38,19 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     const batches = Math.ceil(1494 / 16);
     const alone = cells.map((c) => projectGrid([c], split.data()).seconds);
     expect(grid.perRunSeconds).toEqual(alone.map((s, i) => (i % 2 ? s - (12 - (i >> 1)) * batches : s)));
+  });
+
+  it('reports the LoRA step on the last block (from the cache, as trainStepSeconds) and on all 12 blocks apart', () => {
+    const projection = { seconds: 100, perRunSeconds: [1, 2, 3, 4, 5, 6], prefixComputations: 3 };
+    const fields = gridFields({ kinds: { ...kinds, loraStep: 0.12345, loraStepAllBlocks: 4.0678 }, projection }, null);
+    expect(fields).toMatchObject({ trainStepSecondsLora: 0.123, trainStepSecondsLoraAllBlocks: 4.068 });
+    expect(gridSummary(fields)[0]).toMatch(/LoRA step \(rank 8, last block from the cache\): 0\.123 s, all 12 blocks: 4\.068 s$/);
+    expect(gridFields(null, null)).toEqual({
+      trainStepSecondsDropout: null,
+      trainStepSecondsLora: null,
+      trainStepSecondsLoraAllBlocks: null,
+      grid: null,
+    });
   });
 
   it('runs end to end through the queue: six runs, each frozen prefix computed by one run and read from the store by its dropout neighbour', async () => {

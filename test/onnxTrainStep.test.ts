@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Pooling, Trainable } from '../src/common/modelSpec.js';
+import { formatTrainable, type Pooling, type Trainable } from '../src/common/modelSpec.js';
 import type { DropoutScope } from '../src/common/runConfig.js';
 import { initBackend } from '../src/core/model/backend.js';
 import { EVAL, type ForwardContext } from '../src/core/model/block.js';
@@ -33,6 +33,7 @@ const selections: Trainable[] = [
   { kind: 'last', blocks: 2 },
   { kind: 'last', blocks: 3 },
   { kind: 'all' },
+  { kind: 'lora', rank: 2, alpha: 1.5, blocks: 2 },
 ];
 const poolings: Pooling[] = ['last-token', 'last-position', 'mean'];
 /** Loss and gradients of a batch on tfjs, the frozen prefix outside the tape as in trainStep, dropout from ctx. */
@@ -71,9 +72,7 @@ async function differences(m: SequenceClassifier, k: number, ctx: ForwardContext
   return out.filter((d): d is string => d !== null);
 }
 
-const label = (t: Trainable) => (t.kind === 'last' ? `last ${t.blocks}` : t.kind);
-
-describe.each(selections.map((t) => [label(t), t] as const))('trainable %s', (_, trainable) => {
+describe.each(selections.map((t) => [formatTrainable(t), t] as const))('trainable %s', (_, trainable) => {
   it.each(poolings)('loss and gradients equal tfjs with %s pooling', async (pooling) => {
     const m = perturbedModel(pooling, trainable);
     expect(await differences(m, m.frozenPrefix(), EVAL, 'all')).toEqual([]);

@@ -101,6 +101,7 @@ async function expectSameRun(input: RunConfigInput) {
   expectSameWeights(two.weights, one.weights, one.C, one.lr * one.losses.length);
   expect(two.outcome.final.test.accuracy).toBe(one.outcome.final.test.accuracy);
   expect(liveTrainThreads()).toBe(0);
+  return two;
 }
 
 describe('two training threads give the run of one', () => {
@@ -114,6 +115,11 @@ describe('two training threads give the run of one', () => {
 
   it('LoRA adapters', async () => {
     await expectSameRun({ ...base, trainable: { kind: 'lora', rank: 4, alpha: 8 }, batchSize: 8 });
+  });
+
+  it('LoRA adapters on the last block, on the frozen-prefix cache', async () => {
+    const two = await expectSameRun({ ...base, trainable: { kind: 'lora', rank: 4, alpha: 8, blocks: 1 }, batchSize: 8 });
+    expect(two.outcome.prefixCache).toMatchObject({ k: 1, source: 'computed' });
   });
 
   const checkpointDir = tempDir('wb-threads-ckpt-');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTrainable } from '../src/common/modelSpec.js';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import { tokenize } from '../src/core/data/tokenizer.js';
 import { backendDevice, initBackend } from '../src/core/model/backend.js';
@@ -165,6 +166,20 @@ describe('training loop equivalences', () => {
     expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
   });
 
+  it('LoRA on the last block trains from the cached prefix, on ONNX Runtime as on tfjs, to the same run', async () => {
+    const input = { ...lastBlock, trainable: { kind: 'lora', rank: 4, alpha: 2, blocks: 1 } } as const;
+    const onnx = await train(input, { inference: 'onnx' });
+    const tfjs = await train(input, { inference: 'tfjs' });
+    expect(onnx.outcome.trainStep).toEqual(await onnxStep());
+    expect(tfjs.outcome.trainStep).toEqual(tfjsStep(null));
+    // The block below the adapters is the frozen prefix, computed once: the steps and evaluations run only the top.
+    expect(onnx.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'onnx', source: 'computed' });
+    expect(tfjs.outcome.prefixCache).toEqual({ k: 1, examples: 160, inference: 'tfjs', source: 'computed' });
+    expect(onnx.weights).toHaveLength(4 * 2 + 2); // block 1's adapters and the head
+    expectSameFinal(onnx, tfjs);
+    expect(maxAbsDiff(onnx.weights, tfjs.weights)).toBeLessThan(1e-3);
+  });
+
   it('last-token batches trimmed to their longest text equal full padding', async () => {
     const trimmed = await train({ ...lastBlock, pooling: 'last-token' }, { prefixCache: false });
     const full = await train({ ...lastBlock, pooling: 'last-token' }, { prefixCache: false, padding: 'full' });
@@ -200,11 +215,17 @@ describe('dropout on ONNX Runtime', () => {
     evalBatches: 2,
   } as const;
 
-  it.each(['all', 'trained'] as const)(
-    'scope %s trains on ONNX Runtime (the frozen prefix cached, for evaluation at least) to the run of the tfjs step',
-    async (dropoutScope) => {
-      const onnx = await train({ ...dropped, dropoutScope }, { inference: 'onnx' });
-      const tfjs = await train({ ...dropped, dropoutScope }, { inference: 'tfjs' });
+  it.each([
+    ['all', 'last-1'],
+    ['trained', 'last-1'],
+    ['all', 'lora:4,2,last-1'],
+    ['trained', 'lora:4,2,last-1'],
+  ] as const)(
+    'scope %s trains %s on ONNX Runtime (the frozen prefix cached, for evaluation at least) to the run of the tfjs step',
+    async (dropoutScope, trainable) => {
+      const input = { ...dropped, dropoutScope, trainable: parseTrainable(trainable) };
+      const onnx = await train(input, { inference: 'onnx' });
+      const tfjs = await train(input, { inference: 'tfjs' });
       expect(onnx.outcome.trainStep).toEqual(await onnxStep());
       expect(onnx.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'onnx', source: 'computed' });
       expect(tfjs.outcome.prefixCache).toEqual({ k: 2, examples: 160, inference: 'tfjs', source: 'computed' });

@@ -105,6 +105,7 @@ describe('runConfigFrom', () => {
     [{ dropout: '2' }, /invalid run config: dropout:/],
     [{ 'dropout-scope': 'frozen' }, /^train: --dropout-scope must be one of all, trained, got "frozen"$/],
     [{ trainable: 'lora:0,1' }, /^train: --trainable: trainable "lora:0,1": Too small: expected number to be >=1$/],
+    [{ trainable: 'lora:8,16,last-0' }, /^train: --trainable: trainable "lora:8,16,last-0": Too small: expected number to be >=1$/],
     [{ model: 'custom:2,64,4' }, /custom model with pretrained weights needs weightsFile/],
   ])('%j is refused', async (flags, message) => {
     await expect(runConfigFrom(undefined, flags)).rejects.toThrow(message);

@@ -64,6 +64,8 @@ export const RUN_CONFIG_FLAGS_HELP = `  --config FILE               a run config
   --weights pretrained|random pretrained (default; downloaded once) or seeded random weights
   --weights-file F            a local GPT-2 .safetensors file instead of the download
   --trainable T               head, head+norm, last-N (default last-1), all, lora:RANK,ALPHA
+                              (adapters on every block), lora:RANK,ALPHA,last-N (on the last N
+                              blocks only: the blocks below are a cached frozen prefix)
   --pooling P                 last-position (default), last-token, mean
   --epochs N                  default 5
   --batch-size N              default 8

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Trainable } from '../common/modelSpec.js';
+import { formatTrainable, type Trainable } from '../common/modelSpec.js';
 import { splitSeedOf, type RunConfig } from '../common/runConfig.js';
 
 /*
@@ -82,17 +82,6 @@ export function splitKey(config: RunConfig, datasetHash: string): string {
   return `s${sha256(parts).slice(0, 10)}`;
 }
 
-export function trainableLabel(t: Trainable): string {
-  switch (t.kind) {
-    case 'last':
-      return `last-${t.blocks}`;
-    case 'lora':
-      return `lora:${t.rank},${t.alpha}`;
-    default:
-      return t.kind;
-  }
-}
-
 const WORDS: Record<string, string> = {
   dropout: 'dropout',
   weightDecay: 'weight decay',
@@ -113,7 +102,7 @@ const WORDS: Record<string, string> = {
 export function fieldLabel(field: string, value: unknown, datasetName: (id: string) => string = (id) => id): string | null {
   switch (field) {
     case 'trainable':
-      return trainableLabel(value as Trainable);
+      return formatTrainable(value as Trainable);
     case 'pooling':
       return String(value);
     case 'epochs':

@@ -150,3 +150,23 @@ describe('the dropout scope', () => {
     expect(groupKey(RunConfigSchema.parse({ dropout: 0.1, dropoutScope: 'trained' }), 'd')).not.toBe('gf5bb122ecf');
   });
 });
+
+describe('LoRA on the last N blocks', () => {
+  it('is its own run, named in the short form; runs with adapters on every block keep their hashes', () => {
+    const runs = grid({}, { trainable: ['lora:8,16', 'lora:8,16,last-1'] });
+    expect(runs.map((r) => r.name)).toEqual(['lora:8,16', 'lora:8,16,last-1']);
+    expect(runs[1].config.trainable).toEqual({ kind: 'lora', rank: 8, alpha: 16, blocks: 1 });
+    // No `blocks` key at all when absent, so the config JSON of an all-blocks run is as before.
+    expect(Object.keys(runs[0].config.trainable)).toEqual(['kind', 'rank', 'alpha']);
+    // configHash of lora:8,16 as recorded before adapters could be limited to the last blocks.
+    expect(configHash(runs[0].config)).toBe('ad128591a4f2fdddbd18b4980bf93ed423629f7fbdc68febb85be00b6512e110');
+    expect(configHash(runs[1].config)).not.toBe(configHash(runs[0].config));
+    expect(groupKey(runs[1].config, 'd')).not.toBe(groupKey(runs[0].config, 'd'));
+    expect(differencesFromBook(runs[1].config)).toBe('lora:8,16,last-1');
+  });
+
+  it('refuses a short form it cannot read with one line', () => {
+    expect(() => grid({ trainable: 'lora:8,16,last-0' })).toThrow(InvalidRequest);
+    expect(() => grid({ trainable: 'lora:8,16,first-1' })).toThrow(/is not one of .* lora:RANK,ALPHA,last-N$/);
+  });
+});

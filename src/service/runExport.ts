@@ -1,6 +1,7 @@
 import type { GroupSummary, Interval, RunDetail, RunSummary } from '../common/api.js';
+import { formatTrainable, type Trainable } from '../common/modelSpec.js';
 import { splitSeedOf, type RunConfig } from '../common/runConfig.js';
-import { configFields, trainableLabel } from './configFields.js';
+import { configFields } from './configFields.js';
 
 /*
  * `runs export` and the Runs page's Export buttons: one row per run (or per group of repeats) with what differs
@@ -90,7 +91,7 @@ export function groupRows(groups: GroupSummary[], runs: RunSummary[]): Record<st
 
 function cell(field: string, value: unknown): Cell {
   if (value === undefined || value === null) return null;
-  if (field === 'trainable') return trainableLabel(value as Parameters<typeof trainableLabel>[0]);
+  if (field === 'trainable') return formatTrainable(value as Trainable);
   return typeof value === 'object' ? JSON.stringify(value) : (value as Cell);
 }
 

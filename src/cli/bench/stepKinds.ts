@@ -35,8 +35,10 @@ export interface StepKinds {
   droppedBlock: number;
   /** The book's run with dropout in scope `all`: its 11 frozen blocks forward with masks, then the top's step with masks. */
   bookDropoutStep: number;
-  /** A LoRA step (rank 8, alpha 16) of the whole of GPT-2 small from the ids: every block's adapters train. */
+  /** A LoRA step (rank 8, alpha 16, the last block's adapters) from the cached hidden states, as the book's last-block step. */
   loraStep: number;
+  /** A LoRA step (rank 8, alpha 16) of the whole of GPT-2 small from the ids: every block's adapters train. */
+  loraStepAllBlocks: number;
 }
 
 const optimizerOf = () => new AdamW({ learningRate: 5e-5, weightDecay: 0.1 });
@@ -118,13 +120,16 @@ async function bookDropoutStepSeconds(repeats: number): Promise<number> {
   }
 }
 
-async function loraStepSeconds(repeats: number): Promise<number> {
-  const model = benchModel(12, { kind: 'lora', rank: 8, alpha: 16 });
+/** A LoRA step (rank 8, alpha 16) of GPT-2 small: adapters on the last `blocks` blocks from their frozen prefix's hidden states, or on every block from the ids. */
+async function loraStepSeconds(repeats: number, blocks?: number): Promise<number> {
+  const model = benchModel(12, { kind: 'lora', rank: 8, alpha: 16, ...(blocks && { blocks }) });
+  const k = model.frozenPrefix();
   const optimizer = optimizerOf();
-  const step = await OnnxTrainStep.create(model, 0, 'ids');
+  const step = await OnnxTrainStep.create(model, k, k === 0 ? 'ids' : 'hidden');
   const hostOptimizer = HostAdamW.forStep(model, optimizer, step);
+  const hidden = k === 0 ? null : Float32Array.from({ length: BATCH * LONG * GPT2_SMALL_BLOCK.nEmbd }, (_, i) => Math.sin(i));
   try {
-    return await medianSeconds(repeats, () => onnxTrainStep(hostOptimizer, step, benchBatch(LONG), null));
+    return await medianSeconds(repeats, () => onnxTrainStep(hostOptimizer, step, benchBatch(LONG), hidden));
   } finally {
     await step.dispose();
     optimizer.dispose();
@@ -132,7 +137,7 @@ async function loraStepSeconds(repeats: number): Promise<number> {
   }
 }
 
-/** Every step kind of the grid: the tops of 0, 1 and 2 trained blocks with and without dropout, the dropped frozen block, LoRA. */
+/** Every step kind of the grid: the tops of 0, 1 and 2 trained blocks with and without dropout, the dropped frozen block, LoRA on the last block and on all. */
 export async function stepKinds(repeats: number, note: (text: string) => void): Promise<StepKinds> {
   const tops: TopFigures[] = [];
   for (const trained of [0, 1, 2]) {
@@ -145,6 +150,8 @@ export async function stepKinds(repeats: number, note: (text: string) => void): 
   const droppedBlock = await droppedBlockSeconds(repeats);
   note('grid: the book selection’s step with dropout in all 12 blocks');
   const bookDropoutStep = await bookDropoutStepSeconds(repeats);
+  note('grid: a LoRA step of GPT-2 small (rank 8, the last block from the cached prefix)');
+  const loraStep = await loraStepSeconds(repeats, 1);
   note('grid: a LoRA step of GPT-2 small (rank 8, all 12 blocks from the ids)');
-  return { tops, droppedBlock, bookDropoutStep, loraStep: await loraStepSeconds(repeats) };
+  return { tops, droppedBlock, bookDropoutStep, loraStep, loraStepAllBlocks: await loraStepSeconds(repeats) };
 }

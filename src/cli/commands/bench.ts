@@ -53,10 +53,12 @@ threads (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on
   --weights random  with --full: random GPT-2 small weights (no download; the timing is the same)
   --grid            also the six-run grid trainable head / last-1 / last-2 × dropout 0 / 0.1 (scope all) in book mode on
                     GPT-2-small shapes: "trainStepSecondsDropout" (the book selection's step with dropout in all 12 blocks),
-                    "trainStepSecondsLora" (rank 8, all 12 blocks) and "grid": {"runs", "seconds", "perRunSeconds",
-                    "prefixComputations", "endToEnd"}, projected from measured step costs with each distinct frozen prefix
-                    computed once (the prefix store); with --full the six runs instead run end to end through the queue
-                    (random weights), and the two recipes are projected
+                    "trainStepSecondsLora" (lora:8,16,last-1: the last block's adapters, from the cached prefix as
+                    trainStepSeconds), "trainStepSecondsLoraAllBlocks" (lora:8,16: all 12 blocks, from the ids) and
+                    "grid": {"runs", "seconds", "perRunSeconds", "prefixComputations", "endToEnd"}, projected from
+                    measured step costs with each distinct frozen prefix computed once (the prefix store); with --full
+                    the six runs instead run end to end through the queue (random weights), and the two recipes are
+                    projected
   --reference       also run the PyTorch reference (/usr/bin/python3 ../shared/bench/pytorch_reference.py, 1 and 2
                     threads, the faster kept): "reference" and "ratios" (the recipes' and, with --grid, each cell's and
                     the whole grid's seconds over the reference recipe's)

@@ -4,7 +4,7 @@ import { EVAL, TransformerBlock, type ForwardContext } from './block.js';
 import type { GPT2Config } from './config.js';
 import { EMBEDDING_SITE } from './dropoutSites.js';
 import { gpt2ParameterShapes } from './gpt2Checkpoint.js';
-import { initialLoraValue, LORA_LAYERS, loraParameterShapes, type LoraAdapter } from './lora.js';
+import { firstAdaptedBlock, initialLoraValue, LORA_LAYERS, loraParameterShapes, type LoraAdapter } from './lora.js';
 import { dropout, embedding, layerNorm, matMul } from './ops.js';
 import type { TensorMap } from './tensorMap.js';
 
@@ -64,21 +64,31 @@ export class GPT2 {
     });
   }
 
-  /** Adds LoRA adapters to every linear layer of every block (their parameters join `params`). */
-  addLoraAdapters(rank: number, alpha: number, seed: number): void {
-    if (this.adapters.size > 0) throw new Error('GPT2: LoRA adapters are already added');
-    let k = 0;
-    for (const [name, shape] of loraParameterShapes(this.config, rank)) {
+  /**
+   * Adds LoRA adapters to every linear layer of the last `blocks` blocks (absent: every block); their parameters
+   * join `params`. Each adapter's seed is its place among every block's adapters, so block i's adapters start the
+   * same whichever blocks have them.
+   */
+  addLoraAdapters(rank: number, alpha: number, seed: number, blocks?: number): void {
+    if (this.hasLoraAdapters()) throw new Error('GPT2: LoRA adapters are already added');
+    const first = firstAdaptedBlock(this.config.nLayer, blocks);
+    let k = first * LORA_LAYERS.length * 2; // an A and a B per layer
+    for (const [name, shape] of loraParameterShapes(this.config, rank, blocks)) {
       const value = initialLoraValue(name, shape, seed * 1000 + k++);
       this.params.set(name, tf.variable(value, true, `${this.scope}/${name}`));
       value.dispose();
     }
-    for (let i = 0; i < this.config.nLayer; i++) {
+    for (let i = first; i < this.config.nLayer; i++) {
       for (const layer of LORA_LAYERS) {
         const name = `h.${i}.${layer}`;
         this.adapters.set(name, { A: this.param(`${name}.lora_A`), B: this.param(`${name}.lora_B`), alpha });
       }
     }
+  }
+
+  /** Whether LoRA adapters were added (addLoraAdapters). */
+  hasLoraAdapters(): boolean {
+    return this.adapters.size > 0;
   }
 
   param(name: string): tf.Variable {

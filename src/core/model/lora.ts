@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT2Config } from './config.js';
+import { WorkbenchError } from '../errors.js';
 import { matMul } from './ops.js';
 
 /**
@@ -14,15 +15,25 @@ export interface LoraAdapter {
   alpha: number;
 }
 
-/** Every linear layer of every block gets an adapter. */
+/** Every linear layer of an adapted block gets an adapter. */
 export const LORA_LAYERS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] as const;
 
 export function isLoraName(name: string): boolean {
   return /\.lora_[AB]$/.test(name);
 }
 
-/** Adapter parameter names and shapes, e.g. h.0.attn.c_attn.lora_A [C, rank]. */
-export function loraParameterShapes(config: GPT2Config, rank: number): Map<string, number[]> {
+/**
+ * The first block with adapters: the last `blocks` of nLayer have them (absent: every block). The blocks below stay
+ * frozen whole, so their output is the frozen prefix a run caches.
+ */
+export function firstAdaptedBlock(nLayer: number, blocks: number | undefined): number {
+  if (blocks === undefined) return 0;
+  if (blocks > nLayer) throw new WorkbenchError(`cannot put LoRA adapters on the last ${blocks} blocks: the model has ${nLayer}`);
+  return nLayer - blocks;
+}
+
+/** Adapter parameter names and shapes of the last `blocks` blocks (absent: all), e.g. h.0.attn.c_attn.lora_A [C, rank]. */
+export function loraParameterShapes(config: GPT2Config, rank: number, blocks?: number): Map<string, number[]> {
   const C = config.nEmbd;
   const io: Record<(typeof LORA_LAYERS)[number], [number, number]> = {
     'attn.c_attn': [C, 3 * C],
@@ -31,7 +42,7 @@ export function loraParameterShapes(config: GPT2Config, rank: number): Map<strin
     'mlp.c_proj': [4 * C, C],
   };
   const shapes = new Map<string, number[]>();
-  for (let i = 0; i < config.nLayer; i++) {
+  for (let i = firstAdaptedBlock(config.nLayer, blocks); i < config.nLayer; i++) {
     for (const layer of LORA_LAYERS) {
       const [fanIn, fanOut] = io[layer];
       shapes.set(`h.${i}.${layer}.lora_A`, [fanIn, rank]);

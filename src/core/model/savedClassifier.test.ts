@@ -59,6 +59,7 @@ describe('saved classifiers', () => {
   it.each([
     ['random base, last block trained', { kind: 'last', blocks: 1 }],
     ['random base, LoRA', { kind: 'lora', rank: 4, alpha: 8 }],
+    ['random base, LoRA on the last block', { kind: 'lora', rank: 4, alpha: 8, blocks: 1 }],
   ] as const)('round trip gives identical logits (%s), storing only the trained tensors', async (_name, spec) => {
     const m = await trained(GPT2.random(tiny, 11), spec);
     const { dir, loaded } = await roundTrip(m, { kind: 'random', seed: 11 });

@@ -77,6 +77,36 @@ describe('LoRA', () => {
       total: 124_441_346 + 12 * perBlock,
     });
   });
+  it('on the last N blocks counts only their adapters; more blocks than the model has is an error', () => {
+    const perBlock = (768 + 2304) * 8 + (768 + 768) * 8 + (768 + 3072) * 8 + (3072 + 768) * 8;
+    expect(countParameters(PRESETS['gpt2-small'], 2, { kind: 'lora', rank: 8, alpha: 16, blocks: 2 })).toEqual({
+      trainable: 2 * perBlock + 768 * 2 + 2,
+      total: 124_441_346 + 2 * perBlock,
+    });
+    expect(() => countParameters(PRESETS['gpt2-small'], 2, { kind: 'lora', rank: 8, alpha: 16, blocks: 13 })).toThrow(
+      'cannot put LoRA adapters on the last 13 blocks: the model has 12',
+    );
+  });
+  it('on the last N blocks leaves the blocks below as the frozen prefix; adapters start as on every block', () => {
+    const every = classifier();
+    every.setTrainable({ kind: 'lora', rank: 4, alpha: 8 });
+    // Adapters of a run on every block, as initialised before they could be limited to the last blocks.
+    expect(Array.from(every.gpt.param('h.0.attn.c_attn.lora_A').dataSync().slice(0, 3))).toEqual([
+      0.05420761555433273, -0.341080904006958, -0.11982008814811707,
+    ]);
+    expect(Array.from(every.gpt.param('h.2.mlp.c_proj.lora_A').dataSync().slice(0, 3))).toEqual([
+      0.28824570775032043, 0.2781347632408142, 0.006702401675283909,
+    ]);
+    const top = classifier();
+    const spec = { kind: 'lora', rank: 4, alpha: 8, blocks: 2 } as const;
+    const vars = top.setTrainable(spec);
+    expect(top.frozenPrefix()).toBe(1);
+    expect(top.parameterCounts()).toEqual(countParameters(tiny, 2, spec));
+    expect(vars).toHaveLength(2 * 4 * 2 + 2);
+    expect(top.gpt.params.has('h.0.attn.c_attn.lora_A')).toBe(false);
+    for (const name of ['h.1.attn.c_attn.lora_A', 'h.2.mlp.c_proj.lora_A'])
+      expect(Array.from(top.gpt.param(name).dataSync())).toEqual(Array.from(every.gpt.param(name).dataSync()));
+  });
   it('starts as the unchanged model, then trains only adapters and head', () => {
     const m = classifier('last-token');
     const before = logitsOf(m, 9);

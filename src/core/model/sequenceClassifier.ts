@@ -56,8 +56,7 @@ export class SequenceClassifier {
 
   /** Freezes everything, then unfreezes the chosen parameters. Returns the trained variables. */
   setTrainable(spec: Trainable): tf.Variable[] {
-    if (spec.kind === 'lora' && !this.gpt.params.has('h.0.attn.c_attn.lora_A'))
-      this.gpt.addLoraAdapters(spec.rank, spec.alpha, this.seed + 7);
+    if (spec.kind === 'lora' && !this.gpt.hasLoraAdapters()) this.gpt.addLoraAdapters(spec.rank, spec.alpha, this.seed + 7, spec.blocks);
     const chosen = new Set(trainableNames(this.namedParams().keys(), this.gpt.config.nLayer, spec));
     this.trainable = spec;
     const params = this.namedParams();

@@ -29,14 +29,14 @@ export function trainableNames(names: Iterable<string>, nLayer: number, spec: Tr
       return [...blocks, ...norm, ...head];
     }
     case 'lora':
-      // The pretrained weights stay frozen; the adapters and the new head train.
+      // The pretrained weights stay frozen; the adapters (on the blocks that have them) and the new head train.
       return [...all.filter(isLoraName), ...head];
   }
 }
 
 /** Parameter shapes of GPT-2 plus a classification head with numClasses outputs. */
 export function classifierParameterShapes(config: GPT2Config, numClasses: number, spec?: Trainable): Map<string, number[]> {
-  const adapters = spec?.kind === 'lora' ? loraParameterShapes(config, spec.rank) : new Map<string, number[]>();
+  const adapters = spec?.kind === 'lora' ? loraParameterShapes(config, spec.rank, spec.blocks) : new Map<string, number[]>();
   return new Map([...gpt2ParameterShapes(config), ...adapters, [HEAD_WEIGHT, [config.nEmbd, numClasses]], [HEAD_BIAS, [numClasses]]]);
 }
 

@@ -29,11 +29,12 @@ export interface RunCost {
   path: CostPath;
 }
 
-/** Blocks whose weights train (LoRA adapts every block, so gradients pass through all of them). */
+/** Blocks whose weights train (LoRA's adapted blocks: gradients pass through all of them; the blocks below are a frozen prefix). */
 function trainedBlocks(config: RunConfig, nLayer: number): number {
   const t = config.trainable;
   if (t.kind === 'last') return Math.min(t.blocks, nLayer);
-  if (t.kind === 'all' || t.kind === 'lora') return nLayer;
+  if (t.kind === 'lora') return Math.min(t.blocks ?? nLayer, nLayer);
+  if (t.kind === 'all') return nLayer;
   return 0;
 }
 

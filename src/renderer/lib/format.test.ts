@@ -101,6 +101,7 @@ describe('formatValue', () => {
   it('writes trainable settings in their short form', () => {
     expect(formatValue({ kind: 'last', blocks: 2 })).toBe('last-2');
     expect(formatValue({ kind: 'lora', rank: 8, alpha: 16 })).toBe('lora:8,16');
+    expect(formatValue({ kind: 'lora', rank: 8, alpha: 16, blocks: 1 })).toBe('lora:8,16,last-1');
     expect(formatValue({ kind: 'head' })).toBe('head');
     expect(formatValue(null)).toBe('off');
     expect(formatValue(0.1)).toBe('0.1');

@@ -1,5 +1,7 @@
 // How numbers read in the UI: one place, so every table says the same thing the same way.
 
+import { formatTrainable, type Trainable } from '../../common/modelSpec.js';
+
 const DASH = '—';
 
 /** 42 → "42s", 185 → "3m 05s", 3725 → "1h 02m". */
@@ -142,12 +144,7 @@ export function formatValue(value: unknown): string {
   if (value === null) return 'off';
   if (value === undefined) return DASH;
   if (typeof value === 'object') {
-    if ('kind' in value && typeof value.kind === 'string') {
-      const t = value as { kind: string; blocks?: number; rank?: number; alpha?: number };
-      if (t.kind === 'last') return `last-${t.blocks}`;
-      if (t.kind === 'lora') return `lora:${t.rank},${t.alpha}`;
-      return t.kind;
-    }
+    if ('kind' in value && typeof value.kind === 'string') return formatTrainable(value as Trainable);
     return JSON.stringify(value);
   }
   return String(value);

@@ -35,6 +35,11 @@ describe('the run form', () => {
     expect(result.ok && result.runs).toBe(9);
   });
 
+  it('reads lora:RANK,ALPHA,last-N in a list as one value, and ", last-N" after a lora value as a value of its own', () => {
+    const result = buildGrid(set(book(), 'trainable', 'last-1', 'lora:8,16,last-1, lora:8, 16, last-2'));
+    expect(result.ok && result.grid.vary).toEqual({ trainable: ['lora:8,16,last-1', 'lora:8,16', 'last-2'] });
+  });
+
   it('asks where dropout acts only when some run drops, and sends the choice then', () => {
     const without = buildGrid(set(book(), 'dropoutScope', 'trained'));
     expect(without.ok && without.grid.base).not.toHaveProperty('dropoutScope');

@@ -226,7 +226,7 @@ export const FIELDS: readonly FieldDef[] = [
   {
     path: 'trainable',
     label: 'Trainable',
-    help: 'What is unfrozen: head | head+norm | last-N (the last N transformer blocks + final norm + head; the book: last-1, last-2 reached 98.3% test) | all | lora:RANK,ALPHA.',
+    help: 'What is unfrozen: head | head+norm | last-N (the last N transformer blocks + final norm + head; the book: last-1, last-2 reached 98.3% test) | all | lora:RANK,ALPHA (adapters on every block) | lora:RANK,ALPHA,last-N (on the last N blocks only, so the blocks below are cached and a step costs like last-N; in a list, no space before last-N).',
     input: 'text',
     section: 'Model',
     format: (c) => formatValue(c.trainable),
@@ -235,7 +235,8 @@ export const FIELDS: readonly FieldDef[] = [
       parseTrainable(short);
       return short;
     },
-    listPattern: /\s*lora:\s*\d+\s*,\s*[\d.]+|[^,]+/g,
+    // ",last-N" right after a lora value (no space) is part of it; after ", " it is a value of its own.
+    listPattern: /\s*lora:\s*\d+\s*,\s*[\d.]+(?:,last-\d+)?|[^,]+/g,
   },
   {
     path: 'pooling',
