@@ -1,5 +1,6 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import type { GPT2Config } from '../model/config.js';
+import { picksOne } from '../model/pooling.js';
 import { frozenPrefixDrops } from './schedule.js';
 
 /*
@@ -51,7 +52,6 @@ function blockFlops(d: number, T: number): number {
   return 24 * d * d + 4 * T * d;
 }
 
-/** The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts). */
 /**
  * Mask values a training row draws: per dropping block its attention weights (H·T·T) and two residual outputs
  * (2·T·C), and the embeddings' when the first block drops (dropoutSites.ts).
@@ -63,6 +63,15 @@ function maskValuesPerRow(config: RunConfig, shape: GPT2Config, T: number, froze
   return (fromFirst ? T * shape.nEmbd : 0) + blocks * (shape.nHead * T * T + 2 * T * shape.nEmbd);
 }
 
+/**
+ * The last block's forward FLOPs per token, in blocks, when the pooling reads one position (trainGraph.ts, the
+ * inference graph's pickedBlock): every token's query/key/value projection (6·d²), the rest for one row of T.
+ */
+function pickedBlockShare(d: number, T: number): number {
+  return (6 * d * d + (18 * d * d + 4 * T * d) / T) / blockFlops(d, T);
+}
+
+/** The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts). */
 export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number, path: CostPath): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
@@ -72,6 +81,8 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const T = config.pooling === 'last-position' ? pad : Math.max(1, Math.min(pad, data.mean));
   const f = blockFlops(d, T);
   const k = trainedBlocks(config, L);
+  // The top's blocks as full-block equivalents: the last one counts for less when the pooling picks one row.
+  const depth = (blocks: number) => (blocks > 0 && picksOne(config.pooling) ? blocks - 1 + pickedBlockShare(d, T) : blocks);
   const frozen = L - k;
   const { train, val, test } = data.count;
   const all = train + val + test;
@@ -80,10 +91,10 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   // frozen blocks (scope `all`) the training steps also run them forward, with their masks, at every step.
   const prefix = all * T * frozen * f;
   const perStepFrozen = frozenPrefixDrops(config) ? frozen * f : 0;
-  const training = steps * config.batchSize * T * (trainingPasses(config) * k * f + perStepFrozen);
+  const training = steps * config.batchSize * T * (trainingPasses(config) * depth(k) * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = frozen > 0 ? k : L;
-  const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * Math.max(evalDepth, 1) * f;
+  const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * depth(Math.max(evalDepth, 1)) * f;
   return {
     flops: prefix + training + evaluation,
     updates: steps * trainableParameters,
