@@ -45,6 +45,8 @@ describe('dropout masks drawn on the host', () => {
     const masks = dropoutMasks(requests, 0.25);
     expect(masks.map((m) => m.length)).toEqual(sizes);
     requests.forEach(({ size, seed }, j) => expect(masks[j], `mask ${j} (${size} units)`).toEqual(aleaMask(size, seed, 0.25)));
+    // The same masks when at most 5,000 bytes of them are drawn in a pass (the kernel's memory ends at 4 GiB).
+    expect(dropoutMasks(requests, 0.25, 5000)).toEqual(masks);
   });
 
   it('masks outlive later draws, and a small draw after a large one is drawn afresh', () => {

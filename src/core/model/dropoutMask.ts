@@ -108,12 +108,31 @@ function kernelMemory({ memory }: Kernel, bytes: number): ArrayBuffer {
   return memory.buffer;
 }
 
+/** Most mask bytes one pass of the kernel holds: its memory (wasm32) ends at 4 GiB. */
+const PASS_BYTES = 2 ** 30;
+
 /**
  * Which units tf.dropout(x, rate, undefined, seed) keeps (1) and drops (0), in x's row-major order, for several
  * masks at once. One Alea's next number waits on its last, so a WebAssembly kernel (assembly/dropoutMasks.ts)
- * advances eight generators side by side, a unit of each per turn, with the same f64 arithmetic as alea().
+ * advances eight generators side by side, a unit of each per turn, with the same f64 arithmetic as alea(). Masks
+ * past `passBytes` in all are drawn in further passes.
  */
-export function dropoutMasks(requests: MaskRequest[], rate: number): Uint8Array[] {
+export function dropoutMasks(requests: MaskRequest[], rate: number, passBytes = PASS_BYTES): Uint8Array[] {
+  const passes: MaskRequest[][] = [];
+  let bytes = Infinity;
+  for (const request of requests) {
+    if (bytes + request.size > passBytes) {
+      passes.push([]);
+      bytes = 0;
+    }
+    passes[passes.length - 1].push(request);
+    bytes += request.size;
+  }
+  return passes.flatMap((pass) => drawPass(pass, rate));
+}
+
+/** The masks of `requests`, drawn in one pass of the kernel. */
+function drawPass(requests: MaskRequest[], rate: number): Uint8Array[] {
   const kernel = dropoutKernel();
   const threshold = keepThreshold(rate);
   // Longest first, so the generators still drawing at unit i are always the first `active` ones.
