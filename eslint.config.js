@@ -23,7 +23,8 @@ const noElectron = (where) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.scratch/**'] },
+  // assembly/ is AssemblyScript (decorators on functions, wasm types), compiled by scripts/build-wasm.mjs, not TypeScript.
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.scratch/**', 'assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

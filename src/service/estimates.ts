@@ -27,9 +27,11 @@ export interface SpeedFit {
 /**
  * Where the fit starts before this machine has a say, from the speeds measured for DESIGN.md and the README: process
  * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~10 ns a parameter update (the gradient
- * out of ONNX Runtime and hostAdamW.ts's pass; the planned estimates of trainable `all` runs of custom:4,128,4 at 5 and 30 ns put it near 13 ns), ~40 ns a dropout mask value drawn (the generator's JS loop).
+ * out of ONNX Runtime and hostAdamW.ts's pass; the planned estimates of trainable `all` runs of custom:4,128,4 at 5 and 30 ns put it near 13 ns), ~25 ns a dropout mask value
+ * (its drawing, feeding and the graph's ops where it drops: set at ~40 ns by the dropout runs of those estimates, when
+ * the masks' JS generator took 16 ns a value; its WebAssembly kernel takes ~1 ns).
  */
-export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 10e-9, mask: 40e-9 };
+export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 10e-9, mask: 25e-9 };
 /** How strongly the fit keeps to PRIOR: a 100% change of one speed costs as much as a 7% miss on one run. */
 const RIDGE = 0.005;
 /** The most recent finished runs the fit reads. */

@@ -31,17 +31,34 @@ describe('dropout masks drawn on the host', () => {
     expect(mask.reduce((a, b) => a + b, 0) / n).toBeCloseTo(1 - rate, 1);
   });
 
-  it('masks drawn together equal each drawn alone, whatever their sizes', () => {
-    const requests = [
-      { size: 1000, seed: 5 },
-      { size: 3001, seed: 6 },
-      { size: 1, seed: 7 },
-      { size: 0, seed: 8 },
-      { size: 3001, seed: 9 },
-    ];
-    const together = dropoutMasks(requests, 0.25);
-    expect(together.map((m) => m.length)).toEqual(requests.map((r) => r.size));
-    requests.forEach(({ size, seed }, i) => expect(together[i]).toEqual(dropoutMask(size, 0.25, seed)));
+  /** Site j's mask as alea() draws it, one unit at a time. */
+  function aleaMask(size: number, seed: number, rate: number): Uint8Array {
+    const next = alea(String(seed));
+    const threshold = keepThreshold(rate);
+    return Uint8Array.from({ length: size }, () => (next() >= threshold ? 1 : 0));
+  }
+
+  it('the kernel draws what alea() draws, unit by unit, for many masks of mixed sizes', () => {
+    // More masks than a group of eight generators, of sizes 0, 1, odd, below, at and past multiples of the group.
+    const sizes = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 1000, 3001, 3001, 4096, 5, 1, 0, 12_345, 999, 64, 65, 100, 2];
+    const requests = sizes.map((size, j) => ({ size, seed: 1 + 7919 * j }));
+    const masks = dropoutMasks(requests, 0.25);
+    expect(masks.map((m) => m.length)).toEqual(sizes);
+    requests.forEach(({ size, seed }, j) => expect(masks[j], `mask ${j} (${size} units)`).toEqual(aleaMask(size, seed, 0.25)));
+    // The same masks when at most 5,000 bytes of them are drawn in a pass (the kernel's memory ends at 4 GiB).
+    expect(dropoutMasks(requests, 0.25, 5000)).toEqual(masks);
+  });
+
+  it('masks outlive later draws, and a small draw after a large one is drawn afresh', () => {
+    const large = dropoutMasks([{ size: 200_000, seed: 3 }, ...Array.from({ length: 9 }, (_, j) => ({ size: 70_000, seed: 10 + j }))], 0.5);
+    const before = large.map((m) => m.slice());
+    const small = dropoutMasks([{ size: 33, seed: 4 }], 0.1);
+    dropoutMasks([{ size: 300_000, seed: 5 }], 0.9);
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
+    expect(large.every((m, j) => same(m, before[j]))).toBe(true);
+    expect(small[0]).toEqual(aleaMask(33, 4, 0.1));
+    expect(same(large[0], aleaMask(200_000, 3, 0.5))).toBe(true);
+    expect(dropoutMasks([], 0.1)).toEqual([]);
   });
 
   it.each([0.1, 0.25, 0.5, 0.9, 1e-7])('rate %s: the threshold is where the float32 sum first reaches 1', (rate) => {

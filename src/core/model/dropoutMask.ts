@@ -5,6 +5,8 @@
  * the very same masks, so both engines train on the same dropped units.
  */
 
+import { DROPOUT_KERNEL_WASM } from './dropoutKernel.js';
+
 /** Johannes Baagøe's Mash hash (MIT), as seedrandom seeds Alea with it. */
 function mash(): (data: string) => number {
   let n = 0xefc8249d;
@@ -73,35 +75,97 @@ export interface MaskRequest {
   seed: number;
 }
 
+/** Generators the kernel advances together (assembly/dropoutMasks.ts): four f64x2 vectors of two. */
+const GROUP = 8;
+/** Kernel memory per generator: its state s0, s1, s2, c (f64) and its mask's address (u32). */
+const STATE_BYTES = 32;
+const ADDRESS_BYTES = 4;
+
+interface Kernel {
+  draw(state: number, outputs: number, groups: number, from: number, to: number, threshold: number): void;
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+/** The part of the WebAssembly API used here (TypeScript types it only in the DOM library, which core does not load). */
+const { Module, Instance } = (
+  globalThis as unknown as {
+    WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
+  }
+).WebAssembly;
+
+let instance: Kernel | undefined;
+
+/** The compiled kernel, instantiated on first use (synchronously: it is under a kilobyte). */
+function dropoutKernel(): Kernel {
+  instance ??= new Instance(new Module(Buffer.from(DROPOUT_KERNEL_WASM, 'base64'))).exports as unknown as Kernel;
+  return instance;
+}
+
+/** The kernel's memory, grown to at least `bytes`. */
+function kernelMemory({ memory }: Kernel, bytes: number): ArrayBuffer {
+  const missing = bytes - memory.buffer.byteLength;
+  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+  return memory.buffer;
+}
+
+/** Most mask bytes one pass of the kernel holds: its memory (wasm32) ends at 4 GiB. */
+const PASS_BYTES = 2 ** 30;
+
 /**
  * Which units tf.dropout(x, rate, undefined, seed) keeps (1) and drops (0), in x's row-major order, for several
- * masks at once. Their generators advance side by side, a unit of each per turn: one Alea's next number waits on
- * its last, and independent generators let the CPU overlap those waits (about 3× faster than one at a time).
+ * masks at once. One Alea's next number waits on its last, so a WebAssembly kernel (assembly/dropoutMasks.ts)
+ * advances eight generators side by side, a unit of each per turn, with the same f64 arithmetic as alea(). Masks
+ * past `passBytes` in all are drawn in further passes.
  */
-export function dropoutMasks(requests: MaskRequest[], rate: number): Uint8Array[] {
+export function dropoutMasks(requests: MaskRequest[], rate: number, passBytes = PASS_BYTES): Uint8Array[] {
+  const passes: MaskRequest[][] = [];
+  let bytes = Infinity;
+  for (const request of requests) {
+    if (bytes + request.size > passBytes) {
+      passes.push([]);
+      bytes = 0;
+    }
+    passes[passes.length - 1].push(request);
+    bytes += request.size;
+  }
+  return passes.flatMap((pass) => drawPass(pass, rate));
+}
+
+/** The masks of `requests`, drawn in one pass of the kernel. */
+function drawPass(requests: MaskRequest[], rate: number): Uint8Array[] {
+  const kernel = dropoutKernel();
   const threshold = keepThreshold(rate);
-  const out = requests.map(({ size }) => new Uint8Array(size));
   // Longest first, so the generators still drawing at unit i are always the first `active` ones.
   const order = requests.map((_, j) => j).sort((a, b) => requests[b].size - requests[a].size);
-  const masks = order.map((j) => out[j]);
   const sizes = order.map((j) => requests[j].size);
-  const state = new Float64Array(4 * order.length); // s0, s1, s2, c per generator
-  order.forEach((j, lane) => state.set(aleaState(String(requests[j].seed)), 4 * lane));
-  let active = order.length;
-  for (let i = 0; active > 0; i++) {
-    while (active > 0 && sizes[active - 1] <= i) active--;
-    for (let lane = 0, k = 0; lane < active; lane++, k += 4) {
-      const t = 2091639 * state[k] + state[k + 3] * 2.3283064365386963e-10;
-      const c = t | 0;
-      const u = t - c;
-      state[k] = state[k + 1];
-      state[k + 1] = state[k + 2];
-      state[k + 2] = u;
-      state[k + 3] = c;
-      masks[lane][i] = u >= threshold ? 1 : 0;
-    }
+  const slots = Math.ceil(order.length / GROUP) * GROUP;
+  // Memory: the generators' state, their masks' addresses, a scratch mask that finished and padding generators
+  // write to, then the masks in request order.
+  const addresses = slots * STATE_BYTES;
+  const scratch = addresses + slots * ADDRESS_BYTES;
+  const starts: number[] = [];
+  let end = scratch + (sizes[0] ?? 0);
+  for (const { size } of requests) {
+    starts.push(end);
+    end += size;
   }
-  return out;
+  const buffer = kernelMemory(kernel, end);
+  const state = new Float64Array(buffer, 0, 4 * slots);
+  const address = new Uint32Array(buffer, addresses, slots);
+  address.fill(scratch);
+  order.forEach((j, g) => {
+    // Generator g is lane g % 2 of vector g >> 1, whose [s0, s1, s2, c] pairs are 8 f64 apart.
+    aleaState(String(requests[j].seed)).forEach((value, field) => (state[8 * (g >> 1) + 2 * field + (g & 1)] = value));
+    address[g] = starts[j];
+  });
+  let from = 0;
+  for (let active = order.length; active > 0;) {
+    const to = sizes[active - 1];
+    kernel.draw(0, addresses, Math.ceil(active / GROUP), from, to, threshold);
+    from = to;
+    while (active > 0 && sizes[active - 1] <= from) address[--active] = scratch;
+  }
+  return requests.map(({ size }, j) => new Uint8Array(buffer, starts[j], size).slice());
 }
 
 /** One mask: see dropoutMasks. */

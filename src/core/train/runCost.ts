@@ -24,7 +24,7 @@ export interface RunCost {
   flops: number;
   /** Parameter updates (trainable parameters × steps): AdamW's and the gradients' memory traffic, which no FLOP count shows. */
   updates: number;
-  /** Dropout mask values drawn on the host (dropoutMask.ts): a JS generator, costlier per value than a FLOP. */
+  /** Dropout mask values drawn on the host (dropoutMask.ts) and applied: costlier per value than a FLOP. */
   masks: number;
   /** Which training path the run's steps take; the two differ in speed by about an order of magnitude. */
   path: CostPath;
