@@ -32,6 +32,11 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     );
     expect(cells.map((c) => c.costs.trainStep(8, 120))).toEqual([1, 1000 + 12e6, 10, 10000 + 11e6, 100, 100000 + 10e6]);
     expect(cells.map((c) => c.costs.prefix(8, 120))).toEqual([12, 12, 11, 11, 10, 10]);
+    // In scope `trained` a dropout cell's step is its top's with masks: the frozen blocks come from the cache.
+    const trained = gridCells(RunConfigSchema.parse({}), blocks, kinds, 'trained');
+    expect(trained.map((c) => c.costs.trainStep(8, 120))).toEqual([1, 1000, 10, 10000, 100, 100000]);
+    expect(trained.map((c) => c.config.dropoutScope)).toEqual(Array(6).fill('trained'));
+    expect(cells.map((c) => c.config.dropoutScope)).toEqual(Array(6).fill(undefined));
     const grid = projectGrid(cells, split.data());
     expect(grid.prefixComputations).toBe(3);
     // The dropout-0.1 cell of each pair reads the prefix the dropout-0 cell stored: 94 batches of 16 cost nothing.
@@ -42,9 +47,11 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
 
   it('reports the LoRA step on the last block (from the cache, as trainStepSeconds) and on all 12 blocks apart', () => {
     const projection = { seconds: 100, perRunSeconds: [1, 2, 3, 4, 5, 6], prefixComputations: 3 };
-    const fields = gridFields({ kinds: { ...kinds, loraStep: 0.12345, loraStepAllBlocks: 4.0678 }, projection }, null);
+    const fields = gridFields({ kinds: { ...kinds, loraStep: 0.12345, loraStepAllBlocks: 4.0678 }, projection, scope: 'trained' }, null);
     expect(fields).toMatchObject({ trainStepSecondsLora: 0.123, trainStepSecondsLoraAllBlocks: 4.068 });
     expect(gridSummary(fields)[0]).toMatch(/LoRA step \(rank 8, last block from the cache\): 0\.123 s, all 12 blocks: 4\.068 s$/);
+    expect(fields.grid).toMatchObject({ dropoutScope: 'trained', endToEnd: false });
+    expect(gridSummary(fields)[1]).toMatch(/^grid of 6 \(projected, dropout in scope trained\): 100 s/);
     expect(gridFields(null, null)).toEqual({
       trainStepSecondsDropout: null,
       trainStepSecondsLora: null,
@@ -56,7 +63,7 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
   it('runs end to end through the queue: six runs, each frozen prefix computed by one run and read from the store by its dropout neighbour', async () => {
     const tiny = { model: { preset: 'custom', custom: { nLayer: 3, nEmbd: 32, nHead: 4, nPositions: 128 }, weights: 'random' }, epochs: 1 };
     const notes: string[] = [];
-    const result = await runGrid(split.cacheDir(), (text) => notes.push(text), tiny);
+    const result = await runGrid(split.cacheDir(), (text) => notes.push(text), 'all', tiny);
     expect(result.perRunSeconds).toHaveLength(6);
     for (const s of result.perRunSeconds) expect(s).toBeGreaterThan(0);
     expect(result.prefixSources).toEqual(['computed', 'store', 'computed', 'store', 'computed', 'store']);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunGrid } from '../../common/api.js';
 import { parseTrainable } from '../../common/modelSpec.js';
-import type { RunConfig } from '../../common/runConfig.js';
+import type { DropoutScope, RunConfig } from '../../common/runConfig.js';
 import type { PreparedData } from '../../core/train/run.js';
 import { projectGrid, type GridCell, type GridProjection } from '../../core/train/recipeProjection.js';
 import { createWorkbenchService } from '../../service/workbenchService.js';
@@ -21,14 +21,17 @@ export const GRID_TRAINABLE = ['head', 'last-1', 'last-2'] as const;
 const GRID_DROPOUTS = [0, GRID_DROPOUT];
 const GPT2_SMALL_BLOCKS = 12;
 
-/** The grid as the service takes it, in the order it runs (trainable, then dropout); `base` adds to the book's recipe. */
-export function gridRuns(base: Record<string, unknown> = {}): RunGrid {
+/**
+ * The grid as the service takes it, in the order it runs (trainable, then dropout), its dropout in `scope`; `base`
+ * adds to the book's recipe.
+ */
+export function gridRuns(scope: DropoutScope = 'all', base: Record<string, unknown> = {}): RunGrid {
   return {
     base: {
       dataset: { source: 'sms-spam-book' },
       model: { preset: 'gpt2-small', weights: 'random' },
       pooling: 'last-position',
-      dropoutScope: 'all',
+      dropoutScope: scope,
       ...base,
     },
     vary: { trainable: [...GRID_TRAINABLE], dropout: GRID_DROPOUTS },
@@ -42,6 +45,8 @@ export interface GridFigures {
   prefixComputations: number;
   /** Whether the seconds were measured end to end (--full) or projected from the step costs. */
   endToEnd: boolean;
+  /** Where the dropout-0.1 cells drop: every block (`all`, the book) or the trained ones above the cached prefix. */
+  dropoutScope: DropoutScope;
 }
 
 /** Seconds measured per batch of 8 × 120, scaled to b rows of T tokens (book mode prices every batch at 120 tokens). */
@@ -49,17 +54,18 @@ const perBatch = (seconds: number) => (b: number, T: number) => (seconds * b * T
 
 /**
  * The six cells priced as runs (recipeProjection.ts) from the step kinds: the prefix of the frozen blocks once per
- * frozen-block count (the store's key within the grid), the steps of the trained top — with dropout, plus the
- * frozen blocks' forward with masks at every step — and evaluation of the top above the cached prefix.
+ * frozen-block count (the store's key within the grid), the steps of the trained top — with dropout, plus in scope
+ * `all` the frozen blocks' forward with masks at every step — and evaluation of the top above the cached prefix.
  */
-export function gridCells(book: RunConfig, blocks: BlockFigures, kinds: StepKinds): GridCell[] {
+export function gridCells(book: RunConfig, blocks: BlockFigures, kinds: StepKinds, scope: DropoutScope = 'all'): GridCell[] {
   return GRID_TRAINABLE.flatMap((name, trained) =>
     GRID_DROPOUTS.map((dropout) => {
       const top = kinds.tops[trained];
       const frozen = GPT2_SMALL_BLOCKS - trained;
-      const step = dropout > 0 ? top.stepDropout + frozen * kinds.droppedBlock : top.step;
+      const everyStep = scope === 'all' ? frozen * kinds.droppedBlock : 0;
+      const step = dropout > 0 ? top.stepDropout + everyStep : top.step;
       return {
-        config: { ...book, trainable: parseTrainable(name), dropout, dropoutScope: undefined }, // unset: scope all
+        config: { ...book, trainable: parseTrainable(name), dropout, dropoutScope: scope === 'all' ? undefined : scope }, // all: unset, as the schema keeps it
         costs: {
           prefix: (b: number, T: number) => frozen * blocks.frozenBlock.cost(b, T),
           trainStep: perBatch(step),
@@ -76,22 +82,28 @@ export function gridCells(book: RunConfig, blocks: BlockFigures, kinds: StepKind
 export async function projectedGrid(
   book: { config: RunConfig; data: PreparedData },
   blocks: BlockFigures,
+  scope: DropoutScope,
   repeats: number,
   note: (text: string) => void,
-): Promise<{ kinds: StepKinds; projection: GridProjection }> {
+): Promise<{ kinds: StepKinds; projection: GridProjection; scope: DropoutScope }> {
   const kinds = await stepKinds(repeats, note);
-  return { kinds, projection: projectGrid(gridCells(book.config, blocks, kinds), book.data) };
+  return { kinds, projection: projectGrid(gridCells(book.config, blocks, kinds, scope), book.data), scope };
 }
 
 /** The six runs end to end through the service's queue over a fresh data folder (its own prefix store); seconds as each run's record says. */
-export async function runGrid(cacheDir: string | undefined, note: (text: string) => void, base: Record<string, unknown> = {}) {
+export async function runGrid(
+  cacheDir: string | undefined,
+  note: (text: string) => void,
+  scope: DropoutScope = 'all',
+  base: Record<string, unknown> = {},
+) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workbench-bench-grid-'));
   const service = await createWorkbenchService({ dataDir, cacheDir, autoStart: false });
   const off = service.onEvent((e) => {
     if (e.type === 'run-status') note(`grid: run ${e.runId} ${e.status}${e.error ? `: ${e.error}` : ''}`);
   });
   try {
-    const created = await service.createRuns(gridRuns(base));
+    const created = await service.createRuns(gridRuns(scope, base));
     const started = performance.now();
     service.startQueue();
     await service.whenIdle();
@@ -114,7 +126,7 @@ export async function runGrid(cacheDir: string | undefined, note: (text: string)
 
 /** The bench JSON's grid fields (null without --grid): the seconds measured end to end when `run` is there, else projected. */
 export function gridFields(
-  grid: { kinds: StepKinds; projection: GridProjection } | null,
+  grid: { kinds: StepKinds; projection: GridProjection; scope: DropoutScope } | null,
   run: Omit<GridProjection, 'runs'> | null,
 ): {
   trainStepSecondsDropout: number | null;
@@ -134,6 +146,7 @@ export function gridFields(
       perRunSeconds: perRunSeconds.map((s) => round(s, 1)),
       prefixComputations,
       endToEnd: run !== null,
+      dropoutScope: grid.scope,
     },
   };
 }
@@ -157,7 +170,7 @@ export function gridSummary(fields: ReturnType<typeof gridFields>): string[] {
   const cells = grid.perRunSeconds.map((s, i) => `${names[i]} ${s} s`).join(', ');
   return [
     `dropout step (book selection, dropout ${GRID_DROPOUT} in all 12 blocks): ${fields.trainStepSecondsDropout} s; LoRA step (rank 8, last block from the cache): ${fields.trainStepSecondsLora} s, all 12 blocks: ${fields.trainStepSecondsLoraAllBlocks} s`,
-    `grid of ${grid.runs} (${grid.endToEnd ? 'run end to end' : 'projected'}): ${grid.seconds} s, ${grid.prefixComputations} prefix computations: ${cells}`,
+    `grid of ${grid.runs} (${grid.endToEnd ? 'run end to end' : 'projected'}, dropout in scope ${grid.dropoutScope}): ${grid.seconds} s, ${grid.prefixComputations} prefix computations: ${cells}`,
   ];
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SplitName } from '../../core/data/split.js';
-import { parseRunConfig, type RunConfig } from '../../common/runConfig.js';
+import { DROPOUT_SCOPES, parseRunConfig, type DropoutScope, type RunConfig } from '../../common/runConfig.js';
 import { smsSpamPath } from '../../core/data/smsSpam.js';
 import { describeCause } from '../../core/errorReasons.js';
 import { WorkbenchError } from '../../core/errors.js';
@@ -31,7 +31,7 @@ import { twoThreadTrainStep } from '../bench/threadedStep.js';
 import { printJson, type Command } from '../command.js';
 import { initInferenceReported } from '../inference.js';
 
-const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--grid] [--reference] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
+const USAGE = `workbench bench [--json] [--quick] [--full [--weights random]] [--grid [--dropout-scope all|trained]] [--reference] [--profile] [--estimates] [--hosts] [--import MB] [--sms-file FILE]
 
 Measures this machine on GPT-2-small shapes (random weights) and projects the book's whole chapter 6
 recipe from the measured times: 5 epochs, 650 steps of batch 8, evaluation every 50 steps and at each
@@ -55,10 +55,12 @@ threads (WORKBENCH_TRAIN_THREADS=2), null on the native backends, which train on
                     GPT-2-small shapes: "trainStepSecondsDropout" (the book selection's step with dropout in all 12 blocks),
                     "trainStepSecondsLora" (lora:8,16,last-1: the last block's adapters, from the cached prefix as
                     trainStepSeconds), "trainStepSecondsLoraAllBlocks" (lora:8,16: all 12 blocks, from the ids) and
-                    "grid": {"runs", "seconds", "perRunSeconds", "prefixComputations", "endToEnd"}, projected from
+                    "grid": {"runs", "seconds", "perRunSeconds", "prefixComputations", "endToEnd", "dropoutScope"}, projected from
                     measured step costs with each distinct frozen prefix computed once (the prefix store); with --full
                     the six runs instead run end to end through the queue (random weights), and the two recipes are
                     projected
+  --dropout-scope S with --grid: where the dropout-0.1 cells drop: all (default, the book: the frozen blocks too,
+                    run forward with masks at every step) or trained (only the blocks above the cached prefix)
   --reference       also run the PyTorch reference (/usr/bin/python3 ../shared/bench/pytorch_reference.py, 1 and 2
                     threads, the faster kept): "reference" and "ratios" (the recipes' and, with --grid, each cell's and
                     the whole grid's seconds over the reference recipe's)
@@ -102,6 +104,7 @@ export const benchCommand: Command = {
         hosts: { type: 'boolean' },
         import: { type: 'string' },
         grid: { type: 'boolean' },
+        'dropout-scope': { type: 'string' },
         reference: { type: 'boolean' },
       },
     });
@@ -134,7 +137,8 @@ export const benchCommand: Command = {
     const measured = values.full && !values.grid ? await runFullRecipes(fullWeights(values.weights), note) : null;
     if (values.grid && inference !== 'onnx')
       throw new WorkbenchError('bench: --grid measures the ONNX Runtime training path, and the inference path here is tfjs');
-    const gridRun = values.grid && values.full ? await withSmsCache(smsFile, (cacheDir) => runGrid(cacheDir, note)) : null;
+    const scope = gridScope(values['dropout-scope']);
+    const gridRun = values.grid && values.full ? await withSmsCache(smsFile, (cacheDir) => runGrid(cacheDir, note, scope)) : null;
     const repeats = values.quick ? 1 : 3;
     note(
       `backend ${backend}, inference ${inference} on ${device}${deviceReason ? ` (${deviceReason})` : ''} (${onnxThreads()} threads); reading the SMS split`,
@@ -145,7 +149,7 @@ export const benchCommand: Command = {
     note('training step of the top block on two threads (tfjs)');
     const twoThreads = await twoThreadTrainStep(repeats);
     const projections = { book: project(book, blocks), lastToken: project(lastToken, blocks) };
-    const grid = values.grid ? await projectedGrid(book, blocks, repeats, note) : null;
+    const grid = values.grid ? await projectedGrid(book, blocks, scope, repeats, note) : null;
     note('classify latency, GPT-2 small, one SMS at a time');
     const classifyMs = await classifyFigures(inference, book.data, values.quick ? 30 : 100);
     if (values.profile) profile(blocks, projections, note);
@@ -176,6 +180,14 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+/** --dropout-scope: where the grid's dropout cells drop (default all, the book's). */
+function gridScope(value: string | undefined): DropoutScope {
+  if (value === undefined) return 'all';
+  const scope = DROPOUT_SCOPES.find((s) => s === value);
+  if (!scope) throw new WorkbenchError(`bench: --dropout-scope ${value}: choose one of ${DROPOUT_SCOPES.join(', ')}`);
+  return scope;
+}
 
 function importMegabytes(value: string): number {
   const megabytes = Number(value);
