@@ -1,8 +1,9 @@
 /*
  * AssemblyScript (compiled by `npm run build:wasm` into src/core/train/adamWKernel.ts): the ONNX step's AdamW update
  * and the sum of squares its gradient clipping takes, over the trained weights as hostAdamW.ts lays them out in this
- * module's memory. The arithmetic is f64 between f32 loads and stores, the same operations in the same order as the
- * JS pass it replaces, so the weights and moments are the same to the bit; two f64 lanes of SIMD at a time.
+ * module's memory, two f64 lanes of SIMD at a time. The update's arithmetic is f64 between f32 loads and stores, the
+ * same operations in the same order as the JS pass it replaced, so the weights and moments are the same to the bit;
+ * the sum of squares adds in another order than that pass's running sum (see sumOfSquares).
  *
  * Memory, laid out by the host: four regions of n f32 each (n a multiple of 4, the padding zero) at p (weights),
  * g (gradients), m and v (the moments), each 16-byte aligned.
@@ -79,12 +80,19 @@ export function adamW(
   }
 }
 
-/** `start` plus the squares of n gradients, added one after another (the order fixes the rounding). */
+/**
+ * `start` plus the squares of n gradients, summed in four lanes (two f64x2) and the lanes then added: a different
+ * order from one running sum, so a different rounding (within 1e-12 relative in adamWShard.test.ts), four times
+ * faster than the running sum, whose every addition waits on the last.
+ */
 export function sumOfSquares(g: usize, n: usize, start: f64): f64 {
-  let sum = start;
-  for (let i: usize = 0; i < n << 2; i += 4) {
-    const x = <f64>load<f32>(g + i);
-    sum += x * x;
+  let a = f64x2.splat(0), b = f64x2.splat(0);
+  for (let i: usize = 0; i < n << 2; i += 16) {
+    const x = v128.load(g + i);
+    const lo = low(x), hi = high(x);
+    a = f64x2.add(a, f64x2.mul(lo, lo));
+    b = f64x2.add(b, f64x2.mul(hi, hi));
   }
-  return sum;
+  const sum = f64x2.add(a, b);
+  return start + (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
 }
