@@ -13,6 +13,8 @@ function clipScale(shards: AdamWShard[], maxNorm: number): number {
 interface HostState {
   /** Every weight the graph takes: the trained ones are views of the shards' memory. */
   weights: Map<string, Float32Array>;
+  /** The trained weights' gradients, views of the shards' memory. */
+  grads: Map<string, Float32Array>;
   shards: AdamWShard[];
   step: number;
 }
@@ -49,12 +51,17 @@ export class HostAdamW {
     return (await this.held()).weights;
   }
 
+  /** Arrays the step's graph may write the trained weights' gradients into: update then reads them where they are. */
+  async gradients(): Promise<ReadonlyMap<string, Float32Array>> {
+    return (await this.held()).grads;
+  }
+
   /** One step from the trained weights' gradients, clipped first to a global norm of clipNorm when set. */
   async update(grads: ReadonlyMap<string, Float32Array>, clipNorm: number | null | undefined): Promise<void> {
     const s = await this.held();
     s.step++;
     const factors = adamWFactors(this.optimizer.settings, s.step);
-    for (const shard of s.shards) for (const [name, g] of shard.grads) g.set(grads.get(name)!);
+    for (const [name, g] of s.grads) if (grads.get(name) !== g) g.set(grads.get(name)!);
     const scale = clipNorm ? clipScale(s.shards, clipNorm) : 1;
     for (const shard of s.shards) shard.update(factors, scale);
     this.unsynced = true;
@@ -111,6 +118,6 @@ export class HostAdamW {
       const [param, kind] = [byVariable.get(name.slice(0, slash)), name.slice(slash + 1) as 'm' | 'v'];
       if (param) moments[kind].get(param)?.set(tensor.dataSync() as Float32Array);
     }
-    return { weights, shards, step };
+    return { weights, grads: new Map(shards.flatMap((shard) => [...shard.grads])), shards, step };
   }
 }
