@@ -21,8 +21,9 @@ interface HostState {
 
 /**
  * AdamW for the ONNX training step (step.ts onnxTrainStep): the weights the graph takes and the trained
- * ones' moments live in host Float32Arrays between steps — fed to ONNX Runtime without a copy, updated
- * in place — instead of a round trip through tfjs each step. The tfjs variables and AdamW (whose
+ * ones' gradients and moments live in host Float32Arrays between steps — the trained ones in the AdamW kernel's
+ * memory (adamWShard.ts) — fed to ONNX Runtime without a copy, the gradients written there by it, the weights
+ * updated in place — instead of a round trip through tfjs each step. The tfjs variables and AdamW (whose
  * getWeights/setWeights the checkpoints use) are the record: the first step reads them (so a resumed
  * checkpoint is where it starts), and syncToModel writes them back before anything reads them.
  */
