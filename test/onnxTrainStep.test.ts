@@ -100,3 +100,18 @@ it('a failing check names the parameter and where it differs', () => {
   expect(checkTensor('ln_f.bias', [1, NaN], [1, 2])).toMatch(/^ln_f\.bias: max \|Δ\| NaN at \[1\]/);
   expect(checkTensor('classifier.bias', [1, 2], [1, 2 + 5e-5])).toBeNull();
 });
+
+it('writes the gradients into the arrays it is given, where the optimizer reads them: the same gradients as returned ones', async () => {
+  const m = perturbedModel('last-token', { kind: 'last', blocks: 2 });
+  const step = await OnnxTrainStep.create(m, 0, 'ids');
+  const returned = await step.run(batch.ids, T, batch.lengths, batch.labels);
+  const into = new Map(step.trained.map((n) => [n, new Float32Array(m.namedParams().get(n)!.size).fill(NaN)]));
+  const written = await step.run(batch.ids, T, batch.lengths, batch.labels, EVAL, undefined, into);
+  expect(written.loss).toBe(returned.loss);
+  for (const [name, g] of returned.grads) {
+    expect(written.grads.get(name)).toBe(into.get(name));
+    expect(into.get(name)).toEqual(g);
+  }
+  await step.dispose();
+  m.dispose();
+});

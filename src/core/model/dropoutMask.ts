@@ -5,6 +5,7 @@
  * the very same masks, so both engines train on the same dropped units.
  */
 
+import { growMemory, instantiateKernel, type KernelMemory } from '../wasmKernel.js';
 import { DROPOUT_KERNEL_WASM } from './dropoutKernel.js';
 
 /** Johannes Baagøe's Mash hash (MIT), as seedrandom seeds Alea with it. */
@@ -83,29 +84,14 @@ const ADDRESS_BYTES = 4;
 
 interface Kernel {
   draw(state: number, outputs: number, groups: number, from: number, to: number, threshold: number): void;
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
-/** The part of the WebAssembly API used here (TypeScript types it only in the DOM library, which core does not load). */
-const { Module, Instance } = (
-  globalThis as unknown as {
-    WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
-  }
-).WebAssembly;
+let instance: (Kernel & { memory: KernelMemory }) | undefined;
 
-let instance: Kernel | undefined;
-
-/** The compiled kernel, instantiated on first use (synchronously: it is under a kilobyte). */
-function dropoutKernel(): Kernel {
-  instance ??= new Instance(new Module(Buffer.from(DROPOUT_KERNEL_WASM, 'base64'))).exports as unknown as Kernel;
+/** The compiled kernel, instantiated on first use. */
+function dropoutKernel(): Kernel & { memory: KernelMemory } {
+  instance ??= instantiateKernel<Kernel>(DROPOUT_KERNEL_WASM);
   return instance;
-}
-
-/** The kernel's memory, grown to at least `bytes`. */
-function kernelMemory({ memory }: Kernel, bytes: number): ArrayBuffer {
-  const missing = bytes - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-  return memory.buffer;
 }
 
 /** Most mask bytes one pass of the kernel holds: its memory (wasm32) ends at 4 GiB. */
@@ -149,7 +135,7 @@ function drawPass(requests: MaskRequest[], rate: number): Uint8Array[] {
     starts.push(end);
     end += size;
   }
-  const buffer = kernelMemory(kernel, end);
+  const buffer = growMemory(kernel.memory, end);
   const state = new Float64Array(buffer, 0, 4 * slots);
   const address = new Uint32Array(buffer, addresses, slots);
   address.fill(scratch);

@@ -88,6 +88,19 @@ describe('HostAdamW', () => {
     }
   });
 
+  it('takes the gradients where the graph writes them, in its own arrays, as it takes them from elsewhere', async () => {
+    const [copied, inPlace] = [params({ p: [1, -2, 0.5] }), params({ p: [1, -2, 0.5] })];
+    const [host, direct] = [new HostAdamW(copied, adamw(), ['p'], ['p']), new HostAdamW(inPlace, adamw(), ['p'], ['p'])];
+    for (let step = 1; step <= 3; step++) {
+      await host.update(grads({ p: gradientAt(step, 'p', 3) }), 0.5);
+      const own = await direct.gradients();
+      own.get('p')!.set(gradientAt(step, 'p', 3));
+      await direct.update(own, 0.5);
+    }
+    expect((await direct.weights()).get('p')).toEqual((await host.weights()).get('p'));
+    expect((await direct.weights()).get('p')).not.toEqual(Float32Array.of(1, -2, 0.5));
+  });
+
   it("writes the moments and step count into tfjs's AdamW: a checkpoint taken there resumes to the uninterrupted run", async () => {
     const start = { p: [1, -2, 0.5] };
     const uninterrupted = params(start);

@@ -1,43 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
-import { adamWFactors, type AdamW, type AdamWFactors, type NamedTensor } from './adamw.js';
+import { adamWFactors, type AdamW, type NamedTensor } from './adamw.js';
+import { adamWShards, type AdamWShard } from './adamWShard.js';
 
-/**
- * One AdamW update of one weight, in place and in one pass (adamw.ts's formula, g scaled by `scale` first):
- *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← p·(1 − lr·wd) − stepSize · m / (√v / √(1−β2ᵗ) + ε)
- * In float64 between float32 loads and stores: the moments are read back as stored, as PyTorch's are. A pass
- * that rounds every intermediate to float32 (Math.fround) measured 3–4× slower here (README, Performance).
- */
-export function adamWPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, f: AdamWFactors, scale = 1): void {
-  const { decay, beta1, beta2, biasCorrection2Sqrt, epsilon, stepSize } = f;
-  const [gainM, gainV] = [1 - beta1, 1 - beta2];
-  for (let i = 0; i < p.length; i++) {
-    const gi = g[i] * scale;
-    m[i] = beta1 * m[i] + gainM * gi;
-    v[i] = beta2 * v[i] + gainV * gi * gi;
-    p[i] = p[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / biasCorrection2Sqrt + epsilon);
-  }
-}
-
-/** The factor min(1, maxNorm / (‖g‖ + 1e-6)) of torch.nn.utils.clip_grad_norm_, over every gradient. */
-export function hostClipScale(grads: Iterable<Float32Array>, maxNorm: number): number {
-  let squares = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) squares += g[i] * g[i];
+/** The factor min(1, maxNorm / (‖g‖ + 1e-6)) of torch.nn.utils.clip_grad_norm_, over every gradient of the shards. */
+function clipScale(shards: AdamWShard[], maxNorm: number): number {
+  const squares = shards.reduce((sum, shard) => shard.sumOfSquares(sum), 0);
   return Math.min(1, maxNorm / (Math.sqrt(squares) + 1e-6));
 }
 
 interface HostState {
+  /** Every weight the graph takes: the trained ones are views of the shards' memory. */
   weights: Map<string, Float32Array>;
-  m: Map<string, Float32Array>;
-  v: Map<string, Float32Array>;
+  /** The trained weights' gradients, views of the shards' memory. */
+  grads: Map<string, Float32Array>;
+  shards: AdamWShard[];
   step: number;
 }
 
 /**
  * AdamW for the ONNX training step (step.ts onnxTrainStep): the weights the graph takes and the trained
- * ones' moments live in host Float32Arrays between steps — fed to ONNX Runtime without a copy, updated
- * in place — instead of a round trip through tfjs each step. The tfjs variables and AdamW (whose
+ * ones' gradients and moments live in host Float32Arrays between steps — the trained ones in the AdamW kernel's
+ * memory (adamWShard.ts) — fed to ONNX Runtime without a copy, the gradients written there by it, the weights
+ * updated in place — instead of a round trip through tfjs each step. The tfjs variables and AdamW (whose
  * getWeights/setWeights the checkpoints use) are the record: the first step reads them (so a resumed
  * checkpoint is where it starts), and syncToModel writes them back before anything reads them.
  */
@@ -66,28 +52,35 @@ export class HostAdamW {
     return (await this.held()).weights;
   }
 
+  /** Arrays the step's graph may write the trained weights' gradients into: update then reads them where they are. */
+  async gradients(): Promise<ReadonlyMap<string, Float32Array>> {
+    return (await this.held()).grads;
+  }
+
   /** One step from the trained weights' gradients, clipped first to a global norm of clipNorm when set. */
   async update(grads: ReadonlyMap<string, Float32Array>, clipNorm: number | null | undefined): Promise<void> {
     const s = await this.held();
     s.step++;
     const factors = adamWFactors(this.optimizer.settings, s.step);
-    const scale = clipNorm ? hostClipScale(grads.values(), clipNorm) : 1;
-    for (const name of this.trained) adamWPass(s.weights.get(name)!, grads.get(name)!, s.m.get(name)!, s.v.get(name)!, factors, scale);
+    for (const [name, g] of s.grads) if (grads.get(name) !== g) g.set(grads.get(name)!);
+    const scale = clipNorm ? clipScale(s.shards, clipNorm) : 1;
+    for (const shard of s.shards) shard.update(factors, scale);
     this.unsynced = true;
   }
 
   /** Writes the trained weights, both moments and the step count back into the model and its AdamW. */
   async syncToModel(): Promise<void> {
     if (!this.state || !this.unsynced) return;
-    const { weights, m, v, step } = this.state;
+    const { shards, step } = this.state;
     // Copies: on the cpu backend a tensor keeps the array it is made from, and these change in place.
     const moments: NamedTensor[] = [{ name: 'step', tensor: tf.scalar(step, 'int32') }];
-    for (const name of this.trained) {
-      const p = this.params.get(name)!;
-      tf.tidy(() => p.assign(tf.tensor(weights.get(name)!.slice(), p.shape)));
-      moments.push({ name: `${p.name}/m`, tensor: tf.tensor(m.get(name)!.slice(), p.shape) });
-      moments.push({ name: `${p.name}/v`, tensor: tf.tensor(v.get(name)!.slice(), p.shape) });
-    }
+    for (const { weights, m, v } of shards)
+      for (const [name, weight] of weights) {
+        const p = this.params.get(name)!;
+        tf.tidy(() => p.assign(tf.tensor(weight.slice(), p.shape)));
+        moments.push({ name: `${p.name}/m`, tensor: tf.tensor(m.get(name)!.slice(), p.shape) });
+        moments.push({ name: `${p.name}/v`, tensor: tf.tensor(v.get(name)!.slice(), p.shape) });
+      }
     await this.optimizer.setWeights(moments);
     tf.dispose(moments.map((t) => t.tensor));
     this.unsynced = false;
@@ -98,11 +91,23 @@ export class HostAdamW {
     return this.state;
   }
 
-  /** Copies (the cpu backend hands out its own arrays) of the weights, and the AdamW's moments and step count. */
+  /**
+   * The weights, and the AdamW's moments and step count: the trained weights and moments copied into the AdamW kernel's
+   * memory, the others copied out of the model (the cpu backend hands out its own arrays).
+   */
   private async readModel(): Promise<HostState> {
-    const weights = new Map(this.names.map((name) => [name, (this.params.get(name)!.dataSync() as Float32Array).slice()]));
+    const shards = adamWShards(this.trained.map((name) => ({ name, size: this.params.get(name)!.size })));
+    const held = new Map(shards.flatMap((shard) => [...shard.weights]));
+    const weights = new Map(
+      this.names.map((name) => {
+        const values = this.params.get(name)!.dataSync() as Float32Array;
+        const view = held.get(name);
+        view?.set(values);
+        return [name, view ?? values.slice()];
+      }),
+    );
     const byVariable = new Map([...this.params].map(([name, p]) => [p.name, name]));
-    const saved = new Map<string, Float32Array>();
+    const moments = { m: new Map(shards.flatMap((s) => [...s.m])), v: new Map(shards.flatMap((s) => [...s.v])) };
     let step = 0;
     for (const { name, tensor } of await this.optimizer.getWeights()) {
       if (name === 'step') {
@@ -111,15 +116,9 @@ export class HostAdamW {
         continue;
       }
       const slash = name.lastIndexOf('/');
-      const param = byVariable.get(name.slice(0, slash));
-      if (param) saved.set(`${name.slice(slash + 1)}/${param}`, (tensor.dataSync() as Float32Array).slice());
+      const [param, kind] = [byVariable.get(name.slice(0, slash)), name.slice(slash + 1) as 'm' | 'v'];
+      if (param) moments[kind].get(param)?.set(tensor.dataSync() as Float32Array);
     }
-    const moment = (kind: 'm' | 'v', name: string) => saved.get(`${kind}/${name}`) ?? new Float32Array(weights.get(name)!.length);
-    return {
-      weights,
-      m: new Map(this.trained.map((name) => [name, moment('m', name)])),
-      v: new Map(this.trained.map((name) => [name, moment('v', name)])),
-      step,
-    };
+    return { weights, grads: new Map(shards.flatMap((shard) => [...shard.grads])), shards, step };
   }
 }

@@ -81,7 +81,7 @@ export function trainStep(
 /**
  * The same step with the trained top's forward and backward on ONNX Runtime (onnx/trainGraph.ts), from
  * the frozen prefix's hidden states [B, T, C] (flat), or from the batch's ids when nothing is frozen; clipping and
- * AdamW run on the host arrays the graph reads (hostAdamW.ts), whose syncToModel brings the model and its AdamW
+ * AdamW run on the host arrays the graph reads and writes the gradients into (hostAdamW.ts), whose syncToModel brings the model and its AdamW
  * up to date for evaluation and checkpoints. `ctx` seeds the dropout masks when the runner's graph drops.
  */
 export async function onnxTrainStep(
@@ -92,8 +92,8 @@ export async function onnxTrainStep(
   clipNorm: number | null = null,
   ctx: ForwardContext = EVAL,
 ): Promise<number> {
-  const weights = await optimizer.weights();
-  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, ctx, weights);
+  const [weights, gradsInto] = [await optimizer.weights(), await optimizer.gradients()];
+  const { loss, grads } = await runner.run(hidden ?? batch.ids, batch.ids[0].length, batch.lengths, batch.labels, ctx, weights, gradsInto);
   await optimizer.update(grads, clipNorm);
   return loss;
 }

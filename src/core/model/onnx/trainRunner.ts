@@ -72,7 +72,8 @@ export class OnnxTrainStep {
   /**
    * Loss and gradients for a batch: the prefix's hidden states [B, T, C] (flat), or the padded ids [B][T]
    * when the graph starts from the ids; real lengths and labels; the step's dropout seeds when the graph drops.
-   * The weights are `weights`' arrays where it has them (fed without a copy), else copied out of the model's variables.
+   * The weights are `weights`' arrays where it has them (fed without a copy), else copied out of the model's variables;
+   * the gradients are written into `gradsInto`'s arrays where it has them (and returned as those), else into new ones.
    */
   async run(
     start: Float32Array | number[][],
@@ -81,6 +82,7 @@ export class OnnxTrainStep {
     labels: number[],
     ctx: ForwardContext = EVAL,
     weights?: ReadonlyMap<string, Float32Array>,
+    gradsInto?: ReadonlyMap<string, Float32Array>,
   ): Promise<LossAndGrads> {
     const { ort, model } = this;
     const B = lengths.length;
@@ -99,9 +101,14 @@ export class OnnxTrainStep {
       if (inTop(name, this.k, this.input))
         feeds[name] = new ort.Tensor('float32', weights?.get(name) ?? (v.dataSync() as Float32Array), v.shape);
     }
-    const outputs = ['loss', ...this.trained.map((n) => `grad:${n}`)];
-    const results = await this.session.run(feeds, outputs);
-    const grads = new Map(this.trained.map((n) => [n, results[`grad:${n}`].data as Float32Array]));
+    const params = model.namedParams();
+    const into = (n: string) => gradsInto?.get(n);
+    const fetches = Object.fromEntries([
+      ['loss', null],
+      ...this.trained.map((n) => [`grad:${n}`, into(n) ? new ort.Tensor('float32', into(n)!, params.get(n)!.shape) : null]),
+    ]);
+    const results = await this.session.run(feeds, fetches);
+    const grads = new Map(this.trained.map((n) => [n, into(n) ?? (results[`grad:${n}`].data as Float32Array)]));
     return { loss: (results.loss.data as Float32Array)[0], grads };
   }
 
