@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../common/runConfig.js';
 import { PRESETS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
-import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import { prefixIdentity, runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { fitSpeeds, predictSeconds, PRIOR, type SpeedFit } from './estimates.js';
 
 const data: SplitTokenStats = { count: { train: 1045, val: 149, test: 300 }, longest: 120, mean: 24 };
@@ -13,7 +13,7 @@ const cost = (config: Record<string, unknown>) => {
 };
 
 describe('fitting seconds to work', () => {
-  const machine: SpeedFit = { overhead: 4, onnx: 1 / 10e9, tfjs: 1 / 2e9, update: 27e-9, mask: 100e-9 };
+  const machine: SpeedFit = { overhead: 4, onnx: 1 / 10e9, tfjs: 1 / 2e9, update: 11e-9, mask: 100e-9 };
   const costs: RunCost[] = [
     { flops: 2e10, updates: 1e7, masks: 0, path: 'onnx' },
     { flops: 8e10, updates: 2e7, masks: 3e8, path: 'onnx' },
@@ -82,5 +82,21 @@ describe('the work of a run', () => {
     expect(dropout.masks).toBeGreaterThan(10 * cost({ dropout: 0.1, dropoutScope: 'trained' }).masks);
     // Only in the trained blocks, the prefix stays cached: the work of the dropout-free run, and its masks.
     expect({ ...cost({ dropout: 0.1, dropoutScope: 'trained' }), masks: 0 }).toEqual(book);
+  });
+
+  it('leaves out the frozen prefix a run reads from the prefix store, and knows which runs share one', () => {
+    const parsed = RunConfigSchema.parse({});
+    const shape = PRESETS['gpt2-small'];
+    const { trainable } = countParameters(shape, 2, parsed.trainable);
+    const stored = runCost(parsed, shape, data, trainable, 'onnx', 'stored');
+    const [d, T] = [768, 120];
+    expect(cost({}).flops - stored.flops).toBeCloseTo((1045 + 149 + 300) * T * 11 * (24 * d * d + 4 * T * d), -3);
+    const identity = (config: Record<string, unknown>, hash = 'h1') => prefixIdentity(RunConfigSchema.parse(config), shape, hash);
+    // Dropout, learning rate and epochs leave the prefix alone; the frozen depth, the data and the padding do not.
+    expect(identity({ dropout: 0.1, learningRate: 1e-4, epochs: 2 })).toBe(identity({}));
+    expect(identity({ trainable: { kind: 'lora', rank: 8, alpha: 16, blocks: 1 } })).toBe(identity({}));
+    for (const other of [identity({ trainable: { kind: 'last', blocks: 2 } }), identity({}, 'h2'), identity({ pooling: 'mean' })])
+      expect(other).not.toBe(identity({}));
+    expect(identity({ trainable: { kind: 'all' } })).toBeNull();
   });
 });

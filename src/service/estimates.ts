@@ -2,7 +2,7 @@ import { Matrix, solve } from 'ml-matrix';
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
 import { initInference } from '../core/model/inference.js';
-import { runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import { prefixIdentity, runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
 import type { DatasetCatalog } from './datasets.js';
@@ -26,12 +26,12 @@ export interface SpeedFit {
 
 /**
  * Where the fit starts before this machine has a say, from the speeds measured for DESIGN.md and the README: process
- * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~10 ns a parameter update (the gradient
- * out of ONNX Runtime and hostAdamW.ts's pass; the planned estimates of trainable `all` runs of custom:4,128,4 at 5 and 30 ns put it near 13 ns), ~25 ns a dropout mask value
- * (its drawing, feeding and the graph's ops where it drops: set at ~40 ns by the dropout runs of those estimates, when
- * the masks' JS generator took 16 ns a value; its WebAssembly kernel takes ~1 ns).
+ * start and model build ~2 s, ~25 GFLOP/s on the ONNX path, tfjs about nine times slower, ~4 ns a parameter update
+ * (the AdamW kernel's pass, 3.5 ns a weight, and the gradient out of ONNX Runtime; it was 10 ns with a JS pass), ~25 ns
+ * a dropout mask value (its drawing, feeding and the graph's ops where it drops: set at ~40 ns by the dropout runs of
+ * `bench --estimates` when the masks' JS generator took 16 ns a value; its WebAssembly kernel takes ~1 ns).
  */
-export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 10e-9, mask: 25e-9 };
+export const PRIOR: SpeedFit = { overhead: 2, onnx: 1 / 25e9, tfjs: 9 / 25e9, update: 4e-9, mask: 25e-9 };
 /** How strongly the fit keeps to PRIOR: a 100% change of one speed costs as much as a 7% miss on one run. */
 const RIDGE = 0.005;
 /** The most recent finished runs the fit reads. */
@@ -76,18 +76,44 @@ export class Estimates {
     private readonly messages: SplitMessages,
   ) {}
 
-  /** Seconds for each (config, data set hash); null where nothing is measured yet or the data cannot be read. */
+  /**
+   * Seconds for each (config, data set hash), in the order they will run; null where nothing is measured yet or the
+   * data cannot be read. A run whose frozen prefix a finished run stored, or an earlier one of these will, reads it.
+   */
   async estimate(runs: { config: RunConfig; datasetHash: string }[]): Promise<(number | null)[]> {
     // getRun, Compare and export ask for their finished runs too: nothing to estimate, no fit to make.
     if (runs.length === 0) return [];
     const fit = fitSpeeds(await this.samples());
     if (!fit) return runs.map(() => null);
-    return Promise.all(
-      runs.map(async (r) => {
-        const cost = await this.costOf(r.config, r.datasetHash);
-        return cost && predictSeconds(fit, cost);
-      }),
-    );
+    const stored = this.storedPrefixes();
+    const out: (number | null)[] = [];
+    for (const r of runs) {
+      const identity = this.prefixIdentityOf(r.config, r.datasetHash);
+      const cost = await this.costOf(r.config, r.datasetHash, identity !== null && stored.has(identity) ? 'stored' : 'computed');
+      if (identity !== null) stored.add(identity);
+      out.push(cost && predictSeconds(fit, cost));
+    }
+    return out;
+  }
+
+  /**
+   * The prefix identities of finished runs that had a prefix (its store entry exists, unless evicted since) and of
+   * the running ones (it will by the time a queued run starts).
+   */
+  private storedPrefixes(): Set<string> {
+    const identities = this.store
+      .list()
+      .filter((r) => r.status === 'running' || (r.status === 'finished' && this.store.prefixCache(r.id) !== null))
+      .map((r) => this.prefixIdentityOf(r.config, r.datasetHash));
+    return new Set(identities.filter((id) => id !== null));
+  }
+
+  private prefixIdentityOf(config: RunConfig, datasetHash: string): string | null {
+    try {
+      return prefixIdentity(config, modelShape(config), datasetHash);
+    } catch {
+      return null;
+    }
   }
 
   private async samples(): Promise<Sample[]> {
@@ -97,18 +123,19 @@ export class Estimates {
       .slice(-SAMPLES);
     const out: Sample[] = [];
     for (const r of finished) {
-      if (!this.costs.has(r.id)) this.costs.set(r.id, await this.costOf(r.config, r.datasetHash));
+      const prefix = this.store.prefixCache(r.id)?.source === 'store' ? 'stored' : 'computed';
+      if (!this.costs.has(r.id)) this.costs.set(r.id, await this.costOf(r.config, r.datasetHash, prefix));
       const cost = this.costs.get(r.id);
       if (cost) out.push({ cost, seconds: r.seconds! });
     }
     return out;
   }
 
-  private async costOf(config: RunConfig, datasetHash: string): Promise<RunCost | null> {
+  private async costOf(config: RunConfig, datasetHash: string, prefix: 'computed' | 'stored'): Promise<RunCost | null> {
     try {
       const shape = modelShape(config);
       const { trainable } = this.datasets.parameters(config, config.dataset.source, shape);
-      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference);
+      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference, prefix);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet
     }

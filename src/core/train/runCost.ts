@@ -71,8 +71,31 @@ function pickedBlockShare(d: number, T: number): number {
   return (6 * d * d + (18 * d * d + 4 * T * d) / T) / blockFlops(d, T);
 }
 
-/** The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts). */
-export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenStats, trainableParameters: number, path: CostPath): RunCost {
+/**
+ * What decides a run's frozen prefix rows, as far as its config tells (prefixStore.ts's key adds the weights' and
+ * examples' hashes, which these decide): runs with the same identity share a prefix store entry. Null when nothing
+ * is frozen.
+ */
+export function prefixIdentity(config: RunConfig, shape: GPT2Config, datasetHash: string): string | null {
+  const frozen = shape.nLayer - trainedBlocks(config, shape.nLayer);
+  if (frozen === 0) return null;
+  const { model, dataset, maxLength, seed, splitSeed, batchSize } = config;
+  const rows = config.pooling === 'last-position' ? 'padded' : 'real lengths';
+  return JSON.stringify({ model, datasetHash, dataset, maxLength, seed, splitSeed, batchSize, rows, frozen });
+}
+
+/**
+ * The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts);
+ * `prefix` 'stored' when its frozen prefix will be read from the prefix store rather than computed.
+ */
+export function runCost(
+  config: RunConfig,
+  shape: GPT2Config,
+  data: SplitTokenStats,
+  trainableParameters: number,
+  path: CostPath,
+  prefix: 'computed' | 'stored' = 'computed',
+): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
   const resolved = config.maxLength === 'context' ? shape.nPositions : config.maxLength === 'longest' ? data.longest : config.maxLength;
@@ -89,14 +112,14 @@ export function runCost(config: RunConfig, shape: GPT2Config, data: SplitTokenSt
   const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
   // The frozen prefix is computed once and evaluation runs only the trained blocks above it; with dropout in the
   // frozen blocks (scope `all`) the training steps also run them forward, with their masks, at every step.
-  const prefix = all * T * frozen * f;
+  const prefixFlops = prefix === 'stored' ? 0 : all * T * frozen * f;
   const perStepFrozen = frozenPrefixDrops(config) ? frozen * f : 0;
   const training = steps * config.batchSize * T * (trainingPasses(config) * depth(k) * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = frozen > 0 ? k : L;
   const evaluation = (evalPoints * 2 * config.evalBatches * config.batchSize + all) * T * depth(Math.max(evalDepth, 1)) * f;
   return {
-    flops: prefix + training + evaluation,
+    flops: prefixFlops + training + evaluation,
     updates: steps * trainableParameters,
     masks: steps * config.batchSize * maskValuesPerRow(config, shape, T, frozen),
     path,
