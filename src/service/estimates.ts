@@ -69,6 +69,8 @@ export function fitSpeeds(samples: readonly Sample[]): SpeedFit | null {
 export class Estimates {
   private readonly stats = new Map<string, Promise<SplitTokenStats>>();
   private readonly costs = new Map<number, RunCost | null>();
+  /** Finished runs' prefix identities (null: no prefix). */
+  private readonly finishedPrefixes = new Map<number, string | null>();
 
   constructor(
     private readonly store: RunStore,
@@ -101,10 +103,14 @@ export class Estimates {
    * the running ones (it will by the time a queued run starts).
    */
   private storedPrefixes(): Set<string> {
-    const identities = this.store
-      .list()
-      .filter((r) => r.status === 'running' || (r.status === 'finished' && this.store.prefixCache(r.id) !== null))
-      .map((r) => this.prefixIdentityOf(r.config, r.datasetHash));
+    const identities = this.store.list().map((r) => {
+      if (r.status === 'running') return this.prefixIdentityOf(r.config, r.datasetHash);
+      if (r.status !== 'finished') return null;
+      // A finished run's identity never changes: worked out once, not at every estimate.
+      if (!this.finishedPrefixes.has(r.id))
+        this.finishedPrefixes.set(r.id, this.store.prefixCache(r.id) ? this.prefixIdentityOf(r.config, r.datasetHash) : null);
+      return this.finishedPrefixes.get(r.id)!;
+    });
     return new Set(identities.filter((id) => id !== null));
   }
 
@@ -123,8 +129,10 @@ export class Estimates {
       .slice(-SAMPLES);
     const out: Sample[] = [];
     for (const r of finished) {
-      const prefix = this.store.prefixCache(r.id)?.source === 'store' ? 'stored' : 'computed';
-      if (!this.costs.has(r.id)) this.costs.set(r.id, await this.costOf(r.config, r.datasetHash, prefix));
+      if (!this.costs.has(r.id)) {
+        const prefix = this.store.prefixCache(r.id)?.source === 'store' ? 'stored' : 'computed';
+        this.costs.set(r.id, await this.costOf(r.config, r.datasetHash, prefix));
+      }
       const cost = this.costs.get(r.id);
       if (cost) out.push({ cost, seconds: r.seconds! });
     }

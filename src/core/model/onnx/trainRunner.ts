@@ -97,18 +97,21 @@ export class OnnxTrainStep {
       onehot: new ort.Tensor('float32', onehot, [B, K]),
       ...maskFeeds(ort, this.session, ctx, B, T, model.gpt.config),
     };
-    for (const [name, v] of model.namedParams()) {
+    const params = model.namedParams();
+    for (const [name, v] of params) {
       if (inTop(name, this.k, this.input))
         feeds[name] = new ort.Tensor('float32', weights?.get(name) ?? (v.dataSync() as Float32Array), v.shape);
     }
-    const params = model.namedParams();
-    const into = (n: string) => gradsInto?.get(n);
+    // Pre-allocated outputs: ONNX Runtime writes those gradients straight into the given arrays.
     const fetches = Object.fromEntries([
       ['loss', null],
-      ...this.trained.map((n) => [`grad:${n}`, into(n) ? new ort.Tensor('float32', into(n)!, params.get(n)!.shape) : null]),
+      ...this.trained.map((n) => {
+        const into = gradsInto?.get(n);
+        return [`grad:${n}`, into ? new ort.Tensor('float32', into, params.get(n)!.shape) : null];
+      }),
     ]);
     const results = await this.session.run(feeds, fetches);
-    const grads = new Map(this.trained.map((n) => [n, into(n) ?? (results[`grad:${n}`].data as Float32Array)]));
+    const grads = new Map(this.trained.map((n) => [n, gradsInto?.get(n) ?? (results[`grad:${n}`].data as Float32Array)]));
     return { loss: (results.loss.data as Float32Array)[0], grads };
   }
 
