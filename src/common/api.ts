@@ -253,6 +253,10 @@ export const PrefixCacheRecordSchema = z.object({
   examples: z.number().int(),
   inference: z.string(),
   source: z.enum(['computed', 'store']),
+  /** Computed from a shallower stored depth (blocks [from, k) run), or 0 / absent: from the ids. */
+  from: z.number().int().optional(),
+  /** Scope `all`'s dropped prefix: the depth of the per-step trail it read or wrote; absent: none. */
+  trail: z.object({ depth: z.number().int(), source: z.enum(['read', 'written']) }).optional(),
 });
 export type PrefixCacheRecord = z.infer<typeof PrefixCacheRecordSchema>;
 

@@ -16,7 +16,14 @@ export const WorkerJobSchema = z.object({
   classifierDir: z.string(),
   cacheDir: z.string().optional(),
   /** Where frozen prefixes are kept between runs, and its size cap; none: computed every run. */
-  prefixStore: z.object({ dir: z.string(), capBytes: z.number().int().min(0) }).optional(),
+  prefixStore: z
+    .object({
+      dir: z.string(),
+      capBytes: z.number().int().min(0),
+      /** What runs queued after this one will read (core/train/prefixStore.ts PrefixKeep). */
+      keep: z.object({ depths: z.array(z.number().int().min(1)), trail: z.number().int().min(1).nullable() }).optional(),
+    })
+    .optional(),
 });
 export type WorkerJob = z.infer<typeof WorkerJobSchema>;
 

@@ -23,12 +23,26 @@ const ENTRY_NAME = /^[0-9a-f]{64}\.prefix$/;
 /** writeFileAtomic's temp files: `<entry>.tmp-<pid>`. */
 const TEMP_NAME = /^[0-9a-f]{64}\.prefix\.tmp-(\d+)$/;
 
+/**
+ * What runs queued after this one will read from the store (the service works it out from its queue), so this run
+ * keeps it on its way: shallower depths of its dropout-free prefix (entries of their own), and the depth at which
+ * the per-step hidden states of its dropped prefix (scope `all`) are kept as a trail; null: none.
+ */
+export interface PrefixKeep {
+  depths: number[];
+  trail: number | null;
+}
+
+export const KEEP_NOTHING: PrefixKeep = { depths: [], trail: null };
+
 export interface PrefixStoreOptions {
   dir: string;
   /** Least recently used entries are removed while the store holds more than this. */
   capBytes: number;
   /** Where the store says what it did (a hit, a write, an entry it threw away); default stderr. */
   log?: (line: string) => void;
+  /** What later runs will read; default nothing beyond the run's own prefix. */
+  keep?: PrefixKeep;
 }
 
 export interface StoreUsage {
@@ -71,6 +85,8 @@ export interface PrefixStoreUse {
   store: PrefixStore;
   /** The weights and data parts of the key; called only when the run caches a prefix (hashing a weights file takes a while). */
   source(): Promise<Pick<PrefixKeyParts, 'weights' | 'data'>>;
+  /** What later runs will read. */
+  keep: PrefixKeep;
 }
 
 /** What the store needs of a PrefixCache (structurally, so the two files do not import each other). */

@@ -15,7 +15,7 @@ import { ensurePretrained } from '../model/pretrained.js';
 import { toExamples, type SplitExamples } from '../data/examples.js';
 import { ensureWritableFolder } from '../writableFolder.js';
 import { trainClassifier, type LoopOptions, type TrainEvent, type TrainOutcome } from './loop.js';
-import { PrefixStore, type PrefixStoreOptions, type PrefixStoreUse } from './prefixStore.js';
+import { KEEP_NOTHING, PrefixStore, type PrefixStoreOptions, type PrefixStoreUse } from './prefixStore.js';
 
 export type RunEvent =
   | TrainEvent
@@ -147,6 +147,7 @@ export function prefixStoreUse(
   const { balance, dedupe, split, stratify } = config.dataset;
   return {
     store: new PrefixStore(options),
+    keep: options.keep ?? KEEP_NOTHING,
     source: async () => ({
       weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
       data: {

@@ -57,7 +57,7 @@ export interface DroppedPrefixRunner {
 export async function droppedPrefixRunner(model: SequenceClassifier, k: number, dropout: number): Promise<DroppedPrefixRunner> {
   const ort = await loadOnnxRuntime();
   const { config } = model.gpt;
-  const graph = buildDroppedPrefixGraph(config, await inferenceWeights(model, (name) => inPrefix(name, k)), k, dropout);
+  const graph = buildDroppedPrefixGraph(config, await inferenceWeights(model, (name) => inPrefix(name, k)), 0, k, dropout);
   const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
   return {
     async run(ids, ctx) {

@@ -354,15 +354,16 @@ export function buildTrainGraph(
 }
 
 /**
- * The frozen prefix with dropout (scope `all`): the embeddings and blocks [0, k) from `ids` to `hidden` [B, T, C],
- * the weights built in, a keep mask per site as in the training graph (TrainGraph.droppedBlock).
+ * Frozen blocks [from, to) with dropout (scope `all`): from the ids (embedded and dropped first) when `from` is 0, else
+ * from hidden states `hidden_in`, to `hidden` [B, T, C]; the weights built in, a keep mask per site as in the
+ * training graph (TrainGraph.droppedBlock).
  */
-export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, k: number, dropout: number): Uint8Array {
+export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, from: number, to: number, dropout: number): Uint8Array {
   const m = new TrainGraph(config, new Map(), new Set(), { dropout }, weights);
   const { g } = m;
-  let x = m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE);
+  let x = from === 0 ? m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE) : g.input('hidden_in', 'float32', ['B', 'T', config.nEmbd]);
   const mask = m.causalMask(m.length(x));
-  for (let i = 0; i < k; i++) x = m.droppedBlock(x, i, mask);
+  for (let i = from; i < to; i++) x = m.droppedBlock(x, i, mask);
   g.output('hidden', x, ['B', 'T', config.nEmbd]);
   return g.encode();
 }
