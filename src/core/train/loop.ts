@@ -68,7 +68,7 @@ export interface TrainOutcome {
   /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
-  prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source'] } | null;
+  prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source']; from?: number } | null;
   /** Where the evaluations ran: with the prefix cache, or (without one) where the training step ran. */
   evaluation: InferenceChoice;
   /**
@@ -182,7 +182,7 @@ export async function trainClassifier(
       stoppedEarly: stopping?.stopped ?? false,
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? { k: cache.k, examples: cache.size, inference: cache.inference, source: cache.source } : null,
+      prefixCache: cache ? prefixRecord(cache) : null,
       evaluation: evaluation.path,
       trainStep: started.path,
     };
@@ -190,6 +190,12 @@ export async function trainClassifier(
     await engine?.dispose();
     optimizer.dispose();
   }
+}
+
+/** What the run's record says of its frozen prefix; `from` only when it was computed from a shallower stored one. */
+function prefixRecord(cache: PrefixCache): NonNullable<TrainOutcome['prefixCache']> {
+  const { k, size: examples, inference, source, from } = cache;
+  return { k, examples, inference, source, ...(from > 0 && { from }) };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

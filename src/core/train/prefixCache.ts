@@ -27,6 +27,8 @@ export class PrefixCache {
   readonly width: number;
   /** Where the rows came from: computed by this run, or read from the prefix store. */
   source: 'computed' | 'store' = 'computed';
+  /** The depth the computation started from: 0 from the ids, else a shallower prefix read from the store. */
+  from = 0;
 
   constructor(
     model: SequenceClassifier,
@@ -60,21 +62,25 @@ export class PrefixCache {
     return examples.map((e) => this.rows.get(e)!);
   }
 
-  /** Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding. */
+  /**
+   * Computes the prefix for examples not cached yet with `runner`, shortest first so batches carry little padding;
+   * a runner that starts at a later block takes its input from `below`, the prefix up to that block.
+   */
   async fill(
     runner: PrefixRunner,
     examples: Example[],
     batchSize: number,
     onBatch?: (done: number, total: number) => void,
     signal?: AbortSignal,
+    below?: PrefixCache,
   ): Promise<void> {
     const todo = examples.filter((e) => !this.rows.has(e));
     let done = 0;
     for (const batch of lengthSortedBatches(todo, batchSize)) {
       signal?.throwIfAborted();
       const padded = padBatch(batch, batchLength(batch, this.pooling, this.padLength));
-      const data = await runner.run(padded.ids);
       const T = padded.ids[0].length;
+      const data = await runner.run(padded.ids, below?.hostBatch(batch, T));
       batch.forEach((e, b) => {
         this.rows.set(e, data.slice(b * T * this.width, (b * T + this.rowLength(e)) * this.width));
       });
@@ -123,7 +129,9 @@ export function stepsStartFromCache(config: DropoutSettings): boolean {
 
 /**
  * The cache for a run (null when cachesPrefix says none), the same in every dropout scope (so runs that differ only
- * in dropout share a store entry): read from the prefix store when `store` has its entry, else filled with every example of every split on the inference path (initInference) and stored.
+ * in dropout share a store entry): read from the prefix store when `store` has its entry; else computed on the
+ * inference path (initInference) for every example of every split — from the deepest shallower prefix the store
+ * has, if any — and stored, with the shallower depths later runs will read (store.keep.depths) stored on the way.
  */
 export async function fillPrefixCache(
   model: SequenceClassifier,
@@ -139,20 +147,41 @@ export async function fillPrefixCache(
 ): Promise<PrefixCache | null> {
   const k = model.frozenPrefix();
   if (!cachesPrefix(k, options.enabled)) return null;
-  const cache = new PrefixCache(model, k, config.pooling, data.padLength, options.inference ?? (await initInference()).inference);
+  const inference = options.inference ?? (await initInference()).inference;
   const { train, val, test } = data.examples;
   const examples = [...train, ...val, ...test];
   const batchSize = forwardBatchSize(config.batchSize);
-  const entry = options.store && (await storeEntry(options.store, model.gpt.config, cache, examples, batchSize));
-  const stored = await entry?.read();
-  if (stored) return cache.adopt(examples, stored);
-  const runner = await prefixRunner(model, k, cache.inference);
-  const onBatch = (done: number, total: number) => options.onProgress?.(done, total, k);
-  try {
-    await cache.fill(runner, examples, batchSize, onBatch, options.signal);
-  } finally {
-    await runner.dispose();
+  const { store } = options;
+  const cacheAt = (depth: number) => new PrefixCache(model, depth, config.pooling, data.padLength, inference);
+  const entryOf = (cache: PrefixCache) => store && storeEntry(store, model.gpt.config, cache, examples, batchSize);
+
+  let below: PrefixCache | null = null;
+  for (let depth = k; store && depth > 0 && !below; depth--) {
+    const cache = cacheAt(depth);
+    const rows = await (await entryOf(cache))?.read();
+    if (rows) below = cache.adopt(examples, rows);
   }
-  await entry?.write(cache.rowsOf(examples));
-  return cache;
+  if (below?.k === k) return below;
+  const from = below?.k ?? 0;
+  const stops = [...new Set(store?.keep.depths ?? [])].filter((d) => d > from && d < k).sort((a, b) => a - b);
+  for (const depth of [...stops, k]) {
+    const cache = cacheAt(depth);
+    const runner = await prefixRunner(model, depth, inference, below?.k ?? 0);
+    try {
+      await cache.fill(
+        runner,
+        examples,
+        batchSize,
+        (done, total) => options.onProgress?.(done, total, depth),
+        options.signal,
+        below ?? undefined,
+      );
+    } finally {
+      await runner.dispose();
+    }
+    await (await entryOf(cache))?.write(cache.rowsOf(examples));
+    below = cache;
+  }
+  below!.from = from;
+  return below;
 }

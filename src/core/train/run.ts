@@ -145,22 +145,21 @@ export function prefixStoreUse(
   weightsFile: string | null,
 ): PrefixStoreUse {
   const { balance, dedupe, split, stratify } = config.dataset;
-  return {
-    store: new PrefixStore(options),
-    keep: options.keep ?? KEEP_NOTHING,
-    source: async () => ({
-      weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
-      data: {
-        contentHash: dataset.contentHash,
-        balance,
-        dedupe,
-        split,
-        stratify,
-        splitSeed: splitSeedOf(config),
-        maxLength: config.maxLength,
-      },
-    }),
-  };
+  let parts: ReturnType<PrefixStoreUse['source']> | null = null;
+  const source = async () => ({
+    weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
+    data: {
+      contentHash: dataset.contentHash,
+      balance,
+      dedupe,
+      split,
+      stratify,
+      splitSeed: splitSeedOf(config),
+      maxLength: config.maxLength,
+    },
+  });
+  // Worked out once: a run looks up several depths, and hashing a weights file takes a while.
+  return { store: new PrefixStore(options), keep: options.keep ?? KEEP_NOTHING, source: () => (parts ??= source()) };
 }
 
 /** A whole run: data, model, training, final evaluation, and the saved classifier. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from 'onnxruntime-node';
 import type { ForwardContext } from '../block.js';
 import type { InferenceChoice } from '../inference.js';
 import { idsTensor } from '../ops.js';
@@ -8,41 +9,60 @@ import { Gpt2Session, loadOnnxRuntime, onnxThreads } from './session.js';
 import { buildDroppedPrefixGraph } from './trainGraph.js';
 import { inferenceWeights } from './weights.js';
 
-/** Hidden states after the first k blocks for padded ids [B][T], flat [B·T·C]. */
+/**
+ * Hidden states after block k−1 for padded ids [B][T], flat [B·T·C]: from the ids through blocks [0, k), or (a runner
+ * from a later block) from `hidden`, the states after block from−1 of the same rows. Running [0, d) then [d, k) gives
+ * the numbers [0, k) gives, bit for bit (test/prefixStages.test.ts).
+ */
 export interface PrefixRunner {
   readonly inference: InferenceChoice;
-  run(ids: number[][]): Promise<Float32Array>;
+  run(ids: number[][], hidden?: Float32Array): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
-/** Only the embeddings and blocks [0, k) go into the prefix graph. */
-function inPrefix(name: string, k: number): boolean {
+/** Only the embeddings (when the prefix starts at the ids) and blocks [from, k) go into the prefix graph. */
+function inPrefix(name: string, k: number, from = 0): boolean {
   const block = /^h\.(\d+)\./.exec(name);
-  return block ? Number(block[1]) < k : name === 'wte.weight' || name === 'wpe.weight';
+  if (block) return Number(block[1]) >= from && Number(block[1]) < k;
+  return from === 0 && (name === 'wte.weight' || name === 'wpe.weight');
 }
 
-/** The first k blocks of a classifier on the chosen inference path. */
-export async function prefixRunner(model: SequenceClassifier, k: number, inference: InferenceChoice): Promise<PrefixRunner> {
+function hiddenInput(hidden: Float32Array | undefined, from: number): Float32Array {
+  if (!hidden) throw new Error(`prefix: blocks from ${from} need the hidden states below them`);
+  return hidden;
+}
+
+/** Blocks [from, k) of a classifier (from the ids when from is 0) on the chosen inference path. */
+export async function prefixRunner(model: SequenceClassifier, k: number, inference: InferenceChoice, from = 0): Promise<PrefixRunner> {
+  const C = model.gpt.config.nEmbd;
   if (inference === 'tfjs') {
     return {
       inference,
-      async run(ids) {
-        const hidden = tf.tidy(() => model.prefix(idsTensor(ids), k));
-        const data = (await hidden.data()) as Float32Array;
-        hidden.dispose();
+      async run(ids, below) {
+        const out = tf.tidy(() => {
+          if (from === 0) return model.prefix(idsTensor(ids), k);
+          return model.gpt.runBlocks(tf.tensor3d(hiddenInput(below, from), [ids.length, ids[0].length, C]), from, k);
+        });
+        const data = (await out.data()) as Float32Array;
+        out.dispose();
         return data;
       },
       dispose: async () => {},
     };
   }
-  const session = await Gpt2Session.create(model.gpt.config, await inferenceWeights(model, (name) => inPrefix(name, k)), {
-    from: 0,
+  const session = await Gpt2Session.create(model.gpt.config, await inferenceWeights(model, (name) => inPrefix(name, k, from)), {
+    from,
     to: k,
+    input: from === 0 ? 'ids' : 'hidden',
     hidden: true,
   });
   return {
     inference,
-    run: async (ids) => (await session.run({ ids: session.ids(ids) }, ['hidden'])).hidden.data,
+    async run(ids, below) {
+      const feeds: Record<string, Tensor> =
+        from === 0 ? { ids: session.ids(ids) } : { hidden_in: session.float(hiddenInput(below, from), [ids.length, ids[0].length, C]) };
+      return (await session.run(feeds, ['hidden'])).hidden.data;
+    },
     dispose: () => session.dispose(),
   };
 }
