@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { RunConfigSchema } from '../common/runConfig.js';
 import { PRESETS } from '../core/model/config.js';
 import { countParameters } from '../core/model/trainable.js';
-import { prefixIdentity, runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import { runCost, type PrefixReuse, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { fitSpeeds, predictSeconds, PRIOR, type SpeedFit } from './estimates.js';
 
 const data: SplitTokenStats = { count: { train: 1045, val: 149, test: 300 }, longest: 120, mean: 24 };
-const cost = (config: Record<string, unknown>) => {
+const cost = (config: Record<string, unknown>, reuse?: PrefixReuse) => {
   const parsed = RunConfigSchema.parse(config);
   const { trainable } = countParameters(PRESETS['gpt2-small'], 2, parsed.trainable);
-  return runCost(parsed, PRESETS['gpt2-small'], data, trainable, 'onnx');
+  return runCost(parsed, PRESETS['gpt2-small'], data, trainable, 'onnx', reuse);
 };
 
 describe('fitting seconds to work', () => {
@@ -84,19 +84,20 @@ describe('the work of a run', () => {
     expect({ ...cost({ dropout: 0.1, dropoutScope: 'trained' }), masks: 0 }).toEqual(book);
   });
 
-  it('leaves out the frozen prefix a run reads from the prefix store, and knows which runs share one', () => {
-    const parsed = RunConfigSchema.parse({});
-    const shape = PRESETS['gpt2-small'];
-    const { trainable } = countParameters(shape, 2, parsed.trainable);
-    const stored = runCost(parsed, shape, data, trainable, 'onnx', 'stored');
-    const [d, T] = [768, 120];
-    expect(cost({}).flops - stored.flops).toBeCloseTo((1045 + 149 + 300) * T * 11 * (24 * d * d + 4 * T * d), -3);
-    const identity = (config: Record<string, unknown>, hash = 'h1') => prefixIdentity(RunConfigSchema.parse(config), shape, hash);
-    // Dropout, learning rate and epochs leave the prefix alone; the frozen depth, the data and the padding do not.
-    expect(identity({ dropout: 0.1, learningRate: 1e-4, epochs: 2 })).toBe(identity({}));
-    expect(identity({ trainable: { kind: 'lora', rank: 8, alpha: 16, blocks: 1 } })).toBe(identity({}));
-    for (const other of [identity({ trainable: { kind: 'last', blocks: 2 } }), identity({}, 'h2'), identity({ pooling: 'mean' })])
-      expect(other).not.toBe(identity({}));
-    expect(identity({ trainable: { kind: 'all' } })).toBeNull();
+  it('leaves out the frozen prefix depths a run reads from the prefix store, and the dropped blocks a trail holds', () => {
+    const [d, T, all] = [768, 120, 1045 + 149 + 300];
+    const block = T * (24 * d * d + 4 * T * d);
+    expect(cost({}).flops - cost({}, { prefixFrom: 11, trailDepth: 0 }).flops).toBeCloseTo(all * 11 * block, -3);
+    expect(cost({}).flops - cost({}, { prefixFrom: 8, trailDepth: 0 }).flops).toBeCloseTo(all * 8 * block, -3);
+    // A trail at depth 8: the steps run 3 of the 11 dropped frozen blocks, and draw none of the 8's masks nor the embeddings'.
+    const dropout = { dropout: 0.1 };
+    const steps = 5 * Math.floor(1045 / 8) * 8;
+    const trailed = cost(dropout, { prefixFrom: 0, trailDepth: 8 });
+    expect(cost(dropout).flops - trailed.flops).toBeCloseTo(steps * 8 * block, -3);
+    expect(cost(dropout).masks - trailed.masks).toBe(steps * (T * d + 8 * (12 * T * T + 2 * T * d)));
+    // Dropout only in the trained blocks has no trail to read.
+    expect(cost({ ...dropout, dropoutScope: 'trained' }, { prefixFrom: 0, trailDepth: 8 })).toEqual(
+      cost({ ...dropout, dropoutScope: 'trained' }),
+    );
   });
 });

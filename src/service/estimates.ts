@@ -2,7 +2,9 @@ import { Matrix, solve } from 'ml-matrix';
 import type { RunConfig } from '../common/runConfig.js';
 import { tokenize } from '../core/data/tokenizer.js';
 import { initInference } from '../core/model/inference.js';
-import { prefixIdentity, runCost, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
+import type { PrefixCacheRecord } from '../common/api.js';
+import { prefixKeep, queuedRun, StoredDepths, type QueuedRun } from '../core/train/prefixReuse.js';
+import { NO_REUSE, runCost, type PrefixReuse, type RunCost, type SplitTokenStats } from '../core/train/runCost.js';
 import { modelShape } from '../core/train/run.js';
 import { splitKey } from './configFields.js';
 import type { DatasetCatalog } from './datasets.js';
@@ -69,8 +71,8 @@ export function fitSpeeds(samples: readonly Sample[]): SpeedFit | null {
 export class Estimates {
   private readonly stats = new Map<string, Promise<SplitTokenStats>>();
   private readonly costs = new Map<number, RunCost | null>();
-  /** Finished runs' prefix identities (null: no prefix). */
-  private readonly finishedPrefixes = new Map<number, string | null>();
+  /** Finished runs as the prefix store saw them: null for none with a prefix (or a model that no longer parses). */
+  private readonly finishedPrefixes = new Map<number, { run: QueuedRun; record: PrefixCacheRecord } | null>();
 
   constructor(
     private readonly store: RunStore,
@@ -80,46 +82,60 @@ export class Estimates {
 
   /**
    * Seconds for each (config, data set hash), in the order they will run; null where nothing is measured yet or the
-   * data cannot be read. A run whose frozen prefix a finished run stored, or an earlier one of these will, reads it.
+   * data cannot be read. A run reads the frozen prefix depths (and dropped-prefix trails) that finished runs stored,
+   * or that running and earlier ones of these will, as the queue shares them (prefixReuse.ts).
    */
   async estimate(runs: { config: RunConfig; datasetHash: string }[]): Promise<(number | null)[]> {
     // getRun, Compare and export ask for their finished runs too: nothing to estimate, no fit to make.
     if (runs.length === 0) return [];
     const fit = fitSpeeds(await this.samples());
     if (!fit) return runs.map(() => null);
-    const stored = this.storedPrefixes();
+    const queued = runs.map((r) => queuedRun(r.config, r.datasetHash));
+    const stored = this.storedDepths(queued.filter((q) => q !== null));
     const out: (number | null)[] = [];
-    for (const r of runs) {
-      const identity = this.prefixIdentityOf(r.config, r.datasetHash);
-      const cost = await this.costOf(r.config, r.datasetHash, identity !== null && stored.has(identity) ? 'stored' : 'computed');
-      if (identity !== null) stored.add(identity);
+    for (const [i, r] of runs.entries()) {
+      const q = queued[i];
+      const reuse = q ? stored.reuseOf(q) : NO_REUSE;
+      if (q)
+        stored.add(
+          q,
+          prefixKeep(
+            q,
+            queued.slice(i + 1).filter((later) => later !== null),
+          ),
+        );
+      const cost = await this.costOf(r.config, r.datasetHash, reuse);
       out.push(cost && predictSeconds(fit, cost));
     }
     return out;
   }
 
   /**
-   * The prefix identities of finished runs that had a prefix (its store entry exists, unless evicted since) and of
-   * the running ones (it will by the time a queued run starts).
+   * The depths the store holds when the first of `queued` starts: what finished runs stored (their prefix, the trail
+   * one wrote), and what running ones will have stored, keeping for the queue what it reads.
    */
-  private storedPrefixes(): Set<string> {
-    const identities = this.store.list().map((r) => {
-      if (r.status === 'running') return this.prefixIdentityOf(r.config, r.datasetHash);
-      if (r.status !== 'finished') return null;
-      // A finished run's identity never changes: worked out once, not at every estimate.
-      if (!this.finishedPrefixes.has(r.id))
-        this.finishedPrefixes.set(r.id, this.store.prefixCache(r.id) ? this.prefixIdentityOf(r.config, r.datasetHash) : null);
-      return this.finishedPrefixes.get(r.id)!;
-    });
-    return new Set(identities.filter((id) => id !== null));
+  private storedDepths(queued: QueuedRun[]): StoredDepths {
+    const stored = new StoredDepths();
+    for (const r of this.store.list()) {
+      if (r.status === 'running') {
+        const q = queuedRun(r.config, r.datasetHash);
+        if (q) stored.add(q, prefixKeep(q, queued));
+      } else if (r.status === 'finished') {
+        const found = this.finishedPrefix(r.id, r.config, r.datasetHash);
+        if (found) stored.add(found.run, { depths: [], trail: found.record.trail?.source === 'written' ? found.record.trail.depth : null });
+      }
+    }
+    return stored;
   }
 
-  private prefixIdentityOf(config: RunConfig, datasetHash: string): string | null {
-    try {
-      return prefixIdentity(config, modelShape(config), datasetHash);
-    } catch {
-      return null;
+  /** A finished run's record never changes: worked out once, not at every estimate. */
+  private finishedPrefix(id: number, config: RunConfig, datasetHash: string) {
+    if (!this.finishedPrefixes.has(id)) {
+      const record = this.store.prefixCache(id);
+      const run = record && queuedRun(config, datasetHash);
+      this.finishedPrefixes.set(id, record && run ? { run, record } : null);
     }
+    return this.finishedPrefixes.get(id)!;
   }
 
   private async samples(): Promise<Sample[]> {
@@ -130,8 +146,7 @@ export class Estimates {
     const out: Sample[] = [];
     for (const r of finished) {
       if (!this.costs.has(r.id)) {
-        const prefix = this.store.prefixCache(r.id)?.source === 'store' ? 'stored' : 'computed';
-        this.costs.set(r.id, await this.costOf(r.config, r.datasetHash, prefix));
+        this.costs.set(r.id, await this.costOf(r.config, r.datasetHash, reuseOf(this.store.prefixCache(r.id))));
       }
       const cost = this.costs.get(r.id);
       if (cost) out.push({ cost, seconds: r.seconds! });
@@ -139,11 +154,11 @@ export class Estimates {
     return out;
   }
 
-  private async costOf(config: RunConfig, datasetHash: string, prefix: 'computed' | 'stored'): Promise<RunCost | null> {
+  private async costOf(config: RunConfig, datasetHash: string, reuse: PrefixReuse): Promise<RunCost | null> {
     try {
       const shape = modelShape(config);
       const { trainable } = this.datasets.parameters(config, config.dataset.source, shape);
-      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference, prefix);
+      return runCost(config, shape, await this.tokenStats(config, datasetHash), trainable, (await initInference()).inference, reuse);
     } catch {
       return null; // a deleted data set, or the built-in one not downloaded yet
     }
@@ -171,6 +186,15 @@ export class Estimates {
       mean: all.length ? sum(all) / all.length : 1,
     };
   }
+}
+
+/** What a finished run read rather than computed, as its record says. */
+function reuseOf(record: PrefixCacheRecord | null): PrefixReuse {
+  if (!record) return NO_REUSE;
+  return {
+    prefixFrom: record.source === 'store' ? record.k : (record.from ?? 0),
+    trailDepth: record.trail?.source === 'read' ? record.trail.depth : 0,
+  };
 }
 
 function sum(values: number[]): number {

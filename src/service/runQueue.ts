@@ -11,7 +11,9 @@ import type { PrefixStoreSettings } from './prefixStoreSettings.js';
 import type { RunFolders } from './runFiles.js';
 import { RunSupervisor, type RunEnd } from './runSupervisor.js';
 import { storageMessage } from './storageErrors.js';
-import type { RunStore } from './runStore.js';
+import type { RunRow, RunStore } from './runStore.js';
+import { prefixKeep, queuedRun } from '../core/train/prefixReuse.js';
+import { KEEP_NOTHING, type PrefixKeep } from '../core/train/prefixStore.js';
 import type { SpawnWorker } from './trainerHost.js';
 
 export interface QueueOptions {
@@ -216,6 +218,18 @@ export class RunQueue {
     return !this.o.remote?.enabled || this.o.remote.trainHere;
   }
 
+  /** What a starting run keeps in the prefix store for the runs queued after it (prefixReuse.ts). */
+  private keepFor(row: RunRow): PrefixKeep {
+    const run = queuedRun(row.config, row.datasetHash);
+    if (!run) return KEEP_NOTHING;
+    const later = this.o.store.queuedIds().flatMap((id) => {
+      const r = this.o.store.get(id);
+      const q = r && queuedRun(r.config, r.datasetHash);
+      return q ? [q] : [];
+    });
+    return prefixKeep(run, later);
+  }
+
   /** Where run `id` may start now, or null when there is no room for it. */
   private room(id: number): Place | null {
     const count = (place: Place) => [...this.places.values()].filter((p) => p === place).length;
@@ -259,7 +273,7 @@ export class RunQueue {
         checkpointDir: paths.checkpoints,
         classifierDir: paths.classifier,
         cacheDir: this.o.cacheDir,
-        prefixStore: this.o.prefixStore.job(),
+        prefixStore: { ...this.o.prefixStore.job(), keep: this.keepFor(row) },
       };
     } catch (err) {
       this.launching.delete(id);

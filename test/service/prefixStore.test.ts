@@ -72,4 +72,27 @@ describe('runs that share a frozen prefix', () => {
     // The steps dropped: the two runs learned differently from the same prefix.
     expect(b.curves).not.toEqual(a.curves);
   });
+  it('a queued grid over unfrozen blocks computes its prefix once: the first run keeps the depths the later ones read', async () => {
+    await service.clearPrefixStore();
+    const model = { preset: 'custom', custom: { nLayer: 3, nEmbd: 64, nHead: 4, nPositions: 64 }, weights: 'random' };
+    const created = await service.createRuns({
+      base: tinyRun(dataset.id, { model, epochs: 1 }),
+      vary: { trainable: ['head', 'last-1', 'last-2'] },
+    });
+    service.startQueue();
+    await service.whenIdle();
+
+    const runs = await Promise.all(created.map((r) => service.getRun(r.id)));
+    expect(
+      runs.map((r) => r.status),
+      runs.map((r) => r.error).join(' '),
+    ).toEqual(['finished', 'finished', 'finished']);
+    expect(runs.map((r) => r.prefixCache)).toEqual([
+      expect.objectContaining({ k: 3, source: 'computed' }),
+      expect.objectContaining({ k: 2, source: 'store' }),
+      expect.objectContaining({ k: 1, source: 'store' }),
+    ]);
+    expect(runs[0].prefixCache).not.toHaveProperty('from');
+    expect((await service.getSystemInfo()).prefixStore.entries).toBe(3);
+  });
 });

@@ -20,6 +20,17 @@ export interface SplitTokenStats {
 
 export type CostPath = 'onnx' | 'tfjs';
 
+/**
+ * What a run reads from the prefix store rather than computes (prefixReuse.ts): its frozen prefix from depth
+ * `prefixFrom` up (its whole depth: all of it read), and its steps' dropped frozen blocks (scope `all`) from `trailDepth` up.
+ */
+export interface PrefixReuse {
+  prefixFrom: number;
+  trailDepth: number;
+}
+
+export const NO_REUSE: PrefixReuse = { prefixFrom: 0, trailDepth: 0 };
+
 export interface RunCost {
   flops: number;
   /** Parameter updates (trainable parameters × steps): AdamW's and the gradients' memory traffic, which no FLOP count shows. */
@@ -39,6 +50,11 @@ function trainedBlocks(config: RunConfig, nLayer: number): number {
   return 0;
 }
 
+/** Blocks below the trained ones: the run's frozen prefix. */
+export function frozenBlocks(config: RunConfig, shape: GPT2Config): number {
+  return shape.nLayer - trainedBlocks(config, shape.nLayer);
+}
+
 /**
  * Passes over a trained block per token: forward, input gradient and weight gradient; LoRA's base weights are
  * frozen, so its blocks skip the weight gradient (the adapters' is rank-sized).
@@ -54,12 +70,13 @@ function blockFlops(d: number, T: number): number {
 
 /**
  * Mask values a training row draws: per dropping block its attention weights (H·T·T) and two residual outputs
- * (2·T·C), and the embeddings' when the first block drops (dropoutSites.ts).
+ * (2·T·C), and the embeddings' when the first block drops (dropoutSites.ts) — not those of the blocks whose dropped
+ * output a trail of depth `trail` holds.
  */
-function maskValuesPerRow(config: RunConfig, shape: GPT2Config, T: number, frozen: number): number {
+function maskValuesPerRow(config: RunConfig, shape: GPT2Config, T: number, frozen: number, trail: number): number {
   if (config.dropout === 0) return 0;
-  const fromFirst = frozen === 0 || frozenPrefixDrops(config);
-  const blocks = fromFirst ? shape.nLayer : shape.nLayer - frozen;
+  const fromFirst = (frozen === 0 || frozenPrefixDrops(config)) && trail === 0;
+  const blocks = shape.nLayer - (frozenPrefixDrops(config) ? trail : frozen);
   return (fromFirst ? T * shape.nEmbd : 0) + blocks * (shape.nHead * T * T + 2 * T * shape.nEmbd);
 }
 
@@ -72,21 +89,8 @@ function pickedBlockShare(d: number, T: number): number {
 }
 
 /**
- * What decides a run's frozen prefix rows, as far as its config tells (prefixStore.ts's key adds the weights' and
- * examples' hashes, which these decide): runs with the same identity share a prefix store entry. Null when nothing
- * is frozen.
- */
-export function prefixIdentity(config: RunConfig, shape: GPT2Config, datasetHash: string): string | null {
-  const frozen = shape.nLayer - trainedBlocks(config, shape.nLayer);
-  if (frozen === 0) return null;
-  const { model, dataset, maxLength, seed, splitSeed, batchSize } = config;
-  const rows = config.pooling === 'last-position' ? 'padded' : 'real lengths';
-  return JSON.stringify({ model, datasetHash, dataset, maxLength, seed, splitSeed, batchSize, rows, frozen });
-}
-
-/**
  * The work of a run whose steps take `path` (every selection trains on ONNX Runtime where it loads: trainPath.ts);
- * `prefix` 'stored' when its frozen prefix will be read from the prefix store rather than computed.
+ * `reuse` says what it reads from the prefix store rather than computes (prefixReuse.ts).
  */
 export function runCost(
   config: RunConfig,
@@ -94,7 +98,7 @@ export function runCost(
   data: SplitTokenStats,
   trainableParameters: number,
   path: CostPath,
-  prefix: 'computed' | 'stored' = 'computed',
+  reuse: PrefixReuse = NO_REUSE,
 ): RunCost {
   const d = shape.nEmbd;
   const L = shape.nLayer;
@@ -110,10 +114,11 @@ export function runCost(
   const { train, val, test } = data.count;
   const all = train + val + test;
   const steps = config.epochs * Math.max(1, Math.floor(train / config.batchSize));
-  // The frozen prefix is computed once and evaluation runs only the trained blocks above it; with dropout in the
-  // frozen blocks (scope `all`) the training steps also run them forward, with their masks, at every step.
-  const prefixFlops = prefix === 'stored' ? 0 : all * T * frozen * f;
-  const perStepFrozen = frozenPrefixDrops(config) ? frozen * f : 0;
+  // The frozen prefix is computed once (above the depth read from the store) and evaluation runs only the trained
+  // blocks above it; with dropout in the frozen blocks (scope `all`) the training steps also run them forward, with
+  // their masks, at every step (above the depth a trail holds).
+  const prefixFlops = all * T * (frozen - Math.min(reuse.prefixFrom, frozen)) * f;
+  const perStepFrozen = frozenPrefixDrops(config) ? (frozen - Math.min(reuse.trailDepth, frozen)) * f : 0;
   const training = steps * config.batchSize * T * (trainingPasses(config) * depth(k) * f + perStepFrozen);
   const evalPoints = Math.floor(steps / config.evalEvery) + config.epochs;
   const evalDepth = frozen > 0 ? k : L;
@@ -121,7 +126,7 @@ export function runCost(
   return {
     flops: prefixFlops + training + evaluation,
     updates: steps * trainableParameters,
-    masks: steps * config.batchSize * maskValuesPerRow(config, shape, T, frozen),
+    masks: steps * config.batchSize * maskValuesPerRow(config, shape, T, frozen, Math.min(reuse.trailDepth, frozen)),
     path,
   };
 }
