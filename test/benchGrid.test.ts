@@ -23,26 +23,38 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
   }));
   const kinds: StepKinds = { tops, droppedBlock: 1e6, bookDropoutStep: 0, loraStep: 0, loraStepAllBlocks: 0 };
 
-  it('prices a dropout cell’s step as the top’s step with masks plus every frozen block forward with masks, and shares each prefix between the two dropouts', () => {
+  it('prices a dropout cell’s step as the top’s step with masks plus the frozen blocks above its trail forward with masks, and the prefix above the depth it reads', () => {
     const cells = gridCells(RunConfigSchema.parse({}), blocks, kinds);
     expect(cells.map((c) => [c.config.trainable, c.config.dropout])).toEqual(
       gridRuns().vary!.trainable!.flatMap((t) =>
         [0, 0.1].map((d) => [expect.objectContaining({ kind: t === 'head' ? 'head' : 'last' }), d]),
       ),
     );
-    expect(cells.map((c) => c.costs.trainStep(8, 120))).toEqual([1, 1000 + 12e6, 10, 10000 + 11e6, 100, 100000 + 10e6]);
-    expect(cells.map((c) => c.costs.prefix(8, 120))).toEqual([12, 12, 11, 11, 10, 10]);
+    const none = { prefixFrom: 0, trailDepth: 0 };
+    expect(cells.map((c) => c.costs(none).trainStep(8, 120))).toEqual([1, 1000 + 12e6, 10, 10000 + 11e6, 100, 100000 + 10e6]);
+    expect(cells.map((c) => c.costs(none).prefix(8, 120))).toEqual([12, 12, 11, 11, 10, 10]);
+    // What a cell reads is not computed: the prefix below prefixFrom, the dropped blocks below the trail.
+    const reused = { prefixFrom: 10, trailDepth: 10 };
+    expect(cells.map((c) => c.costs(reused).trainStep(8, 120))).toEqual([1, 1000 + 2e6, 10, 10000 + 1e6, 100, 100000]);
+    expect(cells.map((c) => c.costs(reused).prefix(8, 120))).toEqual([2, 2, 1, 1, 0, 0]);
     // In scope `trained` a dropout cell's step is its top's with masks: the frozen blocks come from the cache.
     const trained = gridCells(RunConfigSchema.parse({}), blocks, kinds, 'trained');
-    expect(trained.map((c) => c.costs.trainStep(8, 120))).toEqual([1, 1000, 10, 10000, 100, 100000]);
+    expect(trained.map((c) => c.costs(none).trainStep(8, 120))).toEqual([1, 1000, 10, 10000, 100, 100000]);
     expect(trained.map((c) => c.config.dropoutScope)).toEqual(Array(6).fill('trained'));
     expect(cells.map((c) => c.config.dropoutScope)).toEqual(Array(6).fill(undefined));
+    // In the queue's order: head/0 computes the 12 blocks and keeps depths 10 and 11, head/0.1 keeps a trail at 10.
     const grid = projectGrid(cells, split.data());
-    expect(grid.prefixComputations).toBe(3);
-    // The dropout-0.1 cell of each pair reads the prefix the dropout-0 cell stored: 94 batches of 16 cost nothing.
-    const batches = Math.ceil(1494 / 16);
-    const alone = cells.map((c) => projectGrid([c], split.data()).seconds);
-    expect(grid.perRunSeconds).toEqual(alone.map((s, i) => (i % 2 ? s - (12 - (i >> 1)) * batches : s)));
+    expect(grid.prefixComputations).toBe(1);
+    const reads = [
+      [0, 0],
+      [12, 0],
+      [11, 0],
+      [11, 10],
+      [10, 0],
+      [10, 10],
+    ].map(([prefixFrom, trailDepth]) => ({ prefixFrom, trailDepth }));
+    const priced = cells.map((c, i) => projectGrid([{ ...c, costs: () => c.costs(reads[i]) }], split.data()).seconds);
+    expect(grid.perRunSeconds).toEqual(priced);
   });
 
   it('reports the LoRA step on the last block (from the cache, as trainStepSeconds) and on all 12 blocks apart', () => {
@@ -60,14 +72,14 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     });
   });
 
-  it('runs end to end through the queue: six runs, each frozen prefix computed by one run and read from the store by its dropout neighbour', async () => {
+  it('runs end to end through the queue: six runs, the frozen prefix computed by the first (keeping the depths the others read)', async () => {
     const tiny = { model: { preset: 'custom', custom: { nLayer: 3, nEmbd: 32, nHead: 4, nPositions: 128 }, weights: 'random' }, epochs: 1 };
     const notes: string[] = [];
     const result = await runGrid(split.cacheDir(), (text) => notes.push(text), 'all', tiny);
     expect(result.perRunSeconds).toHaveLength(6);
     for (const s of result.perRunSeconds) expect(s).toBeGreaterThan(0);
-    expect(result.prefixSources).toEqual(['computed', 'store', 'computed', 'store', 'computed', 'store']);
-    expect(result.prefixComputations).toBe(3);
+    expect(result.prefixSources).toEqual(['computed', 'store', 'store', 'store', 'store', 'store']);
+    expect(result.prefixComputations).toBe(1);
     expect(result.seconds).toBeGreaterThanOrEqual(Math.max(...result.perRunSeconds));
     expect(notes.filter((n) => n.endsWith('finished'))).toHaveLength(6);
   }, 600_000);

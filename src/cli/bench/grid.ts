@@ -5,6 +5,7 @@ import type { RunGrid } from '../../common/api.js';
 import { parseTrainable } from '../../common/modelSpec.js';
 import type { DropoutScope, RunConfig } from '../../common/runConfig.js';
 import type { PreparedData } from '../../core/train/run.js';
+import type { PrefixReuse } from '../../core/train/runCost.js';
 import { projectGrid, type GridCell, type GridProjection } from '../../core/train/recipeProjection.js';
 import { createWorkbenchService } from '../../service/workbenchService.js';
 import { BATCH, LONG, type BlockFigures } from './measure.js';
@@ -53,26 +54,26 @@ export interface GridFigures {
 const perBatch = (seconds: number) => (b: number, T: number) => (seconds * b * T) / (BATCH * LONG);
 
 /**
- * The six cells priced as runs (recipeProjection.ts) from the step kinds: the prefix of the frozen blocks once per
- * frozen-block count (the store's key within the grid), the steps of the trained top — with dropout, plus in scope
- * `all` the frozen blocks' forward with masks at every step — and evaluation of the top above the cached prefix.
+ * The six cells priced as runs (recipeProjection.ts) from the step kinds: the frozen blocks of the prefix above the
+ * depth the store holds for the cell, the steps of the trained top — with dropout, plus in scope `all` the frozen
+ * blocks above the trail the cell reads forward with masks at every step — and evaluation of the top above the cached prefix.
  */
 export function gridCells(book: RunConfig, blocks: BlockFigures, kinds: StepKinds, scope: DropoutScope = 'all'): GridCell[] {
   return GRID_TRAINABLE.flatMap((name, trained) =>
     GRID_DROPOUTS.map((dropout) => {
       const top = kinds.tops[trained];
       const frozen = GPT2_SMALL_BLOCKS - trained;
-      const everyStep = scope === 'all' ? frozen * kinds.droppedBlock : 0;
-      const step = dropout > 0 ? top.stepDropout + everyStep : top.step;
       return {
         config: { ...book, trainable: parseTrainable(name), dropout, dropoutScope: scope === 'all' ? undefined : scope }, // all: unset, as the schema keeps it
-        costs: {
-          prefix: (b: number, T: number) => frozen * blocks.frozenBlock.cost(b, T),
-          trainStep: perBatch(step),
-          evalForward: perBatch(top.evalForward),
-          evalSetup: top.evalSetup,
+        costs: (reuse: PrefixReuse) => {
+          const everyStep = scope === 'all' ? (frozen - reuse.trailDepth) * kinds.droppedBlock : 0;
+          return {
+            prefix: (b: number, T: number) => (frozen - reuse.prefixFrom) * blocks.frozenBlock.cost(b, T),
+            trainStep: perBatch(dropout > 0 ? top.stepDropout + everyStep : top.step),
+            evalForward: perBatch(top.evalForward),
+            evalSetup: top.evalSetup,
+          };
         },
-        prefixKey: `${frozen} frozen blocks`,
       };
     }),
   );

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Trainable } from '../../common/modelSpec.js';
 import { RunConfigSchema } from '../../common/runConfig.js';
+import { NO_REUSE, type PrefixReuse } from './runCost.js';
 import { projectGrid, projectRecipe } from './recipeProjection.js';
 import { bookSmsSplit } from '../../../test/support/smsSplit.js';
 
@@ -50,19 +52,27 @@ describe("the book's recipe, projected", () => {
 });
 
 describe('a grid, projected', () => {
-  it('computes each distinct frozen prefix once: the later runs with its key read the store and skip its cost', () => {
+  it('prices each run with what it reads from the prefix store as the queue shares it: depths and trails', () => {
     const config = RunConfigSchema.parse({});
-    const costs = (k: number) => ({ prefix: (b: number, T: number) => k * b * T, trainStep: batches, evalForward: batches, evalSetup: 0 });
-    const cell = (k: number, dropout: number) => ({ config: { ...config, dropout }, costs: costs(k), prefixKey: k > 0 ? `k${k}` : null });
-    const cells = [cell(12, 0), cell(12, 0.1), cell(11, 0), cell(11, 0.1), cell(0, 0), cell(0, 0.1)];
+    const got: PrefixReuse[] = [];
+    const costs = (reuse: PrefixReuse) => {
+      got.push(reuse);
+      return { prefix: (b: number, T: number) => (12 - reuse.prefixFrom) * b * T, trainStep: batches, evalForward: batches, evalSetup: 0 };
+    };
+    const trainables: Trainable[] = [{ kind: 'head' }, { kind: 'last', blocks: 1 }, { kind: 'all' }];
+    const cells = trainables.flatMap((trainable) => [0, 0.1].map((dropout) => ({ config: { ...config, trainable, dropout }, costs })));
     const grid = projectGrid(cells, split.data());
-    const alone = cells.map((c) => projectRecipe(c.config, split.data(), c.costs));
-    expect(grid.prefixComputations).toBe(2);
-    expect(grid.perRunSeconds[0]).toBe(alone[0].seconds);
-    expect(grid.perRunSeconds[1]).toBe(alone[1].seconds - 12 * 1494 * 120);
-    expect(grid.perRunSeconds[2]).toBe(alone[2].seconds);
-    expect(grid.perRunSeconds[3]).toBe(alone[3].seconds - 11 * 1494 * 120);
-    expect(grid.perRunSeconds.slice(4)).toEqual([alone[4].seconds, alone[5].seconds]);
+    expect(got).toEqual([
+      { prefixFrom: 0, trailDepth: 0 }, // head/0 computes 12 blocks and keeps 11 for last-1
+      { prefixFrom: 12, trailDepth: 0 }, // head/0.1 reads them, keeps a trail at 11 for last-1/0.1
+      { prefixFrom: 11, trailDepth: 0 },
+      { prefixFrom: 11, trailDepth: 11 },
+      NO_REUSE, // nothing frozen
+      NO_REUSE,
+    ]);
+    expect(grid.prefixComputations).toBe(1);
+    expect(grid.perRunSeconds).toEqual(cells.map((c, i) => projectRecipe(c.config, split.data(), costs(got[i])).seconds));
+    expect(grid.perRunSeconds[1]).toBe(grid.perRunSeconds[0] - 12 * 1494 * 120);
     expect(grid.seconds).toBe(grid.perRunSeconds.reduce((a, b) => a + b, 0));
   });
 });

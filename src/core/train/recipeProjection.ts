@@ -1,6 +1,8 @@
 import type { RunConfig } from '../../common/runConfig.js';
 import { batchLength, forwardBatchSize, lengthSortedBatches, type Example, type SplitExamples } from '../data/examples.js';
 import { finalBatches, fewBatches } from './runEvaluation.js';
+import { prefixKeep, queuedRun, StoredDepths } from './prefixReuse.js';
+import { frozenBlocks, NO_REUSE, type PrefixReuse } from './runCost.js';
 import { epochBatches, stepsPerEpoch } from './schedule.js';
 
 /** Measured seconds of one pass over a batch of b rows padded to T tokens. */
@@ -75,30 +77,42 @@ export function projectRecipe(
   };
 }
 
-/** A run of a grid: its config, its costs, and the prefix-store key of its frozen prefix (null: nothing frozen). */
+/** A run of a grid: its config, and its costs given what it reads from the prefix store. */
 export interface GridCell {
   config: RunConfig;
-  costs: RecipeCosts;
-  prefixKey: string | null;
+  costs: (reuse: PrefixReuse) => RecipeCosts;
 }
 
 export interface GridProjection {
   seconds: number;
   perRunSeconds: number[];
-  /** Frozen prefixes computed: one per distinct key, the later runs with it read the store. */
+  /** Runs that compute (some of) their frozen prefix; the others read all of theirs from the store. */
   prefixComputations: number;
 }
 
 /**
- * A grid of runs on one data set, run in order, sharing the prefix store (prefixStore.ts): the first run with a
- * prefix key computes it, the others read it, priced at nothing (a file read beside minutes of forwards).
+ * A grid of runs on one data set, run in order through the queue, sharing the prefix store as the queue has them
+ * (prefixReuse.ts): each run reads the deepest prefix depth and dropped-prefix trail earlier runs kept for it — priced
+ * at nothing, a file read beside minutes of forwards — and computes the blocks above them.
  */
 export function projectGrid(cells: GridCell[], data: { examples: SplitExamples; padLength: number }): GridProjection {
-  const computed = new Set<string>();
-  const perRunSeconds = cells.map(({ config, costs, prefixKey }) => {
-    const stored = prefixKey !== null && computed.has(prefixKey);
-    if (prefixKey !== null) computed.add(prefixKey);
-    return projectRecipe(config, data, stored ? { ...costs, prefix: () => 0 } : costs).seconds;
+  const runs = cells.map((c) => queuedRun(c.config, 'the grid’s data'));
+  const stored = new StoredDepths();
+  let prefixComputations = 0;
+  const perRunSeconds = cells.map(({ config, costs }, i) => {
+    const run = runs[i];
+    const reuse = run ? stored.reuseOf(run) : NO_REUSE;
+    if (run) {
+      stored.add(
+        run,
+        prefixKeep(
+          run,
+          runs.slice(i + 1).filter((r) => r !== null),
+        ),
+      );
+      if (frozenBlocks(config, run.shape) > reuse.prefixFrom) prefixComputations++;
+    }
+    return projectRecipe(config, data, costs(reuse)).seconds;
   });
-  return { seconds: perRunSeconds.reduce((a, b) => a + b, 0), perRunSeconds, prefixComputations: computed.size };
+  return { seconds: perRunSeconds.reduce((a, b) => a + b, 0), perRunSeconds, prefixComputations };
 }
