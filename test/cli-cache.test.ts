@@ -31,7 +31,7 @@ it('a repeated run reads its prefix from the store (runs show says so); cache sh
   expect(second.prefixCache).toEqual({ ...first.prefixCache, source: 'store' });
   expect(second.accuracy).toEqual(first.accuracy);
   expect((await runWorkbench(['runs', 'show', '2', '--data', data])).stdout).toMatch(
-    /frozen prefix: 1 block on \w+ for \d+ messages, read from the prefix store/,
+    /frozen prefix: 1 block on \w+, \d+ messages, read from the prefix store/,
   );
 
   const folder = path.join(data, 'prefix-store');

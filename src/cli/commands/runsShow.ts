@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RunDetail } from '../../common/api.js';
+import { prefixText } from '../../common/prefixText.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { printJson, type Command } from '../command.js';
 import { percent } from '../progressBar.js';
@@ -18,8 +19,9 @@ ${DATA_FLAG_HELP}
                               "perClass" ({SPLIT: {LABEL: {"precision", "recall", "f1", "support"}}}),
                               "macroF1" ({"train", "val", "test"}), "curves" ({"evals", "epochs"}), "labels",
                               "parameters", "backend", "hosts" (every host it trained on, in order), "splitKey",
-                              "prefixCache" ({"k", "examples", "inference", "source": "computed" or "store"}, null
-                              without one) as the last line of stdout (fractions; "intervals" and "gapIntervals"
+                              "prefixCache" ({"k", "examples", "inference", "source": "computed" or "store", "from" (computed
+                              above a depth read from the store), "trail" ({"depth", "source": "read" or "written"})},
+                              null without one) as the last line of stdout (fractions; "intervals" and "gapIntervals"
                               are [low, high])`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...DATA_FLAG, json: { type: 'boolean' } } });
@@ -78,11 +80,7 @@ function runText(run: RunDetail): string[] {
         ? `predictions kept for every message: workbench runs errors ${run.id} lists its mistakes`
         : 'no predictions kept (the run finished before this version of the workbench): its mistakes cannot be listed nor paired in runs compare',
     );
-  if (run.prefixCache) {
-    const p = run.prefixCache;
-    const from = p.source === 'store' ? 'read from the prefix store' : 'computed by this run';
-    lines.push(`frozen prefix: ${p.k} block${p.k === 1 ? '' : 's'} on ${p.inference} for ${p.examples} messages, ${from}`);
-  }
+  if (run.prefixCache) lines.push(`frozen prefix: ${prefixText(run.prefixCache)}`);
   if (run.seconds !== null) lines.push(`took ${run.seconds.toFixed(1)} s${run.backend ? ` on ${run.backend}` : ''}`);
   return lines;
 }
