@@ -145,21 +145,24 @@ export function prefixStoreUse(
   weightsFile: string | null,
 ): PrefixStoreUse {
   const { balance, dedupe, split, stratify } = config.dataset;
+  const source = async () => ({
+    weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
+    data: {
+      contentHash: dataset.contentHash,
+      balance,
+      dedupe,
+      split,
+      stratify,
+      splitSeed: splitSeedOf(config),
+      maxLength: config.maxLength,
+    },
+  });
+  let sourced: ReturnType<typeof source> | undefined;
   return {
     store: new PrefixStore(options),
     keep: options.keep ?? KEEP_NOTHING,
-    source: async () => ({
-      weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
-      data: {
-        contentHash: dataset.contentHash,
-        balance,
-        dedupe,
-        split,
-        stratify,
-        splitSeed: splitSeedOf(config),
-        maxLength: config.maxLength,
-      },
-    }),
+    // Worked out once: the prefix entry and the trails both key on it, and hashing a weights file takes a while.
+    source: () => (sourced ??= source()),
   };
 }
 
