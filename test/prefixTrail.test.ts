@@ -66,7 +66,7 @@ describe('the trail file', () => {
     expect(await reader.read(2)).toEqual({ rows: stepRows(2) });
     expect(await reader.read(3)).toBeNull();
     await reader.close();
-    const shorter = await opened(path.join(dir, 'whole'), 'whole', ROWS.slice(0, 2));
+    const shorter = await opened(await written('longer'), 'longer', ROWS.slice(0, 2));
     expect(await shorter.read(1)).toEqual({ rows: stepRows(1) });
     await shorter.close();
   });
@@ -257,18 +257,41 @@ describe('runs that share a trail', () => {
     expect(trailFiles(storeDir)).toEqual([]); // removed: the next run writing one stores it whole again
   });
 
-  it('a run that is cancelled while writing its trail leaves no file behind', async () => {
+  it('an early-stopped run keeps the steps it ran; a run of more epochs reads them, computes the rest, and ends as with no store', async () => {
+    const stopDir = path.join(dir, 'store-stopped');
+    const stops = { epochs: 4, earlyStopping: { patience: 1, minDelta: 100 } } as const; // stops after its second epoch
+    const writer = await train(stops, { dir: stopDir, keep: { depths: [], trail: 1 } });
+    expect(writer.outcome.stoppedEarly).toBe(true);
+    expect(writer.outcome.prefixCache?.trail).toEqual({ depth: 1, source: 'written' });
+    const stored = new RegExp(`^prefix store: stored trail [0-9a-f]{12} of ${writer.outcome.steps} steps at depth 1 `);
+    expect(writer.lines).toContainEqual(expect.stringMatching(stored));
+
+    const longer = { ...reader, epochs: 3 } as const;
+    const read = await train(longer, { dir: stopDir });
+    expect(read.outcome.steps).toBe((writer.outcome.steps / 2) * 3);
+    expect(read.lines).toContainEqual(expect.stringContaining(`read the dropped prefix of ${writer.outcome.steps} steps at depth 1`));
+    expectIdentical(read, await train(longer, null));
+  });
+
+  it('a run cancelled while writing its trail leaves no file behind; resumed, it writes none (a trail holds every step from the first)', async () => {
     const cancelDir = path.join(dir, 'store-cancel');
+    const checkpointDir = path.join(dir, 'checkpoint-cancel');
     const controller = new AbortController();
     let writing: string[] = [];
     const onEvent = (e: TrainEvent) => {
-      if (e.kind !== 'step' || e.step !== 3) return;
+      if (e.kind !== 'step' || e.epoch !== 1) return;
       writing = readdirSync(cancelDir).filter((n) => n.endsWith(`.trail.tmp-${process.pid}`));
       controller.abort();
     };
-    const keep = { depths: [], trail: 2 };
-    await expect(train({}, { dir: cancelDir, keep }, { signal: controller.signal, onEvent })).rejects.toBeInstanceOf(TrainingCancelled);
+    const store = { dir: cancelDir, keep: { depths: [], trail: 2 } };
+    const cancelled = train({}, store, { checkpointDir, signal: controller.signal, onEvent });
+    await expect(cancelled).rejects.toBeInstanceOf(TrainingCancelled);
     expect(writing).toHaveLength(1);
+    expect(readdirSync(cancelDir).filter((n) => !n.endsWith('.prefix'))).toEqual([]);
+
+    const resumed = await train({}, store, { checkpointDir });
+    expect(resumed.outcome.resumedFromEpoch).toBe(0);
+    expect(resumed.outcome.prefixCache?.trail).toBeUndefined();
     expect(readdirSync(cancelDir).filter((n) => !n.endsWith('.prefix'))).toEqual([]);
   });
 });
