@@ -113,7 +113,7 @@ describe.each(['classifier_last_position', 'classifier_last_token'] as const)('g
     const { model, batch, opt } = await goldenClassifier(g);
     const k = model.frozenPrefix();
     const prefix = await prefixRunner(model, k, 'onnx');
-    const hidden = await prefix.run(batch.ids);
+    const hidden = await prefix.run({ ids: batch.ids });
     const step = await OnnxTrainStep.create(model, k);
     const host = HostAdamW.forStep(model, opt, step);
     const losses = [];
@@ -141,7 +141,7 @@ describe('ONNX and tfjs on the same model', () => {
     const T = Math.max(...texts.map((t) => t.length)) + 2;
     const ids = texts.map((t) => [...t, ...Array<number>(T - t.length).fill(PAD_TOKEN)]);
     const [onnx, tfjs] = await Promise.all([prefixRunner(model, 2, 'onnx'), prefixRunner(model, 2, 'tfjs')]);
-    const [a, b] = [await onnx.run(ids), await tfjs.run(ids)];
+    const [a, b] = [await onnx.run({ ids }), await tfjs.run({ ids })];
     expect(a.length).toBe(ids.length * T * model.gpt.config.nEmbd);
     expect(worstDifference(a, b)).toBeLessThan(1e-4);
     await Promise.all([onnx.dispose(), tfjs.dispose()]);

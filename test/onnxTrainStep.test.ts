@@ -5,7 +5,7 @@ import type { DropoutScope } from '../src/common/runConfig.js';
 import { initBackend } from '../src/core/model/backend.js';
 import { EVAL, type ForwardContext } from '../src/core/model/block.js';
 import { loadGradients } from '../src/core/model/gradients.js';
-import { droppedPrefixRunner } from '../src/core/model/onnx/prefixRunner.js';
+import { droppedBlocksRunner } from '../src/core/model/onnx/prefixRunner.js';
 import { OnnxTrainStep } from '../src/core/model/onnx/trainRunner.js';
 import { crossEntropy, idsTensor } from '../src/core/model/ops.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
@@ -53,8 +53,8 @@ function tfjsGradients(m: SequenceClassifier, k: number, ctx: ForwardContext) {
 async function differences(m: SequenceClassifier, k: number, ctx: ForwardContext, scope: DropoutScope): Promise<string[]> {
   const ref = tfjsGradients(m, k, ctx);
   // The frozen prefix: tfjs's own when it is deterministic (the cache's), else run on ONNX Runtime with the masks.
-  const prefix = k > 0 && ctx.dropout > 0 && scope === 'all' ? await droppedPrefixRunner(m, k, ctx.dropout) : null;
-  const hidden = k === 0 ? null : prefix ? await prefix.run(batch.ids, ctx) : ((await ref.hidden.data()) as Float32Array);
+  const prefix = k > 0 && ctx.dropout > 0 && scope === 'all' ? await droppedBlocksRunner(m, 0, k, ctx.dropout) : null;
+  const hidden = k === 0 ? null : prefix ? await prefix.run({ ids: batch.ids }, ctx) : ((await ref.hidden.data()) as Float32Array);
   const step = await OnnxTrainStep.create(m, k, k === 0 ? 'ids' : 'hidden', ctx.dropout);
   const onnx = await step.run(hidden ?? batch.ids, T, batch.lengths, batch.labels, ctx);
   const names = new Map([...m.namedParams()].map(([name, v]) => [v.name, name]));

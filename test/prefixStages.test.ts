@@ -39,10 +39,10 @@ describe('blocks [0, d) then [d, k)', () => {
     const ids = Array.from({ length: 3 }, (_, b) => Array.from({ length: 20 }, (_, t) => (b * 7919 + t * 131) % 50257));
     const whole = await prefixRunner(model, 4, inference);
     const [lower, upper] = [await prefixRunner(model, 1, inference), await prefixRunner(model, 4, inference, 1)];
-    const expected = await whole.run(ids);
-    const staged = await upper.run(ids, await lower.run(ids));
+    const expected = await whole.run({ ids });
+    const staged = await upper.run({ hidden: await lower.run({ ids }), B: 3, T: 20 });
     expect(staged).toEqual(expected);
-    await expect(upper.run(ids)).rejects.toThrow(/blocks from 1 need the hidden states below them/);
+    await expect(upper.run({ ids })).rejects.toThrow(/blocks from 1 start from the hidden states below them/);
     await Promise.all([whole.dispose(), lower.dispose(), upper.dispose()]);
     model.dispose();
   });

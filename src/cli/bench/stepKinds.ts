@@ -1,6 +1,6 @@
 import type { Trainable } from '../../common/modelSpec.js';
 import { GPT2 } from '../../core/model/gpt2.js';
-import { droppedPrefixRunner } from '../../core/model/onnx/prefixRunner.js';
+import { droppedBlocksRunner } from '../../core/model/onnx/prefixRunner.js';
 import { OnnxTop } from '../../core/model/onnx/topRunner.js';
 import { OnnxTrainStep } from '../../core/model/onnx/trainRunner.js';
 import { SequenceClassifier } from '../../core/model/sequenceClassifier.js';
@@ -86,11 +86,11 @@ async function topFigures(trained: number, repeats: number): Promise<TopFigures>
 
 async function droppedBlockSeconds(repeats: number): Promise<number> {
   const model = benchModel(1, { kind: 'head' });
-  const runner = await droppedPrefixRunner(model, 1, GRID_DROPOUT);
+  const runner = await droppedBlocksRunner(model, 0, 1, GRID_DROPOUT);
   const { ids } = benchBatch(LONG);
   const ctx = maskSeeds(0);
   try {
-    return await medianSeconds(Math.max(repeats, 3), () => runner.run(ids, ctx()));
+    return await medianSeconds(Math.max(repeats, 3), () => runner.run({ ids }, ctx()));
   } finally {
     await runner.dispose();
     model.dispose();
@@ -102,7 +102,7 @@ async function bookDropoutStepSeconds(repeats: number): Promise<number> {
   const model = benchModel(12, { kind: 'last', blocks: 1 });
   const k = model.frozenPrefix();
   const optimizer = optimizerOf();
-  const prefix = await droppedPrefixRunner(model, k, GRID_DROPOUT);
+  const prefix = await droppedBlocksRunner(model, 0, k, GRID_DROPOUT);
   const top = await OnnxTrainStep.create(model, k, 'hidden', GRID_DROPOUT);
   const batch = benchBatch(LONG);
   const ctx = maskSeeds(k);
@@ -110,7 +110,7 @@ async function bookDropoutStepSeconds(repeats: number): Promise<number> {
   try {
     return await medianSeconds(repeats, async () => {
       const masks = ctx();
-      return onnxTrainStep(hostOptimizer, top, batch, await prefix.run(batch.ids, masks), null, masks);
+      return onnxTrainStep(hostOptimizer, top, batch, await prefix.run({ ids: batch.ids }, masks), null, masks);
     });
   } finally {
     await prefix.dispose();

@@ -8,6 +8,9 @@
 import { growMemory, instantiateKernel, type KernelMemory } from '../wasmKernel.js';
 import { DROPOUT_KERNEL_WASM } from './dropoutKernel.js';
 
+/** Bump when the masks a seed gives change: stored trails of dropped prefixes (train/trailStore.ts) then miss. */
+export const MASK_GENERATOR_VERSION = 1;
+
 /** Johannes Baagøe's Mash hash (MIT), as seedrandom seeds Alea with it. */
 function mash(): (data: string) => number {
   let n = 0xefc8249d;

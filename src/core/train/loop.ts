@@ -17,6 +17,7 @@ import { countStep, Eta, newProgress, progressFigures } from './progress.js';
 import { RunEvaluation } from './runEvaluation.js';
 import { epochBatches, stepsPerEpoch } from './schedule.js';
 import { startStepEngine, type StepEngine } from './stepEngine.js';
+import type { TrailRecord } from './trailStore.js';
 
 export interface StepEvent {
   kind: 'step';
@@ -68,7 +69,14 @@ export interface TrainOutcome {
   /** With early stopping: the epoch (0-based) whose weights the result is, the best by validation loss. */
   bestEpoch: number | null;
   resumedFromEpoch: number | null;
-  prefixCache: { k: number; examples: number; inference: InferenceChoice; source: PrefixCache['source']; from?: number } | null;
+  prefixCache: {
+    k: number;
+    examples: number;
+    inference: InferenceChoice;
+    source: PrefixCache['source'];
+    from?: number;
+    trail?: TrailRecord;
+  } | null;
   /** Where the evaluations ran: with the prefix cache, or (without one) where the training step ran. */
   evaluation: InferenceChoice;
   /**
@@ -120,7 +128,16 @@ export async function trainClassifier(
     const resumedFromEpoch = restored?.epoch ?? null; // progress.epoch moves on from here
     // After the restore: training threads start from the model and optimizer as restored.
     const stepCache = stepsStartFromCache(config) ? cache : null;
-    const choice = { inference: options.inference, threads: options.threads };
+    const store = options.prefixStore;
+    const trail = store && {
+      store,
+      examples: data.examples,
+      padLength: data.padLength,
+      padding: options.padding,
+      lengthOf,
+      firstStep: progress.step,
+    };
+    const choice = { inference: options.inference, threads: options.threads, trail };
     const started = await startStepEngine(model, optimizer, config, stepCache, choice);
     engine = started.engine;
     const evaluation = new RunEvaluation(model, data.examples, config, lengthOf, cache, started.path.path);
@@ -170,6 +187,7 @@ export async function trainClassifier(
       }
     }
 
+    const trailRecord = await engine.finish();
     stopping?.restoreBest(model);
     const final = await evaluation.final(progress.step);
     return {
@@ -182,7 +200,7 @@ export async function trainClassifier(
       stoppedEarly: stopping?.stopped ?? false,
       bestEpoch: stopping?.bestEpoch ?? null,
       resumedFromEpoch,
-      prefixCache: cache ? prefixRecord(cache) : null,
+      prefixCache: cache ? prefixRecord(cache, trailRecord) : null,
       evaluation: evaluation.path,
       trainStep: started.path,
     };
@@ -192,10 +210,10 @@ export async function trainClassifier(
   }
 }
 
-/** What the run's record says of its frozen prefix; `from` only when it was computed from a shallower stored one. */
-function prefixRecord(cache: PrefixCache): NonNullable<TrainOutcome['prefixCache']> {
+/** What the run's record says of its frozen prefix: `from` only when it was computed above a shallower stored one, `trail` only with one. */
+function prefixRecord(cache: PrefixCache, trail: TrailRecord | null): NonNullable<TrainOutcome['prefixCache']> {
   const { k, size: examples, inference, source, from } = cache;
-  return { k, examples, inference, source, ...(from > 0 && { from }) };
+  return { k, examples, inference, source, ...(from > 0 && { from }), ...(trail && { trail }) };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -80,7 +80,7 @@ export class PrefixCache {
       signal?.throwIfAborted();
       const padded = padBatch(batch, batchLength(batch, this.pooling, this.padLength));
       const T = padded.ids[0].length;
-      const data = await runner.run(padded.ids, below?.hostBatch(batch, T));
+      const data = await runner.run(below ? { hidden: below.hostBatch(batch, T), B: batch.length, T } : { ids: padded.ids });
       batch.forEach((e, b) => {
         this.rows.set(e, data.slice(b * T * this.width, (b * T + this.rowLength(e)) * this.width));
       });

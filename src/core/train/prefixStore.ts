@@ -19,9 +19,10 @@ import { entryBytes, readEntry, rowOffsets, writeEntry, type EntryHeader } from 
 export const PREFIX_ENGINE_VERSION = 1;
 export const DEFAULT_PREFIX_STORE_CAP = 8 * 2 ** 30;
 const ENTRY_EXT = '.prefix';
-const ENTRY_NAME = /^[0-9a-f]{64}\.prefix$/;
-/** writeFileAtomic's temp files: `<entry>.tmp-<pid>`. */
-const TEMP_NAME = /^[0-9a-f]{64}\.prefix\.tmp-(\d+)$/;
+/** The store's files: prefix entries and trails (prefixTrail.ts); they share the cap and the eviction. */
+const ENTRY_NAME = /^[0-9a-f]{64}\.(prefix|trail)$/;
+/** Their temp files while written: `<file>.tmp-<pid>`. */
+const TEMP_NAME = /^[0-9a-f]{64}\.(prefix|trail)\.tmp-(\d+)$/;
 
 /**
  * What runs queued after this one will read from the store (the service works it out from its queue), so this run
@@ -69,7 +70,8 @@ export interface PrefixKeyParts {
   engine: number;
 }
 
-export function prefixKey(parts: PrefixKeyParts): string {
+/** A stored file's key: the sha256 of its parts (an entry's PrefixKeyParts, a trail's TrailKeyParts). */
+export function prefixKey(parts: object): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
@@ -98,13 +100,24 @@ interface CacheShape {
   rowLength(e: Example): number;
 }
 
-/** One run's entry: its key, made of the run's source, the model, the cache's shape and the examples in store order. */
-export async function storeEntry(use: PrefixStoreUse, model: GPT2Config, cache: CacheShape, examples: Example[], batch: number) {
+/** The parts of a key every stored file of a run shares: the run's source, the model and the examples in store order. */
+export async function runKeyParts(
+  use: PrefixStoreUse,
+  model: GPT2Config,
+  examples: Example[],
+): Promise<Pick<PrefixKeyParts, 'weights' | 'data' | 'model' | 'examples'>> {
   const { vocabSize, nPositions, nEmbd, nLayer, nHead, layerNormEpsilon } = model;
-  const parts: PrefixKeyParts = {
+  return {
     ...(await use.source()),
     model: { vocabSize, nPositions, nEmbd, nLayer, nHead, layerNormEpsilon },
     examples: examplesDigest(examples),
+  };
+}
+
+/** One run's entry: its key, made of the run's key parts and the cache's shape. */
+export async function storeEntry(use: PrefixStoreUse, model: GPT2Config, cache: CacheShape, examples: Example[], batch: number) {
+  const parts: PrefixKeyParts = {
+    ...(await runKeyParts(use, model, examples)),
     rows: cache.layout,
     k: cache.k,
     inference: cache.inference,
@@ -127,7 +140,7 @@ export async function storeEntry(use: PrefixStoreUse, model: GPT2Config, cache: 
 export class PrefixStore {
   readonly dir: string;
   readonly capBytes: number;
-  private readonly log: (line: string) => void;
+  readonly log: (line: string) => void;
 
   constructor(options: PrefixStoreOptions) {
     this.dir = options.dir;
@@ -229,7 +242,7 @@ export async function evict(dir: string, capBytes: number): Promise<void> {
     if (kept > capBytes) await rm(e.file, { force: true });
   }
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const pid = TEMP_NAME.exec(name)?.[1];
+    const pid = TEMP_NAME.exec(name)?.[2];
     if (pid && !processAlive(Number(pid))) await rm(path.join(dir, name), { force: true });
   }
 }
@@ -251,7 +264,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Entries hold host-order floats, written and read in place; the file says little-endian, so others skip the store. */
-function littleEndian(): boolean {
+export function littleEndian(): boolean {
   return os.endianness() === 'LE';
 }
 

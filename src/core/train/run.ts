@@ -145,7 +145,6 @@ export function prefixStoreUse(
   weightsFile: string | null,
 ): PrefixStoreUse {
   const { balance, dedupe, split, stratify } = config.dataset;
-  let parts: ReturnType<PrefixStoreUse['source']> | null = null;
   const source = async () => ({
     weights: base.kind === 'file' && base.sha256 ? base.sha256 : weightsFile ? await fileSha256(weightsFile) : `random:${config.seed}`,
     data: {
@@ -158,8 +157,13 @@ export function prefixStoreUse(
       maxLength: config.maxLength,
     },
   });
-  // Worked out once: a run looks up several depths, and hashing a weights file takes a while.
-  return { store: new PrefixStore(options), keep: options.keep ?? KEEP_NOTHING, source: () => (parts ??= source()) };
+  let sourced: ReturnType<typeof source> | undefined;
+  return {
+    store: new PrefixStore(options),
+    keep: options.keep ?? KEEP_NOTHING,
+    // Worked out once: a run looks up several depths and trails, and hashing a weights file takes a while.
+    source: () => (sourced ??= source()),
+  };
 }
 
 /** A whole run: data, model, training, final evaluation, and the saved classifier. */

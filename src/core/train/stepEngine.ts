@@ -2,10 +2,10 @@ import type { Variable } from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../common/runConfig.js';
 import { padBatch, type Example } from '../data/examples.js';
 import type { InferenceChoice } from '../model/inference.js';
-import { droppedPrefixRunner, type DroppedPrefixRunner } from '../model/onnx/prefixRunner.js';
 import { OnnxTrainStep } from '../model/onnx/trainRunner.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import type { AdamW } from './adamw.js';
+import { DroppedPrefix, type TrailContext } from './droppedPrefix.js';
 import { HostAdamW } from './hostAdamW.js';
 import { ParallelTrainer } from './parallel/parallelTrainer.js';
 import { batchShards } from './parallel/shards.js';
@@ -13,6 +13,7 @@ import { trainThreadCount } from './parallel/threadCount.js';
 import type { PrefixCache } from './prefixCache.js';
 import { dropoutContext, frozenPrefixDrops } from './schedule.js';
 import { onnxTrainStep, trainStep } from './step.js';
+import type { TrailRecord } from './trailStore.js';
 import { chooseTrainPath, type TrainPath } from './trainPath.js';
 
 /**
@@ -27,6 +28,8 @@ export interface StepEngine {
    * stopping, checkpoints and the saved classifier (the ONNX step keeps them on the host between steps).
    */
   syncToModel(): Promise<void>;
+  /** The training steps ended normally: keeps what they leave for later runs (a trail), and says what the trail was. */
+  finish(): Promise<TrailRecord | null>;
   dispose(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export interface EngineChoice {
   inference?: InferenceChoice;
   /** Data-parallel training threads (see parallel/threadCount.ts). */
   threads?: number;
+  /** The store's trails for a dropped frozen prefix (scope `all`); none: the prefix runs whole at every step. */
+  trail?: TrailContext;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function startStepEngine(
   choice: EngineChoice = {},
 ): Promise<{ engine: StepEngine; path: TrainPath }> {
   const path = await chooseTrainPath(model, config, cache, choice.inference);
-  return { engine: await startEngine(path, model, optimizer, config, cache, choice.threads), path };
+  return { engine: await startEngine(path, model, optimizer, config, cache, choice), path };
 }
 
 async function startEngine(
@@ -58,17 +63,18 @@ async function startEngine(
   optimizer: AdamW,
   config: RunConfig,
   cache: PrefixCache | null,
-  threads: number | undefined,
+  choice: EngineChoice,
 ): Promise<StepEngine> {
-  if (path.path === 'onnx') return OnnxEngine.start(model, optimizer, config, cache);
-  const count = trainThreadCount(threads, config.dropout);
+  if (path.path === 'onnx') return OnnxEngine.start(model, optimizer, config, cache, choice.trail);
+  const count = trainThreadCount(choice.threads, config.dropout);
   if (count > 1) return new ThreadsEngine(await ParallelTrainer.start(model, optimizer, count), config, cache);
   return new TfjsEngine(model, optimizer, config, cache);
 }
 
 /**
  * The trained top's forward and backward on ONNX Runtime from the frozen prefix's output: cached, or (dropout in the
- * frozen blocks) run forward at every step with its masks; from the ids when nothing is frozen.
+ * frozen blocks) run forward at every step with its masks, in part from a trail (droppedPrefix.ts); from the ids
+ * when nothing is frozen.
  */
 class OnnxEngine implements StepEngine {
   private constructor(
@@ -76,13 +82,19 @@ class OnnxEngine implements StepEngine {
     private readonly cache: PrefixCache | null,
     private readonly top: OnnxTrainStep,
     private readonly optimizer: HostAdamW,
-    private readonly prefix: DroppedPrefixRunner | null,
+    private readonly prefix: DroppedPrefix | null,
     private readonly frozen: number,
   ) {}
 
-  static async start(model: SequenceClassifier, optimizer: AdamW, config: RunConfig, cache: PrefixCache | null): Promise<OnnxEngine> {
+  static async start(
+    model: SequenceClassifier,
+    optimizer: AdamW,
+    config: RunConfig,
+    cache: PrefixCache | null,
+    trail: TrailContext | undefined,
+  ): Promise<OnnxEngine> {
     const k = model.frozenPrefix();
-    const prefix = !cache && k > 0 && frozenPrefixDrops(config) ? await droppedPrefixRunner(model, k, config.dropout) : null;
+    const prefix = !cache && k > 0 && frozenPrefixDrops(config) ? await DroppedPrefix.start(model, k, config, trail) : null;
     try {
       const top = await OnnxTrainStep.create(model, k, k === 0 ? 'ids' : 'hidden', config.dropout);
       return new OnnxEngine(config, cache, top, HostAdamW.forStep(model, optimizer, top), prefix, k);
@@ -95,12 +107,16 @@ class OnnxEngine implements StepEngine {
   async step(batch: Example[], T: number, step: number): Promise<number> {
     const padded = padBatch(batch, T);
     const ctx = dropoutContext(this.config, this.frozen, step);
-    const hidden = this.cache ? this.cache.hostBatch(batch, T) : ((await this.prefix?.run(padded.ids, ctx)) ?? null);
+    const hidden = this.cache ? this.cache.hostBatch(batch, T) : ((await this.prefix?.run(step, padded.ids, ctx)) ?? null);
     return onnxTrainStep(this.optimizer, this.top, padded, hidden, this.config.gradClip, ctx);
   }
 
   syncToModel(): Promise<void> {
     return this.optimizer.syncToModel();
+  }
+
+  async finish(): Promise<TrailRecord | null> {
+    return (await this.prefix?.finish()) ?? null;
   }
 
   async dispose(): Promise<void> {
@@ -136,6 +152,10 @@ class TfjsEngine implements StepEngine {
 
   async syncToModel(): Promise<void> {}
 
+  async finish(): Promise<null> {
+    return null;
+  }
+
   async dispose(): Promise<void> {}
 }
 
@@ -154,6 +174,10 @@ class ThreadsEngine implements StepEngine {
   syncToModel(): Promise<void> {
     // The training threads hold the moments of the parameters they update (the weights come back every step).
     return this.parallel.collectOptimizerState();
+  }
+
+  async finish(): Promise<null> {
+    return null;
   }
 
   dispose(): Promise<void> {

@@ -10,39 +10,46 @@ import { buildDroppedPrefixGraph } from './trainGraph.js';
 import { inferenceWeights } from './weights.js';
 
 /**
- * Hidden states after block k−1 for padded ids [B][T], flat [B·T·C]: from the ids through blocks [0, k), or (a runner
- * from a later block) from `hidden`, the states after block from−1 of the same rows. Running [0, d) then [d, k) gives
- * the numbers [0, k) gives, bit for bit (test/prefixStages.test.ts).
+ * What a run of blocks [from, to) starts from: the padded ids [B][T] (from block 0), or the hidden states after block
+ * from−1 of the same rows, flat [B·T·C]. Running [0, d) then [d, k) gives the numbers [0, k) gives, bit for bit
+ * (test/prefixStages.test.ts).
  */
+export type BlocksInput = { ids: number[][] } | { hidden: Float32Array; B: number; T: number };
+
+/** The frozen prefix's blocks [from, k): hidden states after block k−1, flat [B·T·C]. */
 export interface PrefixRunner {
   readonly inference: InferenceChoice;
-  run(ids: number[][], hidden?: Float32Array): Promise<Float32Array>;
+  run(input: BlocksInput): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
-/** Only the embeddings (when the prefix starts at the ids) and blocks [from, k) go into the prefix graph. */
+/** Only blocks [from, k), and the embeddings when they start from the ids, go into the graph. */
 function inPrefix(name: string, k: number, from = 0): boolean {
   const block = /^h\.(\d+)\./.exec(name);
   if (block) return Number(block[1]) >= from && Number(block[1]) < k;
   return from === 0 && (name === 'wte.weight' || name === 'wpe.weight');
 }
 
-function hiddenInput(hidden: Float32Array | undefined, from: number): Float32Array {
-  if (!hidden) throw new Error(`prefix: blocks from ${from} need the hidden states below them`);
-  return hidden;
+/** The input, when it is what blocks [from, …) start from; else an error saying what they need. */
+function startOf(input: BlocksInput, from: number): BlocksInput {
+  if ((from === 0) !== 'ids' in input)
+    throw new Error(`prefix: blocks from ${from} start from ${from === 0 ? 'the ids' : 'the hidden states below them'}`);
+  return input;
 }
 
-/** Blocks [from, k) of a classifier (from the ids when from is 0) on the chosen inference path. */
+/** Blocks [from, k) of a classifier on the chosen inference path. */
 export async function prefixRunner(model: SequenceClassifier, k: number, inference: InferenceChoice, from = 0): Promise<PrefixRunner> {
   const C = model.gpt.config.nEmbd;
   if (inference === 'tfjs') {
     return {
       inference,
-      async run(ids, below) {
-        const out = tf.tidy(() => {
-          if (from === 0) return model.prefix(idsTensor(ids), k);
-          return model.gpt.runBlocks(tf.tensor3d(hiddenInput(below, from), [ids.length, ids[0].length, C]), from, k);
-        });
+      async run(input) {
+        const start = startOf(input, from);
+        const out = tf.tidy(() =>
+          'ids' in start
+            ? model.prefix(idsTensor(start.ids), k)
+            : model.gpt.runBlocks(tf.tensor3d(start.hidden, [start.B, start.T, C]), from, k),
+        );
         const data = (await out.data()) as Float32Array;
         out.dispose();
         return data;
@@ -58,31 +65,47 @@ export async function prefixRunner(model: SequenceClassifier, k: number, inferen
   });
   return {
     inference,
-    async run(ids, below) {
+    async run(input) {
+      const start = startOf(input, from);
       const feeds: Record<string, Tensor> =
-        from === 0 ? { ids: session.ids(ids) } : { hidden_in: session.float(hiddenInput(below, from), [ids.length, ids[0].length, C]) };
+        'ids' in start ? { ids: session.ids(start.ids) } : { hidden_in: session.float(start.hidden, [start.B, start.T, C]) };
       return (await session.run(feeds, ['hidden'])).hidden.data;
     },
     dispose: () => session.dispose(),
   };
 }
 
-/** The first k blocks with dropout (scope `all`): run at every step with its masks, no gradients through them. */
-export interface DroppedPrefixRunner {
-  run(ids: number[][], ctx: ForwardContext): Promise<Float32Array>;
+/** Frozen blocks with dropout (scope `all`): run at every step with their masks, no gradients through them. */
+export interface DroppedBlocksRunner {
+  /** Hidden states after the blocks, flat [B·T·C]. */
+  run(input: BlocksInput, ctx: ForwardContext): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
-/** The frozen prefix with dropout on ONNX Runtime (trainGraph.ts buildDroppedPrefixGraph), its frozen weights built in. */
-export async function droppedPrefixRunner(model: SequenceClassifier, k: number, dropout: number): Promise<DroppedPrefixRunner> {
+/**
+ * Blocks [from, to) of the frozen prefix with dropout on ONNX Runtime (trainGraph.ts buildDroppedPrefixGraph), their
+ * weights built in. The masks are those of the blocks' own sites, so [0, d) then [d, k) gives [0, k)'s numbers.
+ */
+export async function droppedBlocksRunner(
+  model: SequenceClassifier,
+  from: number,
+  to: number,
+  dropout: number,
+): Promise<DroppedBlocksRunner> {
   const ort = await loadOnnxRuntime();
   const { config } = model.gpt;
-  const graph = buildDroppedPrefixGraph(config, await inferenceWeights(model, (name) => inPrefix(name, k)), 0, k, dropout);
+  const weights = await inferenceWeights(model, (name) => inPrefix(name, to, from));
+  const graph = buildDroppedPrefixGraph(config, weights, from, to, dropout);
   const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
   return {
-    async run(ids, ctx) {
-      const [B, T] = [ids.length, ids[0].length];
-      const feeds = { ids: new ort.Tensor('int32', Int32Array.from(ids.flat()), [B, T]), ...maskFeeds(ort, session, ctx, B, T, config) };
+    async run(input, ctx) {
+      const start = startOf(input, from);
+      const [B, T] = 'ids' in start ? [start.ids.length, start.ids[0].length] : [start.B, start.T];
+      const first: Record<string, Tensor> =
+        'ids' in start
+          ? { ids: new ort.Tensor('int32', Int32Array.from(start.ids.flat()), [B, T]) }
+          : { hidden_in: new ort.Tensor('float32', start.hidden, [B, T, config.nEmbd]) };
+      const feeds = { ...first, ...maskFeeds(ort, session, ctx, B, T, config) };
       return (await session.run(feeds, ['hidden'])).hidden.data as Float32Array;
     },
     dispose: () => session.release(),

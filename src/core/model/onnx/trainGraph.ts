@@ -361,7 +361,10 @@ export function buildTrainGraph(
 export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, from: number, to: number, dropout: number): Uint8Array {
   const m = new TrainGraph(config, new Map(), new Set(), { dropout }, weights);
   const { g } = m;
-  let x = from === 0 ? m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE) : g.input('hidden_in', 'float32', ['B', 'T', config.nEmbd]);
+  let x =
+    from === 0
+      ? m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE)
+      : g.input('hidden_in', 'float32', ['B', 'T', config.nEmbd]);
   const mask = m.causalMask(m.length(x));
   for (let i = from; i < to; i++) x = m.droppedBlock(x, i, mask);
   g.output('hidden', x, ['B', 'T', config.nEmbd]);
