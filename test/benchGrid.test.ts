@@ -80,6 +80,12 @@ describe('the grid trainable head / last-1 / last-2 × dropout 0 / 0.1', () => {
     for (const s of result.perRunSeconds) expect(s).toBeGreaterThan(0);
     expect(result.prefixSources).toEqual(['computed', 'store', 'store', 'store', 'store', 'store']);
     expect(result.prefixComputations).toBe(1);
+    // head/0.1 keeps its dropped first block at every step as a trail; last-1/0.1 and last-2/0.1 read it.
+    const [written, read] = [
+      { depth: 1, source: 'written' },
+      { depth: 1, source: 'read' },
+    ];
+    expect(result.trails).toEqual([null, written, null, read, null, read]);
     expect(result.seconds).toBeGreaterThanOrEqual(Math.max(...result.perRunSeconds));
     expect(notes.filter((n) => n.endsWith('finished'))).toHaveLength(6);
   }, 600_000);

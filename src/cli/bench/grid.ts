@@ -117,6 +117,7 @@ export async function runGrid(
       perRunSeconds: runs.map((r) => r.seconds!),
       prefixComputations: runs.filter((r) => r.prefixCache?.source === 'computed').length,
       prefixSources: runs.map((r) => r.prefixCache?.source ?? null),
+      trails: runs.map((r) => r.prefixCache?.trail ?? null),
     } satisfies GridProjection & Record<string, unknown>;
   } finally {
     off();
