@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js';
 import { initBackend } from '../src/core/model/backend.js';
 import { runTraining, type RunResult } from '../src/core/train/run.js';
-import { PrefixStore, storeUsage, type PrefixKeyParts } from '../src/core/train/prefixStore.js';
+import { diskProblem, PrefixStore, STORE_DISK_MARGIN, storeUsage, type PrefixKeyParts } from '../src/core/train/prefixStore.js';
 import { rowsDigest, type FillerMessage } from './support/prefixRows.js';
 import { sharedPath, SMS_SPAM_COLLECTION } from './support/shared.js';
 import { tempDir } from './support/tempDir.js';
@@ -144,13 +144,22 @@ describe('the size cap', () => {
     expect(await storeUsage(storeDir)).toEqual({ entries: 2, bytes: 2 * one });
   });
 
+  it('stores nothing that would leave its disk with less than the margin the runs need', () => {
+    const GiB = 2 ** 30;
+    expect(diskProblem(10 * GiB, 1 * GiB)).toBeNull();
+    expect(diskProblem(STORE_DISK_MARGIN + GiB, GiB)).toBeNull();
+    expect(diskProblem(STORE_DISK_MARGIN + GiB, GiB + 1)).toBe('its disk has 3.0 GiB free, and 2.0 GiB stay free for the runs');
+  });
+
   it('does not store an entry larger than the cap', async () => {
     const storeDir = path.join(dir, 'small');
     const lines: string[] = [];
     const store = new PrefixStore({ dir: storeDir, capBytes: 1000, log: (l) => lines.push(l) });
     await store.write('a'.repeat(64), PARTS, 10, [new Float32Array(1000)]);
     expect(await storeUsage(storeDir)).toEqual({ entries: 0, bytes: 0 });
-    expect(lines).toEqual([expect.stringContaining('larger than the store')]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^prefix store: the prefix \(4\.2 KiB\) is not stored: it is larger than the store's cap \(1000 B\)$/),
+    ]);
   });
 });
 

@@ -155,7 +155,7 @@ describe('a run’s trails in the store', () => {
 
     const tight = await RunTrails.of(use(storeDir, lines, 1000), model, [], settings, rows);
     expect(await tight.write(2)).toBeNull();
-    expect(lines.at(-1)).toMatch(/trail at depth 2 .* is larger than the store's cap/);
+    expect(lines.at(-1)).toMatch(/the trail at depth 2 .* is not stored: it is larger than the store's cap/);
   });
 });
 

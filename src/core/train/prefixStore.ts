@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, statfs, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Example } from '../data/examples.js';
@@ -137,6 +137,15 @@ export async function storeEntry(use: PrefixStoreUse, model: GPT2Config, cache: 
   };
 }
 
+/** Left free on the store's disk beyond what it writes: the runs' checkpoints and the database need it more. */
+export const STORE_DISK_MARGIN = 2 * 2 ** 30;
+
+/** Why `bytes` more cannot go to a disk with `free` bytes free, or null when they can. */
+export function diskProblem(free: number, bytes: number): string | null {
+  if (free - bytes >= STORE_DISK_MARGIN) return null;
+  return `its disk has ${formatBytes(free)} free, and ${formatBytes(STORE_DISK_MARGIN)} stay free for the runs`;
+}
+
 export class PrefixStore {
   readonly dir: string;
   readonly capBytes: number;
@@ -177,6 +186,19 @@ export class PrefixStore {
     }
   }
 
+  /**
+   * Creates the store's folder and says whether `bytes` more may be stored: no more than the cap, and leaving
+   * STORE_DISK_MARGIN free on the disk; else one log line saying why `what` is not stored.
+   */
+  async makeRoom(what: string, bytes: number): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const { bavail, bsize } = await statfs(this.dir);
+    const problem =
+      bytes > this.capBytes ? `it is larger than the store's cap (${formatBytes(this.capBytes)})` : diskProblem(bavail * bsize, bytes);
+    if (problem) this.log(`prefix store: ${what} (${formatBytes(bytes)}) is not stored: ${problem}`);
+    return problem === null;
+  }
+
   /** Stores the rows under `key` and evicts down to the cap; a failure is a log line, never the run's end. */
   async write(key: string, parts: PrefixKeyParts, width: number, rows: Float32Array[]): Promise<void> {
     if (!littleEndian()) return;
@@ -188,14 +210,8 @@ export class PrefixStore {
       offsets: rowOffsets(rows.map((r) => r.length / width)),
     };
     const bytes = entryBytes(header);
-    if (bytes > this.capBytes) {
-      this.log(
-        `prefix store: the prefix (${formatBytes(bytes)}) is larger than the store's cap (${formatBytes(this.capBytes)}); not stored`,
-      );
-      return;
-    }
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      if (!(await this.makeRoom('the prefix', bytes))) return;
       await writeEntry(this.file(key), header, rows);
       this.log(`prefix store: stored entry ${key.slice(0, 12)} (${formatBytes(bytes)})`);
       await evict(this.dir, this.capBytes);

@@ -1,4 +1,4 @@
-import { mkdir, rm, utimes } from 'node:fs/promises';
+import { rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pooling } from '../../common/modelSpec.js';
 import type { Example } from '../data/examples.js';
@@ -114,19 +114,11 @@ export class RunTrails {
   async write(depth: number): Promise<TrailWrite | null> {
     if (!littleEndian()) return null;
     const header = this.header(depth);
-    const bytes = trailBytes(header);
-    const { capBytes, log } = this.store;
-    if (bytes > capBytes) {
-      log(
-        `prefix store: the trail at depth ${depth} (${formatBytes(bytes)}) is larger than the store's cap (${formatBytes(capBytes)}); not stored`,
-      );
-      return null;
-    }
     try {
-      await mkdir(this.store.dir, { recursive: true, mode: 0o700 });
+      if (!(await this.store.makeRoom(`the trail at depth ${depth}`, trailBytes(header)))) return null;
       return new TrailWrite(this.store, header.key, depth, await TrailWriter.create(trailFile(this.store, header.key), header));
     } catch (err) {
-      log(`prefix store: cannot store the trail (${describeCause(err)}); the run goes on without it`);
+      this.store.log(`prefix store: cannot store the trail (${describeCause(err)}); the run goes on without it`);
       return null;
     }
   }
