@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import type { RunDetail } from '../../src/common/api.js';
+import { newAccessToken } from '../../src/service/http/accessToken.js';
 import { startHttpServer, type WorkbenchHttpServer } from '../../src/service/http/server.js';
 import { createWorkbenchService, type WorkbenchService } from '../../src/service/workbenchService.js';
 import { REPO_ROOT } from './cli.js';
@@ -21,7 +21,7 @@ export async function startCoordinator(
   dataDir: string,
   redisUrl: string,
   {
-    token = randomBytes(24).toString('base64url'),
+    token = newAccessToken(),
     port = 0,
     appVersion,
     trainHere = false,
