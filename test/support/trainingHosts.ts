@@ -121,11 +121,22 @@ export function startHost(
   };
 }
 
-/** Polls run `id` until `done` accepts it. */
-export async function waitForRun(service: WorkbenchService, id: number, done: (run: RunDetail) => boolean): Promise<RunDetail> {
+/**
+ * Polls run `id` until `done` accepts it; throws, with its output, when one of `hosts` (those the run waits for)
+ * has exited meanwhile, instead of waiting for the test's timeout.
+ */
+export async function waitForRun(
+  service: WorkbenchService,
+  id: number,
+  done: (run: RunDetail) => boolean,
+  hosts: HostProcess[] = [],
+): Promise<RunDetail> {
   for (;;) {
     const run = await service.getRun(id);
     if (done(run)) return run;
+    const gone = hosts.find((h) => h.child.exitCode !== null || h.child.signalCode !== null);
+    if (gone)
+      throw new Error(`a host exited (${gone.child.exitCode ?? gone.child.signalCode}) while run ${id} waited for it:\n${gone.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
