@@ -20,7 +20,7 @@ it('a host stopped by SIGTERM gives its run back; another host resumes it from t
   const [run] = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 4 }) });
   const first = startHost(c, redis.url, 'box-1', path.join(dir, 'host-1'));
   const checkpoint = path.join(dir, 'coordinator', 'runs', String(run.id), 'checkpoints', 'checkpoint.json');
-  await waitForRun(c.service, run.id, () => existsSync(checkpoint));
+  await waitForRun(c.service, run.id, () => existsSync(checkpoint), [first]);
   first.child.kill('SIGTERM');
   expect(await first.exit).toBe(0);
   expect(first.stderr()).toMatch(/run 1: back in the queue/);
@@ -28,7 +28,7 @@ it('a host stopped by SIGTERM gives its run back; another host resumes it from t
   expect((await c.service.getRun(run.id)).status).toBe('running');
 
   const second = startHost(c, redis.url, 'box-2', path.join(dir, 'host-2'));
-  const resumed = await waitForRun(c.service, run.id, (r) => isFinal(r.status));
+  const resumed = await waitForRun(c.service, run.id, (r) => isFinal(r.status), [second]);
   expect(resumed.error).toBeNull();
   expect(resumed.status).toBe('finished');
   expect(resumed.restarts).toBe(1);

@@ -22,14 +22,14 @@ it('every run of the grid finishes, once, with all its epochs', async (ctx) => {
   const runs = await c.service.createRuns({ base: tinyRun(dataset.id, { epochs: 2 }), vary: { seed: [1, 2, 3, 4] } });
   const hosts = [startHost(c, redis.url, 'box-1', path.join(dir, 'host-1')), startHost(c, redis.url, 'box-2', path.join(dir, 'host-2'))];
 
-  await waitForRun(c.service, runs[0].id, (r) => (r.progress?.step ?? 0) >= 1);
+  await waitForRun(c.service, runs[0].id, (r) => (r.progress?.step ?? 0) >= 1, hosts);
   await redis.stop();
   // Longer than the hosts' lease: their jobs' locks run out meanwhile.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   await redis.restart();
 
   for (const run of runs) {
-    const done = await waitForRun(c.service, run.id, (r) => isFinal(r.status));
+    const done = await waitForRun(c.service, run.id, (r) => isFinal(r.status), hosts);
     expect(done.error).toBeNull();
     expect(done.status).toBe('finished');
     expect(done.curves.epochs.map((p) => p.epoch)).toEqual([0, 1]);

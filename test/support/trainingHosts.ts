@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import type { RunDetail } from '../../src/common/api.js';
+import { newAccessToken } from '../../src/service/http/accessToken.js';
 import { startHttpServer, type WorkbenchHttpServer } from '../../src/service/http/server.js';
 import { createWorkbenchService, type WorkbenchService } from '../../src/service/workbenchService.js';
 import { REPO_ROOT } from './cli.js';
@@ -21,7 +21,7 @@ export async function startCoordinator(
   dataDir: string,
   redisUrl: string,
   {
-    token = randomBytes(24).toString('base64url'),
+    token = newAccessToken(),
     port = 0,
     appVersion,
     trainHere = false,
@@ -121,11 +121,22 @@ export function startHost(
   };
 }
 
-/** Polls run `id` until `done` accepts it. */
-export async function waitForRun(service: WorkbenchService, id: number, done: (run: RunDetail) => boolean): Promise<RunDetail> {
+/**
+ * Polls run `id` until `done` accepts it; throws, with its output, when one of `hosts` (those the run waits for)
+ * has exited meanwhile, instead of waiting for the test's timeout.
+ */
+export async function waitForRun(
+  service: WorkbenchService,
+  id: number,
+  done: (run: RunDetail) => boolean,
+  hosts: HostProcess[] = [],
+): Promise<RunDetail> {
   for (;;) {
     const run = await service.getRun(id);
     if (done(run)) return run;
+    const gone = hosts.find((h) => h.child.exitCode !== null || h.child.signalCode !== null);
+    if (gone)
+      throw new Error(`a host exited (${gone.child.exitCode ?? gone.child.signalCode}) while run ${id} waited for it:\n${gone.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunGrid } from '../../common/api.js';
 import { WorkbenchError } from '../../core/errors.js';
+import { newAccessToken } from '../../service/http/accessToken.js';
 import { startHttpServer } from '../../service/http/server.js';
 import { createWorkbenchService, type WorkbenchServiceOptions } from '../../service/workbenchService.js';
 import { NO_REDIS_SERVER, redisServerBinary, startLocalRedis } from '../localRedis.js';
@@ -96,7 +96,7 @@ async function timeGrid(
   const options: WorkbenchServiceOptions = { dataDir: path.join(tmp, 'data'), cacheDir, log: note, hostListener: 'server' };
   if (redisUrl) options.redis = { redisUrl, source: 'flag', trainHere: false };
   const service = await createWorkbenchService(options);
-  const token = randomBytes(24).toString('base64url');
+  const token = newAccessToken();
   const server = await startHttpServer({
     service,
     port: 0,

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../core/atomicWrite.js';
 import { WorkbenchError } from '../../core/errors.js';
 import { storageMessage } from '../storageErrors.js';
+import { newAccessToken } from './accessToken.js';
 import { startHttpServer, type HttpServerOptions, type WorkbenchHttpServer } from './server.js';
 
 /*
@@ -54,7 +54,7 @@ export async function listenAsBefore(
   { port, fallbackPort, newToken, say }: ListenAsBefore,
 ): Promise<{ server: WorkbenchHttpServer; token: string }> {
   const last = await readServeState(dataDir);
-  const token = (!newToken && last?.token) || randomBytes(24).toString('base64url');
+  const token = (!newToken && last?.token) || newAccessToken();
   const candidates = port !== null ? [port] : last ? [...new Set([last.port, fallbackPort, 0])] : [fallbackPort];
   const server = await firstFree(candidates, { ...options, token });
   await writeServeState(dataDir, { port: server.port, token }).catch((err: unknown) =>
