@@ -15,7 +15,8 @@ import { startHttpServer, type HttpServerOptions, type WorkbenchHttpServer } fro
 
 export const SERVE_STATE_FILE = 'serve.json';
 
-const ServeStateSchema = z.object({ port: z.number().int().min(1).max(65535), token: z.string().min(32) });
+/** A token an earlier version saved may start with '-', which `worker --token` cannot take: such a file counts as unreadable. */
+const ServeStateSchema = z.object({ port: z.number().int().min(1).max(65535), token: z.string().min(32).regex(/^[^-]/) });
 export type ServeState = z.infer<typeof ServeStateSchema>;
 
 /** The last serve's port and token; null when there was none or the file is unreadable (a new token is then made). */
