@@ -6,7 +6,9 @@ import { RunConfigSchema, type RunConfigInput } from '../src/common/runConfig.js
 import { initBackend } from '../src/core/model/backend.js';
 import { GPT2 } from '../src/core/model/gpt2.js';
 import type { InferenceChoice } from '../src/core/model/inference.js';
-import { prefixRunner } from '../src/core/model/onnx/prefixRunner.js';
+import { droppedBlocksRunner, prefixRunner } from '../src/core/model/onnx/prefixRunner.js';
+import { PAD_TOKEN } from '../src/core/data/tokenizer.js';
+import { dropoutContext } from '../src/core/train/schedule.js';
 import { SequenceClassifier } from '../src/core/model/sequenceClassifier.js';
 import { customConfig } from '../src/core/model/config.js';
 import type { PrefixKeep } from '../src/core/train/prefixStore.js';
@@ -106,4 +108,32 @@ describe.each<Pooling>(['last-position', 'last-token'])('runs sharing prefix dep
     expect(middle.result.outcome.prefixCache).toMatchObject({ k: 2, source: 'computed', from: 1 });
     expect(entries(storeDir)).toBe(3);
   });
+});
+
+describe('a picked last block with dropout', () => {
+  it.each<Pooling>(['last-position', 'last-token'])(
+    'gives the row %s pooling reads of the whole block, zeros elsewhere',
+    async (pooling) => {
+      const config = customConfig({ nLayer: 3, nEmbd: 48, nHead: 4, nPositions: 64 });
+      const model = new SequenceClassifier(GPT2.random(config, 5), 2, pooling, 5);
+      const [B, T, C] = [3, 20, config.nEmbd];
+      const lengths = [20, 7, 13];
+      const ids = lengths.map((n, b) => Array.from({ length: T }, (_, t) => (t < n ? (b * 7919 + t * 131) % 50257 : PAD_TOKEN)));
+      const ctx = dropoutContext({ dropout: 0.1, seed: 3 }, 3, 5);
+      const [whole, picked] = [await droppedBlocksRunner(model, 0, 3, 0.1), await droppedBlocksRunner(model, 0, 3, 0.1, pooling)];
+      const [all, rows] = [await whole.run({ ids }, ctx), await picked.run({ ids }, ctx, lengths)];
+      const read = lengths.map((n) => (pooling === 'last-position' ? T - 1 : n - 1));
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < T; t++) {
+          const at = (b * T + t) * C;
+          const row = rows.subarray(at, at + C);
+          if (t === read[b]) expect(Math.max(...row.map((x, c) => Math.abs(x - all[at + c])))).toBeLessThan(1e-5);
+          else expect(row.every((x) => x === 0)).toBe(true);
+        }
+      }
+      await expect(picked.run({ ids }, ctx)).rejects.toThrow(/needs the rows' lengths/);
+      await Promise.all([whole.dispose(), picked.dispose()]);
+      model.dispose();
+    },
+  );
 });

@@ -2,6 +2,7 @@ import type { RunConfig } from '../../common/runConfig.js';
 import type { Example, SplitExamples } from '../data/examples.js';
 import type { ForwardContext } from '../model/block.js';
 import { droppedBlocksRunner, type DroppedBlocksRunner } from '../model/onnx/prefixRunner.js';
+import { picksOne } from '../model/pooling.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import type { PrefixStoreUse } from './prefixStore.js';
 import { epochBatches } from './schedule.js';
@@ -36,8 +37,8 @@ function plannedRows(config: TrailConfig, train: Example[], lengthOf: (batch: Ex
  */
 export class DroppedPrefix {
   private constructor(
-    private readonly model: SequenceClassifier,
-    private readonly dropout: number,
+    /** Makes the runner of blocks [from, to): the one ending at k picks the pooled position when it can. */
+    private readonly blocks: (from: number, to: number) => Promise<DroppedBlocksRunner>,
     private readonly reading: TrailRead | null,
     private readonly writing: TrailWrite | null,
     /** Blocks [r, w) whose output is kept as a trail, when the run writes one. */
@@ -54,16 +55,18 @@ export class DroppedPrefix {
     const writes = trail?.firstStep === 0 && keep !== null && keep > read && keep <= k;
     const writing = (writes && (await trails?.write(keep))) || null;
     const top = writing?.depth ?? read;
+    // With every block frozen (only the head trains) and a pooling that reads one position, the last block computes that one.
+    const pick = k === model.gpt.config.nLayer && picksOne(model.pooling) ? model.pooling : null;
+    const make = (from: number, to: number) => droppedBlocksRunner(model, from, to, config.dropout, to === k ? pick : null);
     const runners: DroppedBlocksRunner[] = [];
     const blocks = async (from: number, to: number) => {
-      const runner = await droppedBlocksRunner(model, from, to, config.dropout);
-      runners.push(runner);
-      return runner;
+      runners.push(await make(from, to));
+      return runners[runners.length - 1];
     };
     try {
       const middle = writing ? await blocks(read, writing.depth) : null;
       const upper = top < k ? await blocks(top, k) : null;
-      return new DroppedPrefix(model, config.dropout, reading, writing, middle, upper);
+      return new DroppedPrefix(make, reading, writing, middle, upper);
     } catch (err) {
       await Promise.all(runners.map((r) => r.dispose()));
       await reading?.close();
@@ -72,22 +75,25 @@ export class DroppedPrefix {
     }
   }
 
-  /** Hidden states after the k frozen blocks for step `step`'s padded ids [B][T], flat [B·T·C]. */
-  async run(step: number, ids: number[][], ctx: ForwardContext): Promise<Float32Array> {
+  /**
+   * Hidden states after the k frozen blocks for step `step`'s padded ids [B][T], flat [B·T·C] (with a picked last
+   * block: the position the pooling reads of each row, zeros elsewhere); `lengths` are the rows' real lengths.
+   */
+  async run(step: number, ids: number[][], lengths: number[], ctx: ForwardContext): Promise<Float32Array> {
     const input = (hidden: Float32Array | null) => (hidden ? { hidden, B: ids.length, T: ids[0].length } : { ids });
-    let x = this.reading ? ((await this.reading.step(step)) ?? (await (await this.lowerBlocks()).run({ ids }, ctx))) : null;
+    let x = this.reading ? ((await this.reading.step(step)) ?? (await (await this.lowerBlocks()).run({ ids }, ctx, lengths))) : null;
     if (this.middle) {
-      x = await this.middle.run(input(x), ctx);
+      x = await this.middle.run(input(x), ctx, lengths);
       await this.writing!.append(step, x);
     }
-    return this.upper ? this.upper.run(input(x), ctx) : x!;
+    return this.upper ? this.upper.run(input(x), ctx, lengths) : x!;
   }
 
   private lower: DroppedBlocksRunner | null = null;
 
   /** Blocks [0, r) under the trail read: made when first needed, as a run reading a trail needs them only past its end. */
   private async lowerBlocks(): Promise<DroppedBlocksRunner> {
-    this.lower ??= await droppedBlocksRunner(this.model, 0, this.reading!.depth, this.dropout);
+    this.lower ??= await this.blocks(0, this.reading!.depth);
     return this.lower;
   }
 

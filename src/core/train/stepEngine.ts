@@ -107,7 +107,7 @@ class OnnxEngine implements StepEngine {
   async step(batch: Example[], T: number, step: number): Promise<number> {
     const padded = padBatch(batch, T);
     const ctx = dropoutContext(this.config, this.frozen, step);
-    const hidden = this.cache ? this.cache.hostBatch(batch, T) : ((await this.prefix?.run(step, padded.ids, ctx)) ?? null);
+    const hidden = this.cache ? this.cache.hostBatch(batch, T) : ((await this.prefix?.run(step, padded.ids, padded.lengths, ctx)) ?? null);
     return onnxTrainStep(this.optimizer, this.top, padded, hidden, this.config.gradClip, ctx);
   }
 

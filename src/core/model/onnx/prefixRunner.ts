@@ -3,6 +3,8 @@ import type { Tensor } from 'onnxruntime-node';
 import type { ForwardContext } from '../block.js';
 import type { InferenceChoice } from '../inference.js';
 import { idsTensor } from '../ops.js';
+import type { Pooling } from '../../../common/modelSpec.js';
+import { poolingWeightData } from '../pooling.js';
 import type { SequenceClassifier } from '../sequenceClassifier.js';
 import { maskFeeds } from './dropoutFeeds.js';
 import { Gpt2Session, loadOnnxRuntime, onnxThreads } from './session.js';
@@ -77,34 +79,41 @@ export async function prefixRunner(model: SequenceClassifier, k: number, inferen
 
 /** Frozen blocks with dropout (scope `all`): run at every step with their masks, no gradients through them. */
 export interface DroppedBlocksRunner {
-  /** Hidden states after the blocks, flat [B·T·C]. */
-  run(input: BlocksInput, ctx: ForwardContext): Promise<Float32Array>;
+  /** Hidden states after the blocks, flat [B·T·C]; `lengths`, the rows' real lengths, say which position a picked last block computes. */
+  run(input: BlocksInput, ctx: ForwardContext, lengths?: number[]): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
 /**
  * Blocks [from, to) of the frozen prefix with dropout on ONNX Runtime (trainGraph.ts buildDroppedPrefixGraph), their
  * weights built in. The masks are those of the blocks' own sites, so [0, d) then [d, k) gives [0, k)'s numbers.
+ * `pick`: the classifier's pooling when block to−1 is the model's last and the pooling reads one position — the
+ * block then computes that position only (the rest of `hidden` is zeros, which the classifier's pool never reads).
  */
 export async function droppedBlocksRunner(
   model: SequenceClassifier,
   from: number,
   to: number,
   dropout: number,
+  pick: Pooling | null = null,
 ): Promise<DroppedBlocksRunner> {
   const ort = await loadOnnxRuntime();
   const { config } = model.gpt;
   const weights = await inferenceWeights(model, (name) => inPrefix(name, to, from));
-  const graph = buildDroppedPrefixGraph(config, weights, from, to, dropout);
+  const graph = buildDroppedPrefixGraph(config, weights, from, to, dropout, pick !== null);
   const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: onnxThreads(), graphOptimizationLevel: 'all' });
   return {
-    async run(input, ctx) {
+    async run(input, ctx, lengths) {
       const start = startOf(input, from);
       const [B, T] = 'ids' in start ? [start.ids.length, start.ids[0].length] : [start.B, start.T];
       const first: Record<string, Tensor> =
         'ids' in start
           ? { ids: new ort.Tensor('int32', Int32Array.from(start.ids.flat()), [B, T]) }
           : { hidden_in: new ort.Tensor('float32', start.hidden, [B, T, config.nEmbd]) };
+      if (pick) {
+        if (!lengths) throw new Error("prefix: a picked last block needs the rows' lengths");
+        first.pool = new ort.Tensor('float32', poolingWeightData(pick, lengths, T), [B, T]);
+      }
       const feeds = { ...first, ...maskFeeds(ort, session, ctx, B, T, config) };
       return (await session.run(feeds, ['hidden'])).hidden.data as Float32Array;
     },

@@ -256,18 +256,21 @@ class TrainGraph extends Gpt2Graph {
    * Block i forward only, with dropout (a frozen block in scope `all`): ONNX Runtime's fused LayerNormalization,
    * SkipLayerNormalization and FastGelu where dropout leaves them whole; the attention written out, as its
    * weights drop (the fused Attention kernel has no place for that), and c_proj's bias added before its dropout.
+   * With `pool` (one-hot [B, T]) for the picked position only, as blockForward: x [B, T, C] → [B, 1, C].
    */
-  droppedBlock(x: string, i: number, mask: string): string {
+  droppedBlock(x: string, i: number, mask: string, pool: string | null = null): string {
     const g = this.g;
     const p = `h.${i}.`;
+    const pick = (t: string) => (pool ? this.pool(t, pool) : t);
     const qkv = this.dense(this.layerNorm(x, `${p}ln_1`), `${p}attn.c_attn`);
     const [q, k, v] = g.op('Split', [qkv, g.ints([this.C, this.C, this.C])], { axis: { int: -1 } }, 3);
-    const scores = g.op1('MatMul', [g.op1('Mul', [this.split(q), this.scale()]), this.swap(this.split(k))]);
-    const att = g.op1('Softmax', [g.op1('Add', [scores, mask])], { axis: { int: -1 } });
-    const y = this.merge(g.op1('MatMul', [this.drop(att, blockSite(i, 'attention')), this.split(v)]));
-    const projected = this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'));
-    const [normed, h] = this.skipLayerNorm(projected, x, null, `${p}ln_2`);
-    return g.op1('Add', [h, this.drop(this.mlp(normed, p), blockSite(i, 'mlp'))]);
+    const scores = g.op1('MatMul', [g.op1('Mul', [this.split(pick(q)), this.scale()]), this.swap(this.split(k))]);
+    const rowMask = pool ? g.op1('Unsqueeze', [this.pool(mask, pool), g.ints([1])]) : mask; // [B, 1, 1, T] or [T, T]
+    const att = g.op1('Softmax', [g.op1('Add', [scores, rowMask])], { axis: { int: -1 } });
+    const y = this.merge(g.op1('MatMul', [this.drop(att, blockSite(i, 'attention'), pool), this.split(v)]));
+    const projected = this.drop(this.dense(y, `${p}attn.c_proj`), blockSite(i, 'projection'), pool);
+    const [normed, h] = this.skipLayerNorm(projected, pick(x), null, `${p}ln_2`);
+    return g.op1('Add', [h, this.drop(this.mlp(normed, p), blockSite(i, 'mlp'), pool)]);
   }
 
   /** Gradients of block i's weights from dout; returns d(block input) when needed. */
@@ -356,17 +359,28 @@ export function buildTrainGraph(
 /**
  * Frozen blocks [from, to) with dropout (scope `all`): from the ids (embedded and dropped first) when `from` is 0, else
  * from hidden states `hidden_in`, to `hidden` [B, T, C]; the weights built in, a keep mask per site as in the
- * training graph (TrainGraph.droppedBlock).
+ * training graph (TrainGraph.droppedBlock). With `pickLast`, block to−1 computes only the position the one-hot
+ * `pool` [B, T] picks (the classifier reads no other), and `hidden` holds that row in place, zeros elsewhere.
  */
-export function buildDroppedPrefixGraph(config: GPT2Config, weights: TensorMap, from: number, to: number, dropout: number): Uint8Array {
+export function buildDroppedPrefixGraph(
+  config: GPT2Config,
+  weights: TensorMap,
+  from: number,
+  to: number,
+  dropout: number,
+  pickLast = false,
+): Uint8Array {
   const m = new TrainGraph(config, new Map(), new Set(), { dropout }, weights);
   const { g } = m;
   let x =
     from === 0
       ? m.drop(m.embed(g.input('ids', 'int32', ['B', 'T'])), EMBEDDING_SITE)
       : g.input('hidden_in', 'float32', ['B', 'T', config.nEmbd]);
+  const pool = pickLast ? g.input('pool', 'float32', ['B', 'T']) : null;
   const mask = m.causalMask(m.length(x));
-  for (let i = from; i < to; i++) x = m.droppedBlock(x, i, mask);
-  g.output('hidden', x, ['B', 'T', config.nEmbd]);
+  for (let i = from; i < to; i++) x = m.droppedBlock(x, i, mask, pool && i === to - 1 ? pool : null);
+  // The picked row [B, 1, C] back at its position of [B, T, C]: pool [B, T, 1] · row.
+  const hidden = pool ? g.op1('Mul', [g.op1('Unsqueeze', [pool, g.ints([2])]), x]) : x;
+  g.output('hidden', hidden, ['B', 'T', config.nEmbd]);
   return g.encode();
 }
