@@ -3,6 +3,7 @@ import { constants } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../atomicWrite.js';
+import { rowsStart, fileStart, StoreHeaderSchema } from './storeFile.js';
 
 /*
  * One prefix-store entry: the frozen-prefix rows of every example of a run, in one file.
@@ -22,12 +23,7 @@ export const ENTRY_FORMAT = 1;
 const PREAMBLE = MAGIC.length + 8;
 const DIGEST = 32;
 
-const HeaderSchema = z.object({
-  key: z.string(),
-  /** What the key was made of, for a person reading the file. */
-  parts: z.unknown(),
-  dtype: z.literal('float32-le'),
-  width: z.number().int().min(1),
+const HeaderSchema = StoreHeaderSchema.extend({
   /** Example i's rows are offsets[i] ≤ r < offsets[i+1]; offsets[0] = 0. */
   offsets: z.array(z.number().int().min(0)),
 });
@@ -45,23 +41,14 @@ export function entryBytes(header: EntryHeader): number {
   return dataOffset(header) + header.offsets[header.offsets.length - 1] * header.width * 4 + DIGEST;
 }
 
-function headerBytes(header: EntryHeader): Buffer {
-  return Buffer.from(JSON.stringify(header), 'utf8');
-}
-
-/** Where the rows start: after the header, rounded up to 4 bytes so a Float32Array can view them in place. */
+/** Where the rows start (storeFile.ts). */
 function dataOffset(header: EntryHeader): number {
-  return Math.ceil((PREAMBLE + headerBytes(header).length) / 4) * 4;
+  return rowsStart(PREAMBLE, header);
 }
 
 /** Writes an entry atomically (temp file, fsync, rename): readers see the old entry, none, or this one whole. */
 export async function writeEntry(file: string, header: EntryHeader, rows: Float32Array[]): Promise<void> {
-  const json = headerBytes(header);
-  const start = Buffer.alloc(dataOffset(header));
-  MAGIC.copy(start);
-  start.writeUInt32LE(ENTRY_FORMAT, MAGIC.length);
-  start.writeUInt32LE(json.length, MAGIC.length + 4);
-  json.copy(start, PREAMBLE);
+  const start = fileStart(MAGIC, ENTRY_FORMAT, PREAMBLE, header);
   await writeFileAtomic(file, async (handle) => {
     const hash = createHash('sha256');
     const put = async (bytes: Uint8Array) => {

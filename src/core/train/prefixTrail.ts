@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
+import { rowsStart, fileStart, StoreHeaderSchema } from './storeFile.js';
 
 /*
  * One trail: the hidden states after the first d dropped blocks (dropout scope `all`) at every training step of a
@@ -24,24 +25,15 @@ const STEPS_AT = MAGIC.length + 8;
 const PREAMBLE = STEPS_AT + 4;
 const DIGEST = 32;
 
-const HeaderSchema = z.object({
-  key: z.string(),
-  /** What the key was made of, for a person reading the file. */
-  parts: z.unknown(),
-  dtype: z.literal('float32-le'),
-  width: z.number().int().min(1),
+const HeaderSchema = StoreHeaderSchema.extend({
   /** Rows (B·T) of each planned step. */
   rows: z.array(z.number().int().min(0)),
 });
 export type TrailHeader = z.infer<typeof HeaderSchema>;
 
-function headerBytes(header: TrailHeader): Buffer {
-  return Buffer.from(JSON.stringify(header), 'utf8');
-}
-
-/** Where the steps start: after the header, rounded up to 4 bytes. */
+/** Where the steps start (storeFile.ts). */
 function dataOffset(header: TrailHeader): number {
-  return Math.ceil((PREAMBLE + headerBytes(header).length) / 4) * 4;
+  return rowsStart(PREAMBLE, header);
 }
 
 /** Where each step starts, and (last) where the steps written end: [start of 0, start of 1, …, end of steps − 1]. */
@@ -85,12 +77,7 @@ export class TrailWriter {
   static async create(file: string, header: TrailHeader): Promise<TrailWriter> {
     const temp = `${file}.tmp-${process.pid}`;
     const handle = await open(temp, 'w');
-    const json = headerBytes(header);
-    const start = Buffer.alloc(dataOffset(header));
-    MAGIC.copy(start);
-    start.writeUInt32LE(TRAIL_FORMAT, MAGIC.length);
-    start.writeUInt32LE(json.length, MAGIC.length + 4);
-    json.copy(start, PREAMBLE);
+    const start = fileStart(MAGIC, TRAIL_FORMAT, PREAMBLE, header);
     try {
       await handle.write(start, 0, start.length, 0);
     } catch (err) {
