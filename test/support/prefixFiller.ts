@@ -2,7 +2,7 @@ import { RunConfigSchema } from '../../src/common/runConfig.js';
 import { forwardBatchSize } from '../../src/core/data/examples.js';
 import { initBackend } from '../../src/core/model/backend.js';
 import { fillPrefixCache } from '../../src/core/train/prefixCache.js';
-import { storeEntry } from '../../src/core/train/prefixStore.js';
+import { runKeyParts, storeEntry } from '../../src/core/train/prefixStore.js';
 import { buildClassifier, modelShape, prepareData, prefixStoreUse } from '../../src/core/train/run.js';
 import { rowsDigest, type FillerMessage } from './prefixRows.js';
 
@@ -20,7 +20,7 @@ const { model, base, weightsFile } = await buildClassifier(config, data.dataset.
 const use = prefixStoreUse({ dir: storeDir, capBytes: 2 ** 30, log: () => {} }, config, data.dataset, base, weightsFile);
 const cache = (await fillPrefixCache(model, config, data, {}))!;
 const examples = [...data.examples.train, ...data.examples.val, ...data.examples.test];
-const entry = await storeEntry(use, model.gpt.config, cache, examples, forwardBatchSize(config.batchSize));
+const entry = storeEntry(use, await runKeyParts(use, model.gpt.config, examples), cache, examples, forwardBatchSize(config.batchSize));
 const rows = cache.rowsOf(examples);
 const said: FillerMessage = { key: entry.key, rowCounts: examples.map((e) => cache.rowLength(e)), digest: rowsDigest(rows) };
 process.send!(said);

@@ -4,7 +4,7 @@ import type { DropoutSettings, RunConfig } from '../../common/runConfig.js';
 import type { SequenceClassifier } from '../model/sequenceClassifier.js';
 import { initInference, type InferenceChoice } from '../model/inference.js';
 import { prefixRunner, type PrefixRunner } from '../model/onnx/prefixRunner.js';
-import { storeEntry, type PrefixKeyParts, type PrefixStoreUse } from './prefixStore.js';
+import { runKeyParts, storeEntry, type PrefixKeyParts, type PrefixStoreUse } from './prefixStore.js';
 import {
   batchLength,
   forwardBatchSize,
@@ -153,12 +153,14 @@ export async function fillPrefixCache(
   const batchSize = forwardBatchSize(config.batchSize);
   const { store } = options;
   const cacheAt = (depth: number) => new PrefixCache(model, depth, config.pooling, data.padLength, inference);
-  const entryOf = (cache: PrefixCache) => store && storeEntry(store, model.gpt.config, cache, examples, batchSize);
+  // Worked out once for every depth looked up or stored: hashing the examples is the same each time.
+  const run = store && (await runKeyParts(store, model.gpt.config, examples));
+  const entryOf = (cache: PrefixCache) => store && run && storeEntry(store, run, cache, examples, batchSize);
 
   let below: PrefixCache | null = null;
   for (let depth = k; store && depth > 0 && !below; depth--) {
     const cache = cacheAt(depth);
-    const rows = await (await entryOf(cache))?.read();
+    const rows = await entryOf(cache)?.read();
     if (rows) below = cache.adopt(examples, rows);
   }
   if (below?.k === k) return below;
@@ -179,7 +181,7 @@ export async function fillPrefixCache(
     } finally {
       await runner.dispose();
     }
-    await (await entryOf(cache))?.write(cache.rowsOf(examples));
+    await entryOf(cache)?.write(cache.rowsOf(examples));
     below = cache;
   }
   below!.from = from;

@@ -101,11 +101,9 @@ interface CacheShape {
 }
 
 /** The parts of a key every stored file of a run shares: the run's source, the model and the examples in store order. */
-export async function runKeyParts(
-  use: PrefixStoreUse,
-  model: GPT2Config,
-  examples: Example[],
-): Promise<Pick<PrefixKeyParts, 'weights' | 'data' | 'model' | 'examples'>> {
+export type RunKeyParts = Pick<PrefixKeyParts, 'weights' | 'data' | 'model' | 'examples'>;
+
+export async function runKeyParts(use: PrefixStoreUse, model: GPT2Config, examples: Example[]): Promise<RunKeyParts> {
   const { vocabSize, nPositions, nEmbd, nLayer, nHead, layerNormEpsilon } = model;
   return {
     ...(await use.source()),
@@ -115,9 +113,9 @@ export async function runKeyParts(
 }
 
 /** One run's entry: its key, made of the run's key parts and the cache's shape. */
-export async function storeEntry(use: PrefixStoreUse, model: GPT2Config, cache: CacheShape, examples: Example[], batch: number) {
+export function storeEntry(use: PrefixStoreUse, run: RunKeyParts, cache: CacheShape, examples: Example[], batch: number) {
   const parts: PrefixKeyParts = {
-    ...(await runKeyParts(use, model, examples)),
+    ...run,
     rows: cache.layout,
     k: cache.k,
     inference: cache.inference,
